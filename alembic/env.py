@@ -1,0 +1,64 @@
+"""Migrations run against the application's own database URL.
+
+A caller (the CLI, the tests) may hand over a connection in
+`config.attributes["connection"]`; otherwise we connect to DATABASE_URL.
+"""
+
+from alembic import context
+from sqlalchemy import Connection
+
+import app.models  # noqa: F401 - registers every table on the metadata
+from app.config import get_settings
+from app.db import make_engine
+from app.models import metadata
+
+config = context.config
+
+
+def _run(connection: Connection) -> None:
+    is_sqlite = connection.dialect.name == "sqlite"
+    if is_sqlite and not connection.in_transaction():
+        # Batch migrations recreate tables; with foreign keys on, SQLite would
+        # cascade-delete the children of a recreated parent. The pragma only
+        # works outside a transaction, so it goes straight to the driver.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=is_sqlite,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url") or get_settings().database_url,
+        target_metadata=metadata,
+        literal_binds=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,78 @@
+"""Who is asking: the browser's session cookie, or an API token."""
+
+from datetime import timedelta
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.auth.models import ApiToken, User, UserSession
+from app.auth.queries import session_lookup, token_lookup
+from app.db import Database, SessionDep, utcnow
+from app.errors import ApiError
+
+SESSION_COOKIE = "__Host-goldfish_session"
+# Writing last-seen on every request would turn reads into writes.
+_TOUCH_EVERY = timedelta(minutes=5)
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need a signed-in user; answered with a redirect to /login."""
+
+
+def _touch(request: Request, model: type[UserSession] | type[ApiToken], record_id: int, column: str) -> None:
+    database: Database = request.app.state.database
+    with database.session(write=True) as session:
+        session.execute(sa.update(model).where(model.id == record_id).values({column: utcnow()}))
+        session.commit()
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    settings = request.app.state.settings
+    found = session_lookup(
+        session,
+        raw=raw,
+        idle=timedelta(days=settings.session_idle_days),
+        absolute=timedelta(days=settings.session_max_days),
+    )
+    if found is None:
+        return None
+    user, record = found
+    if utcnow() - record.last_seen_at > _TOUCH_EVERY:
+        _touch(request, UserSession, record.id, "last_seen_at")
+    request.state.user = user
+    return user
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+_bearer = HTTPBearer(auto_error=False, description="A personal API token: `goldfish create-token EMAIL`")
+
+
+def api_user(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None:
+        raise ApiError(401, "Send a personal API token as 'Authorization: Bearer <token>'.")
+    found = token_lookup(session, raw=credentials.credentials)
+    if found is None:
+        raise ApiError(401, "This API token is unknown or revoked.")
+    user, token = found
+    if token.last_used_at is None or utcnow() - token.last_used_at > _TOUCH_EVERY:
+        _touch(request, ApiToken, token.id, "last_used_at")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+ApiUser = Annotated[User, Depends(api_user)]

@@ -1,0 +1,83 @@
+"""Accounts, browser sessions, API tokens and the login-attempt log."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from pydantic import BaseModel, EmailStr, Field as PydanticField, field_validator
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class UserBase(SQLModel):
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    display_name: str = Field(max_length=100)
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserCreate(BaseModel):
+    """What signing up (form, CLI) must provide."""
+
+    email: EmailStr
+    display_name: str = PydanticField(min_length=1, max_length=100)
+    password: str = PydanticField(min_length=10, max_length=1024)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("display_name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("Enter a name")
+        return value
+
+
+class UserSession(SQLModel, table=True):
+    """A browser login. The cookie carries a random token; we keep its sha256."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token; shown once, stored as its sha256."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    # The first characters, so a user can tell their tokens apart.
+    prefix: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins, counted across workers to rate-limit guessing."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_email_at", "email", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    client_ip: str = Field(max_length=64, index=True)
+    attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,178 @@
+"""Sign-up, log-in, log-out and the account page (sessions and API tokens)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from app.auth import service
+from app.auth.deps import SESSION_COOKIE, CurrentUser, OptionalUser
+from app.auth.models import User, UserCreate
+from app.auth.queries import any_user_exists, tokens_of
+from app.db import SessionDep
+from app.forms import validate
+from app.web import redirect, render, safe_next
+
+router = APIRouter()
+
+
+class SignupForm(BaseModel):
+    email: str = ""
+    display_name: str = ""
+    password: str = ""
+    next: str = ""
+
+
+class LoginForm(BaseModel):
+    email: str = ""
+    password: str = ""
+    next: str = ""
+
+
+def _start_session(request: Request, session: SessionDep, user: User, next_url: str) -> Response:
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        service.session_revoke(session, raw=old)  # a login always gets a fresh token
+    issued = service.session_create(session, user=user)
+    session.commit()
+    response = RedirectResponse(safe_next(next_url), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.raw,
+        max_age=request.app.state.settings.session_max_days * 86400,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/signup", name="signup")
+def signup_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+    if user is not None:
+        return redirect(request, "/")
+    first = not any_user_exists(session)
+    return render(
+        request,
+        "auth/signup.html",
+        {"first": first, "open": first or request.app.state.settings.signup_open, "values": {}, "errors": {}},
+    )
+
+
+@router.post("/signup")
+def signup(request: Request, session: SessionDep, form: Annotated[SignupForm, Form()]) -> Response:
+    first = not any_user_exists(session)
+    is_open = first or request.app.state.settings.signup_open
+    data, errors = validate(UserCreate, form.model_dump(exclude={"next"}))
+    if data is not None and is_open:
+        try:
+            user = service.user_create(session, data=data, signup_open=is_open)
+        except service.EmailTaken:
+            errors = {"email": "An account with this email exists. Log in instead."}
+        else:
+            return _start_session(request, session, user, form.next)
+    values = form.model_dump(exclude={"password"})
+    status = 403 if not is_open else 422
+    return render(
+        request,
+        "auth/signup.html",
+        {"first": first, "open": is_open, "values": values, "errors": errors},
+        status_code=status,
+    )
+
+
+@router.get("/login", name="login")
+def login_page(request: Request, session: SessionDep, user: OptionalUser, next: str = "") -> Response:
+    if user is not None:
+        return redirect(request, safe_next(next))
+    if not any_user_exists(session):
+        return redirect(request, "/signup")
+    return render(request, "auth/login.html", {"values": {"next": next}, "errors": {}})
+
+
+@router.post("/login")
+def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
+    settings = request.app.state.settings
+    client_ip = request.client.host if request.client else "unknown"
+    values = {"email": form.email, "next": form.next}
+    try:
+        service.login_check_rate(
+            session,
+            email=form.email.strip().lower(),
+            client_ip=client_ip,
+            max_failures=settings.login_max_failures,
+            window_minutes=settings.login_window_minutes,
+        )
+    except service.TooManyAttempts as exc:
+        message = f"Too many failed attempts. Try again in {exc.retry_after_minutes} minutes."
+        return render(
+            request,
+            "auth/login.html",
+            {"values": values, "errors": {"form": message}},
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after_minutes * 60)},
+        )
+    user = service.user_authenticate(
+        session, email=form.email, password=form.password, client_ip=client_ip
+    )
+    if user is None:
+        session.commit()  # keep the failed attempt: it counts toward the limit
+        return render(
+            request,
+            "auth/login.html",
+            {"values": values, "errors": {"form": "That email and password do not match an account."}},
+            status_code=401,
+        )
+    return _start_session(request, session, user, form.next)
+
+
+@router.post("/logout", name="logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        service.session_revoke(session, raw=raw)
+        session.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/account", name="account")
+def account(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return render(request, "auth/account.html", {"tokens": tokens_of(session, user=user), "new_token": None})
+
+
+@router.post("/account/tokens", name="token_create")
+def token_create(
+    request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form()] = ""
+) -> Response:
+    issued = service.token_create(session, user=user, name=name or "API token")
+    session.commit()
+    return render(
+        request,
+        "auth/account.html",
+        {"tokens": tokens_of(session, user=user), "new_token": issued.raw},
+        status_code=201,
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke", name="token_revoke")
+def token_revoke(request: Request, session: SessionDep, user: CurrentUser, token_id: int) -> Response:
+    if not service.token_revoke(session, user=user, token_id=token_id):
+        return render(
+            request, "errors/error.html", {"status": 404, "title": "Not Found", "message": "No such token."},
+            status_code=404,
+        )
+    session.commit()
+    return redirect(request, "/account")
+
+
+@router.post("/account/sessions/revoke", name="sessions_revoke")
+def sessions_revoke(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    service.session_revoke_all(session, user=user)
+    session.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response

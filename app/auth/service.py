@@ -1,0 +1,148 @@
+"""Account, session and token writes. Services never commit."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+import sqlalchemy as sa
+from pwdlib import PasswordHash
+from sqlmodel import Session, select
+
+from app.auth.models import ApiToken, LoginAttempt, User, UserCreate, UserSession
+from app.db import utcnow
+
+TOKEN_PREFIX = "gf_"
+
+
+class EmailTaken(Exception):
+    pass
+
+
+class SignupClosed(Exception):
+    pass
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after_minutes: int) -> None:
+        super().__init__(f"retry after {retry_after_minutes} minutes")
+        self.retry_after_minutes = retry_after_minutes
+
+
+@cache
+def _hasher() -> PasswordHash:
+    return PasswordHash.recommended()  # argon2id
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_create(session: Session, *, data: UserCreate, signup_open: bool = True) -> User:
+    if not signup_open and session.exec(select(User.id).limit(1)).first() is not None:
+        raise SignupClosed
+    if session.exec(select(User.id).where(User.email == data.email)).first() is not None:
+        raise EmailTaken
+    user = User(
+        email=data.email,
+        display_name=data.display_name,
+        password_hash=_hasher().hash(data.password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def login_check_rate(
+    session: Session, *, email: str, client_ip: str, max_failures: int, window_minutes: int
+) -> None:
+    """Refuse before hashing anything when an address or account is being guessed."""
+    since = utcnow() - timedelta(minutes=window_minutes)
+    by_email = session.exec(
+        select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.email == email, LoginAttempt.attempted_at >= since)
+    ).one()
+    by_ip = session.exec(
+        select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.client_ip == client_ip, LoginAttempt.attempted_at >= since)
+    ).one()
+    # One address may try several accounts (a shared office NAT), but not many.
+    if by_email >= max_failures or by_ip >= max_failures * 4:
+        raise TooManyAttempts(window_minutes)
+
+
+def user_authenticate(session: Session, *, email: str, password: str, client_ip: str) -> User | None:
+    """The user if the password matches; records the failure otherwise."""
+    email = email.strip().lower()
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None or not user.is_active:
+        _hasher().verify(password, _dummy_hash())  # same cost whether or not the email exists
+        valid = False
+    else:
+        valid, new_hash = _hasher().verify_and_update(password, user.password_hash)
+        if valid and new_hash:
+            user.password_hash = new_hash
+    if not valid:
+        session.add(LoginAttempt(email=email[:254], client_ip=client_ip[:64]))
+        return None
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    """A freshly made secret: the raw value goes to the user once."""
+
+    raw: str
+    record_id: int
+
+
+def session_create(session: Session, *, user: User) -> IssuedSecret:
+    raw = secrets.token_urlsafe(32)
+    record = UserSession(user_id=user.id, token_hash=token_digest(raw))
+    session.add(record)
+    session.flush()
+    return IssuedSecret(raw=raw, record_id=record.id)
+
+
+def session_revoke(session: Session, *, raw: str) -> None:
+    record = session.exec(select(UserSession).where(UserSession.token_hash == token_digest(raw))).first()
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
+
+
+def session_revoke_all(session: Session, *, user: User) -> None:
+    session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def token_create(session: Session, *, user: User, name: str) -> IssuedSecret:
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(
+        user_id=user.id, name=name.strip()[:100] or "token", token_hash=token_digest(raw), prefix=raw[:10]
+    )
+    session.add(record)
+    session.flush()
+    return IssuedSecret(raw=raw, record_id=record.id)
+
+
+def token_revoke(session: Session, *, user: User, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False if there is no such token of theirs."""
+    record = session.exec(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    ).first()
+    if record is None:
+        return False
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+    return True

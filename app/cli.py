@@ -1,0 +1,115 @@
+"""The `goldfish` command: serve, migrate, create-user, create-token."""
+
+from typing import Annotated
+
+import typer
+from alembic import command
+from alembic.config import Config
+from pydantic import ValidationError
+
+from app.config import ROOT, get_settings
+
+cli = typer.Typer(help="Goldfish: research-project prioritization planner.", no_args_is_help=True)
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    if database_url:
+        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+@cli.command()
+def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Apply the database migrations (to the newest by default)."""
+    settings = get_settings()
+    command.upgrade(alembic_config(settings.database_url), revision)
+    typer.echo(f"Database at {revision}: {_safe_url(settings.database_url)}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Defaults to HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Defaults to PORT or 8000")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+@cli.command("create-user")
+def create_user(
+    email: str,
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters")
+    ] = "",
+) -> None:
+    """Create an account (works whether or not sign-up is open)."""
+    from app.auth.models import UserCreate
+    from app.auth.service import EmailTaken, user_create
+
+    try:
+        data = UserCreate(email=email, display_name=name or email.split("@")[0], password=password)
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.echo(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", err=True)
+        raise typer.Exit(2) from None
+    with _session() as session:
+        try:
+            user = user_create(session, data=data)
+        except EmailTaken:
+            typer.echo(f"An account with {data.email} exists already.", err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+        typer.echo(f"Created user {user.email} (id {user.id}).")
+
+
+@cli.command("create-token")
+def create_token(
+    email: str, name: Annotated[str, typer.Option(help="What the token is for")] = "cli"
+) -> None:
+    """Print a new personal API token for EMAIL (shown once; stored hashed)."""
+    from app.auth.queries import user_by_email
+    from app.auth.service import token_create
+
+    with _session() as session:
+        user = user_by_email(session, email=email)
+        if user is None:
+            typer.echo(f"No account with email {email}.", err=True)
+            raise typer.Exit(1)
+        issued = token_create(session, user=user, name=name)
+        session.commit()
+        typer.echo(issued.raw)
+
+
+def _session():
+    from app.db import Database, make_engine
+
+    return Database(make_engine(get_settings().database_url)).session(write=True)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
+

@@ -1,0 +1,92 @@
+"""Instance settings, read from the environment (and a `.env` file if present).
+
+Outside `dev`, the settings refuse the conveniences that are only safe on a
+developer's laptop: a generated secret key, an SQLite file in the checkout.
+"""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'goldfish.db'}"
+
+
+def _dev_secret_key() -> str:
+    """A per-checkout secret kept in var/, so restarts keep CSRF cookies valid."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOLDFISH_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "production"] = "dev"
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, validation_alias=AliasChoices("DATABASE_URL", "GOLDFISH_DATABASE_URL")
+    )
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST", "GOLDFISH_HOST"))
+    port: int = Field(8000, validation_alias=AliasChoices("PORT", "GOLDFISH_PORT"))
+    secret_key: str = ""
+
+    # Anyone may create an account while this is on; the first account can
+    # always be created so that an empty instance can be set up.
+    signup_open: bool = True
+
+    session_idle_days: int = 14
+    session_max_days: int = 60
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+
+    # The priority formula's knobs (see app/projects/scoring.py).
+    score_mapping: tuple[float, float, float, float, float] = (0.1, 0.3, 0.5, 0.7, 0.9)
+    residual_first: float = 0.1
+    residual_best: float = 0.6
+    residual_open: float = 0.5
+
+    @field_validator("score_mapping", mode="before")
+    @classmethod
+    def _parse_mapping(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(","))
+        return value
+
+    @field_validator("score_mapping")
+    @classmethod
+    def _mapping_rises(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 <= v <= 1 for v in value) or list(value) != sorted(value):
+            raise ValueError("score mapping must be five rising values between 0 and 1")
+        return value
+
+    @field_validator("residual_first", "residual_best", "residual_open")
+    @classmethod
+    def _residual_range(cls, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise ValueError("a residual is a share of value, between 0 and 1")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> "Settings":
+        if self.env == "production":
+            if len(self.secret_key) < 32:
+                raise ValueError("GOLDFISH_SECRET_KEY must be set (32+ characters) in production")
+        elif not self.secret_key:
+            self.secret_key = _dev_secret_key()
+        return self
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,50 @@
+"""Turning posted forms into validated input, and errors into per-field messages."""
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+# Friendlier words than Pydantic's for the mistakes people make in forms.
+_MESSAGES = {
+    "string_too_long": "Too long: at most {max_length} characters.",
+    "string_too_short": "This is required.",
+    "missing": "This is required.",
+    "int_type": "Choose a value from 1 to 5.",
+    "int_parsing": "Choose a value from 1 to 5.",
+    "greater_than_equal": "Choose a value from 1 to 5.",
+    "less_than_equal": "Choose a value from 1 to 5.",
+    "enum": "Choose one of the options.",
+    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_type": "Enter a date as YYYY-MM-DD.",
+    "value_error": "{msg}",
+}
+
+
+def messages_by_field(exc: ValidationError) -> dict[str, str]:
+    """{"impact": "Choose a value from 1 to 5.", ...}, keyed by the last part of the location."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        name = str(err["loc"][-1]) if err["loc"] else "form"
+        template = _MESSAGES.get(err["type"])
+        if template is None:
+            message = err["msg"]
+        else:
+            context = {**(err.get("ctx") or {}), "msg": err["msg"].removeprefix("Value error, ")}
+            message = template.format(**context)
+        out.setdefault(name, message)
+    return out
+
+
+def as_score(value: str | None) -> Any:
+    """Form scores arrive as text; the strict score type wants an int."""
+    if value is None or value == "":
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+def validate(model: type[BaseModel], data: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        return None, messages_by_field(exc)

@@ -1,0 +1,84 @@
+"""The application factory: routers, middleware, static files, error handlers."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from app.auth.deps import LoginRequired
+from app.auth.routes import router as auth_router
+from app.config import ROOT, Settings, get_settings
+from app.db import Database, make_engine
+from app.errors import error_body, install_error_handlers
+from app.projects.api import router as projects_api
+from app.projects.queries import ProjectNotFound
+from app.projects.routes import router as projects_router
+from app.projects.scoring import config_from_settings
+from app.security import csrf_middleware, login_url, same_origin_guard, security_headers
+from app.web import redirect, render
+
+API_DESCRIPTION = """
+Goldfish's JSON API. Authenticate every call with a personal API token
+(`Authorization: Bearer gf_…`), created with `goldfish create-token EMAIL` or
+on the account page. Errors always have the shape
+`{"error": {"status", "code", "message", "fields": [{"field", "message"}]}}`.
+"""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(make_engine(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Goldfish",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.scoring = config_from_settings(settings)
+
+    app.include_router(auth_router)
+    app.include_router(projects_router)
+    app.include_router(projects_api)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+
+    install_error_handlers(app)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/"
+        return redirect(request, login_url(target))
+
+    @app.exception_handler(ProjectNotFound)
+    async def _project_not_found(request: Request, exc: ProjectNotFound) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(error_body(404, "No such project."), status_code=404)
+        return render(
+            request,
+            "errors/error.html",
+            {"status": 404, "title": "Not Found", "message": "There is no such project here."},
+            status_code=404,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    # Added last runs first: headers, then the same-origin check, then CSRF.
+    app.add_middleware(csrf_middleware, secret=settings.secret_key)
+    app.add_middleware(same_origin_guard)
+    app.add_middleware(security_headers)
+    return app

@@ -1,0 +1,138 @@
+"""The projects JSON API under /api/v1. Same services as the pages."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
+
+from app.auth.deps import ApiUser
+from app.auth.models import User
+from app.db import SessionDep
+from app.errors import ApiError, error_responses
+from app.projects import queries, service
+from app.projects.models import (
+    AssessmentPublic,
+    PlanPublic,
+    PriorityPublic,
+    Project,
+    ProjectCreate,
+    ProjectList,
+    ProjectPublic,
+    ProjectStatus,
+    ProjectUpdate,
+)
+from app.projects.scoring import Scores, priority, rank
+
+router = APIRouter(prefix="/api/v1", tags=["projects"], responses=error_responses(401, 404, 422))
+
+
+def _one(request: Request, session: Session, user: User, project: Project) -> ProjectPublic:
+    config = request.app.state.scoring
+    assessment = queries.current_assessment(session, project=project)
+    ranks = {r.project_id: r.rank for r in rank(queries.rank_entries(session, user=user), config)}
+    prio = priority(Scores.of(assessment), config)
+    plan = queries.current_plan(session, project=project)
+    return ProjectPublic(
+        **project.model_dump(exclude={"owner_id"}),
+        keywords=queries.keywords_of(session, project_ids=[project.id])[project.id],
+        assessment=AssessmentPublic.model_validate(assessment),
+        priority=PriorityPublic(value=prio.value, rank=ranks.get(project.id), explanation=prio.explanation()),
+        plan=PlanPublic.model_validate(plan) if plan else None,
+    )
+
+
+@router.get("/projects", response_model=ProjectList, summary="List projects, ranked by priority")
+def list_projects(
+    request: Request,
+    session: SessionDep,
+    user: ApiUser,
+    status: Annotated[ProjectStatus | None, Query()] = None,
+    keyword: Annotated[str | None, Query(max_length=40)] = None,
+    archived: bool = False,
+) -> ProjectList:
+    config = request.app.state.scoring
+    rows = queries.portfolio(session, user=user, config=config, archived=archived)
+    wanted = keyword.strip().lower() if keyword else None
+    items = [
+        ProjectPublic(
+            **row.project.model_dump(exclude={"owner_id"}),
+            keywords=row.keywords,
+            assessment=AssessmentPublic.model_validate(row.assessment),
+            priority=PriorityPublic(
+                value=row.priority.value, rank=row.rank, explanation=row.priority.explanation()
+            ),
+        )
+        for row in rows
+        if (status is None or row.project.status == status) and (wanted is None or wanted in row.keywords)
+    ]
+    return ProjectList(formula=config.formula(), items=items)
+
+
+@router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Create a project")
+def create_project(request: Request, session: SessionDep, user: ApiUser, data: ProjectCreate) -> ProjectPublic:
+    project = service.project_create(session, owner=user, data=data)
+    session.commit()
+    return _one(request, session, user, project)
+
+
+@router.get("/projects/{project_id}", response_model=ProjectPublic, summary="Read a project")
+def read_project(request: Request, session: SessionDep, user: ApiUser, project_id: int) -> ProjectPublic:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    return _one(request, session, user, project)
+
+
+@router.patch(
+    "/projects/{project_id}",
+    response_model=ProjectPublic,
+    responses=error_responses(409),
+    summary="Change a project; scores given in `assessment` make a new assessment",
+)
+def update_project(
+    request: Request, session: SessionDep, user: ApiUser, project_id: int, data: ProjectUpdate
+) -> ProjectPublic:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    try:
+        service.project_update(session, project=project, actor=user, data=data)
+    except service.VersionConflict as conflict:
+        session.rollback()
+        raise ApiError(
+            409,
+            f"The project changed since version {data.version}; it is now at version "
+            f"{conflict.current_version}. Read it again and re-apply your change.",
+            code="version_conflict",
+        ) from None
+    session.commit()
+    return _one(request, session, user, project)
+
+
+@router.post("/projects/{project_id}/archive", response_model=ProjectPublic, summary="Archive a project")
+def archive_project(request: Request, session: SessionDep, user: ApiUser, project_id: int) -> ProjectPublic:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    service.project_archive(session, project=project)
+    session.commit()
+    return _one(request, session, user, project)
+
+
+@router.post("/projects/{project_id}/restore", response_model=ProjectPublic, summary="Restore an archived project")
+def restore_project(request: Request, session: SessionDep, user: ApiUser, project_id: int) -> ProjectPublic:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    service.project_restore(session, project=project)
+    session.commit()
+    return _one(request, session, user, project)
+
+
+@router.get(
+    "/projects/{project_id}/assessments",
+    response_model=list[AssessmentPublic],
+    summary="Score history, newest first",
+)
+def list_assessments(session: SessionDep, user: ApiUser, project_id: int) -> list[AssessmentPublic]:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    history = queries.assessments_of(session, project=project)
+    return [AssessmentPublic.model_validate(a) for a in reversed(history)]
+
+
+@router.get("/projects/{project_id}/plans", response_model=list[PlanPublic], summary="Plan versions, newest first")
+def list_plans(session: SessionDep, user: ApiUser, project_id: int) -> list[PlanPublic]:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    return [PlanPublic.model_validate(p) for p in queries.plans_of(session, project=project)]

@@ -1,0 +1,455 @@
+"""Browser pages for projects: portfolio, map, project page, forms, what-if."""
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.auth.deps import CurrentUser, OptionalUser
+from app.auth.queries import any_user_exists
+from app.db import SessionDep
+from app.forms import as_score, validate
+from app.projects import charts, queries, service
+from app.projects.models import (
+    PlanIn,
+    ProjectCreate,
+    ProjectStatus,
+    ProjectUpdate,
+    ScoreField,
+    SuccessAxis,
+)
+from app.projects.scoring import Scores, rank, what_if
+from app.web import redirect, render
+
+router = APIRouter()
+
+SORTS = {
+    "priority": "Priority",
+    "impact": "Impact",
+    "attainability": "Attainability",
+    "scoop_risk": "Scoop risk",
+    "title": "Title",
+    "updated": "Last change",
+}
+
+STATUS_OPTIONS = [(s.value, s.value) for s in ProjectStatus]
+AXIS_OPTIONS = [
+    (SuccessAxis.first.value, "first: being first to ship"),
+    (SuccessAxis.best.value, "best: the thorough, well-evaluated version"),
+    (SuccessAxis.open.value, "open: the open version others build on"),
+]
+
+
+# ---------------------------------------------------------------- portfolio
+
+
+class PortfolioView(BaseModel):
+    """The portfolio's filters and order, as found in the query string."""
+
+    status: ProjectStatus | None = None
+    keyword: str = ""
+    sort: str = "priority"
+    order: str = "desc"
+    archived: bool = False
+
+    @classmethod
+    def parse(cls, **raw: str) -> "PortfolioView":
+        status = raw.get("status") or None
+        return cls(
+            status=status if status in ProjectStatus.__members__ else None,
+            keyword=(raw.get("keyword") or "").strip().lower()[:40],
+            sort=raw.get("sort") if raw.get("sort") in SORTS else "priority",
+            order="asc" if raw.get("order") == "asc" else "desc",
+            archived=raw.get("archived") in ("1", "true", "on"),
+        )
+
+    def query(self) -> str:
+        params = {
+            "status": self.status.value if self.status else "",
+            "keyword": self.keyword,
+            "sort": self.sort if self.sort != "priority" else "",
+            "order": self.order if self.order != "desc" else "",
+            "archived": "1" if self.archived else "",
+        }
+        return urlencode({k: v for k, v in params.items() if v})
+
+    def apply(self, rows: list[queries.PortfolioRow]) -> list[queries.PortfolioRow]:
+        shown = [
+            r
+            for r in rows
+            if (self.status is None or r.project.status == self.status)
+            and (not self.keyword or self.keyword in r.keywords)
+        ]
+        if self.sort == "priority":
+            # Rows arrive ranked; ascending shows the lowest priority first.
+            return shown if self.order == "desc" else list(reversed(shown))
+        if self.sort == "title":
+            key = lambda r: r.project.title.casefold()  # noqa: E731
+        elif self.sort == "updated":
+            key = lambda r: r.project.updated_at  # noqa: E731
+        else:
+            key = lambda r: getattr(r.assessment, self.sort)  # noqa: E731
+        # Stable sort: equal values keep their priority order.
+        return sorted(shown, key=key, reverse=self.order == "desc")
+
+
+def _portfolio_context(
+    request: Request, session: SessionDep, user: CurrentUser, view: PortfolioView
+) -> dict:
+    config = request.app.state.scoring
+    rows = queries.portfolio(session, user=user, config=config, archived=view.archived)
+    shown = view.apply(rows)
+    return {
+        "rows": shown,
+        "total": len(rows),
+        "view": view,
+        "sorts": SORTS,
+        "statuses": list(ProjectStatus),
+        "axes": list(SuccessAxis),
+        "formula": config.formula(),
+        "points": charts.map_points(shown),
+        "ticks": charts.map_ticks(),
+        "map": {"width": charts.MAP_WIDTH, "height": charts.MAP_HEIGHT, "margin": charts.MAP_MARGIN},
+        "risk_colours": charts.RISK_COLOURS,
+        "all_keywords": sorted({k for r in rows for k in r.keywords}),
+    }
+
+
+@router.get("/", name="portfolio")
+def portfolio(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    status: str = "",
+    keyword: str = "",
+    sort: str = "",
+    order: str = "",
+    archived: str = "",
+) -> Response:
+    if user is None:
+        return redirect(request, "/login" if any_user_exists(session) else "/signup")
+    view = PortfolioView.parse(status=status, keyword=keyword, sort=sort, order=order, archived=archived)
+    return render(
+        request, "projects/portfolio.html", _portfolio_context(request, session, user, view), block="portfolio"
+    )
+
+
+class ScoreForm(BaseModel):
+    attainability: str = ""
+    scoop_risk: str = ""
+    impact: str = ""
+    version: str = ""
+    # The portfolio view to come back to.
+    status: str = ""
+    keyword: str = ""
+    sort: str = ""
+    order: str = ""
+
+
+@router.post("/projects/{project_id}/scores", name="project_scores")
+def project_scores(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    form: Annotated[ScoreForm, Form()],
+) -> Response:
+    """The portfolio's inline re-scoring: save, then show the table re-ranked."""
+    project = queries.project_for(session, user=user, project_id=project_id)
+    view = PortfolioView.parse(status=form.status, keyword=form.keyword, sort=form.sort, order=form.order)
+    data, errors = validate(
+        ProjectUpdate,
+        {
+            "version": as_score(form.version) or 0,
+            "assessment": {
+                "attainability": as_score(form.attainability),
+                "scoop_risk": as_score(form.scoop_risk),
+                "impact": as_score(form.impact),
+            },
+        },
+    )
+    status_code = 200
+    message = None
+    if data is None:
+        status_code, message = 422, f"Not saved: {'; '.join(errors.values())}"
+    else:
+        try:
+            service.project_update(session, project=project, actor=user, data=data)
+        except service.VersionConflict:
+            session.rollback()
+            status_code = 409
+            message = (
+                f"Not saved: “{project.title}” was changed elsewhere meanwhile. "
+                "The table now shows its latest scores."
+            )
+        else:
+            session.commit()
+            if not request.headers.get("HX-Request"):
+                return redirect(request, "/?" + view.query() if view.query() else "/")
+    context = _portfolio_context(request, session, user, view)
+    context["message"] = message
+    context["changed_id"] = project_id
+    return render(request, "projects/portfolio.html", context, block="portfolio", status_code=status_code)
+
+
+# ---------------------------------------------------------------- forms
+
+
+class ProjectForm(BaseModel):
+    """A project form as posted: every field is text until validated."""
+
+    title: str = ""
+    summary: str = ""
+    keywords: str = ""
+    status: str = "idea"
+    success_axis: str = ""
+    attainability: str = ""
+    scoop_risk: str = ""
+    impact: str = ""
+    attainability_rationale: str = ""
+    scoop_risk_rationale: str = ""
+    impact_rationale: str = ""
+    goal: str = ""
+    approach: str = ""
+    differentiation: str = ""
+    contingency: str = ""
+    questions: str = ""
+    horizon: str = ""
+    version: str = ""
+    based_on: str = ""
+
+    def assessment(self) -> dict:
+        return {
+            "attainability": as_score(self.attainability),
+            "scoop_risk": as_score(self.scoop_risk),
+            "impact": as_score(self.impact),
+            "success_axis": self.success_axis or None,
+            "attainability_rationale": self.attainability_rationale,
+            "scoop_risk_rationale": self.scoop_risk_rationale,
+            "impact_rationale": self.impact_rationale,
+        }
+
+    def plan(self) -> dict:
+        return {
+            "goal": self.goal,
+            "approach": self.approach,
+            "differentiation": self.differentiation,
+            "contingency": self.contingency,
+            "questions": self.questions,
+            "horizon": self.horizon or None,
+        }
+
+
+def _form_page(request: Request, template: str, context: dict, status_code: int = 200) -> Response:
+    context.setdefault("errors", {})
+    context.setdefault("message", None)
+    context |= {"status_options": STATUS_OPTIONS, "axis_options": AXIS_OPTIONS}
+    return render(request, template, context, status_code=status_code)
+
+
+@router.get("/projects/new", name="project_new")
+def project_new(request: Request, user: CurrentUser) -> Response:
+    defaults = {"status": "idea", "success_axis": "best", "attainability": "3", "scoop_risk": "3", "impact": "3"}
+    return _form_page(request, "projects/new.html", {"values": defaults})
+
+
+@router.post("/projects", name="project_create")
+def project_create(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ProjectForm, Form()]
+) -> Response:
+    data, errors = validate(
+        ProjectCreate,
+        {
+            "title": form.title,
+            "summary": form.summary,
+            "keywords": form.keywords,
+            "status": form.status or None,
+            "assessment": form.assessment(),
+            "plan": form.plan(),
+        },
+    )
+    if data is None:
+        return _form_page(
+            request, "projects/new.html", {"values": form.model_dump(), "errors": errors}, status_code=422
+        )
+    project = service.project_create(session, owner=user, data=data)
+    session.commit()
+    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+
+
+@router.get("/projects/{project_id}/edit", name="project_edit")
+def project_edit(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    assessment = queries.current_assessment(session, project=project)
+    keywords = queries.keywords_of(session, project_ids=[project.id])[project.id]
+    values = {
+        **project.model_dump(),
+        **assessment.model_dump(exclude={"id", "created_at", "project_id", "author_id"}),
+        "keywords": ", ".join(keywords),
+    }
+    return _form_page(request, "projects/edit.html", {"project": project, "values": values})
+
+
+@router.post("/projects/{project_id}/edit")
+def project_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    form: Annotated[ProjectForm, Form()],
+) -> Response:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    data, errors = validate(
+        ProjectUpdate,
+        {
+            "version": as_score(form.version) or 0,
+            "title": form.title,
+            "summary": form.summary,
+            "keywords": form.keywords,
+            "status": form.status or None,
+            "assessment": form.assessment(),
+        },
+    )
+    context = {"project": project, "values": form.model_dump(), "errors": errors}
+    if data is None:
+        return _form_page(request, "projects/edit.html", context, status_code=422)
+    try:
+        service.project_update(session, project=project, actor=user, data=data)
+    except service.VersionConflict as conflict:
+        session.rollback()
+        context["message"] = (
+            "Someone changed this project after you opened this form, so nothing was saved. "
+            "Your text is below; open the project in a new tab to see the latest version, "
+            "then save again."
+        )
+        context["values"]["version"] = str(conflict.current_version)
+        return _form_page(request, "projects/edit.html", context, status_code=409)
+    session.commit()
+    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+
+
+@router.get("/projects/{project_id}/plan/edit", name="plan_edit")
+def plan_edit(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    plan = queries.current_plan(session, project=project)
+    values = plan.model_dump() if plan else {}
+    values["based_on"] = str(plan.number if plan else 0)
+    values["horizon"] = plan.horizon.isoformat() if plan and plan.horizon else ""
+    return _form_page(request, "projects/plan_edit.html", {"project": project, "values": values})
+
+
+@router.post("/projects/{project_id}/plan", name="plan_revise")
+def plan_revise(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    form: Annotated[ProjectForm, Form()],
+) -> Response:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    data, errors = validate(PlanIn, form.plan())
+    context = {"project": project, "values": form.model_dump(), "errors": errors}
+    if data is None:
+        return _form_page(request, "projects/plan_edit.html", context, status_code=422)
+    try:
+        service.plan_revise(
+            session, project=project, actor=user, based_on=as_score(form.based_on) or 0, data=data
+        )
+    except service.VersionConflict as conflict:
+        session.rollback()
+        context["message"] = (
+            f"A newer plan (version {conflict.current_version}) was saved after you opened this "
+            "form, so nothing was saved. Your text is below."
+        )
+        context["values"]["based_on"] = str(conflict.current_version)
+        return _form_page(request, "projects/plan_edit.html", context, status_code=409)
+    session.commit()
+    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+
+
+@router.post("/projects/{project_id}/archive", name="project_archive")
+def project_archive(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    service.project_archive(session, project=project)
+    session.commit()
+    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+
+
+@router.post("/projects/{project_id}/restore", name="project_restore")
+def project_restore(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+    project = queries.project_for(session, user=user, project_id=project_id)
+    service.project_restore(session, project=project)
+    session.commit()
+    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+
+
+# ---------------------------------------------------------------- project page
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    field: ScoreField
+    value: int
+    moves: list
+
+
+def _detail_context(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+) -> dict:
+    config = request.app.state.scoring
+    project = queries.project_for(session, user=user, project_id=project_id)
+    history = queries.assessments_of(session, project=project)
+    current = history[-1]
+    entries = queries.rank_entries(session, user=user)
+    ranked = {r.project_id: r for r in rank(entries, config)}
+    return {
+        "project": project,
+        "assessment": current,
+        "history": list(reversed(history)),
+        "history_lines": charts.history_lines(history),
+        "history_grid": charts.history_grid(),
+        "history_box": {"width": charts.HISTORY_WIDTH, "height": charts.HISTORY_HEIGHT},
+        "keywords": queries.keywords_of(session, project_ids=[project.id])[project.id],
+        "plans": queries.plans_of(session, project=project),
+        "ranked": ranked.get(project.id),
+        "portfolio_size": len(entries),
+        "formula": config.formula(),
+        "entries": entries,
+        "score_fields": list(ScoreField),
+        "what_if": None,
+    }
+
+
+@router.get("/projects/{project_id}", name="project_detail")
+def project_detail(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+    return render(request, "projects/detail.html", _detail_context(request, session, user, project_id))
+
+
+@router.get("/projects/{project_id}/what-if", name="project_what_if")
+def project_what_if(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    score: Annotated[str, Query()] = "scoop_risk",
+    value: Annotated[str, Query()] = "5",
+) -> Response:
+    """How the ranking would move if one score changed. Nothing is saved."""
+    context = _detail_context(request, session, user, project_id)
+    errors = {}
+    if score not in ScoreField.__members__:
+        errors["score"] = "Choose attainability, scoop risk or impact."
+    if as_score(value) not in (1, 2, 3, 4, 5):
+        errors["value"] = "Choose a value from 1 to 5."
+    project = context["project"]
+    if errors or project.archived_at is not None:
+        context["what_if_errors"] = errors or {"score": "An archived project is not ranked."}
+        return render(request, "projects/detail.html", context, block="what_if", status_code=422)
+    field = ScoreField(score)
+    moved = Scores.of(context["assessment"]).moved(field, int(value))
+    moves = what_if(context["entries"], request.app.state.scoring, project_id=project.id, scores=moved)
+    context["what_if"] = WhatIf(field=field, value=int(value), moves=moves)
+    return render(request, "projects/detail.html", context, block="what_if")

@@ -1,0 +1,148 @@
+"""Writes to projects. Services flush but never commit: the caller owns the
+transaction, so a multi-step change lands whole or not at all."""
+
+import sqlalchemy as sa
+from sqlmodel import Session, delete
+
+from app.auth.models import User
+from app.db import utcnow
+from app.projects.models import (
+    Assessment,
+    AssessmentPatch,
+    PlanIn,
+    PlanReason,
+    PlanVersion,
+    Project,
+    ProjectCreate,
+    ProjectKeyword,
+    ProjectUpdate,
+)
+from app.projects.queries import current_assessment, current_plan
+
+_RATIONALES = ("attainability_rationale", "scoop_risk_rationale", "impact_rationale")
+
+
+class VersionConflict(Exception):
+    """Someone changed the record since the caller loaded it."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the record is now at version {current_version}")
+        self.current_version = current_version
+
+
+def project_create(session: Session, *, owner: User, data: ProjectCreate) -> Project:
+    project = Project(owner_id=owner.id, title=data.title, summary=data.summary, status=data.status)
+    session.add(project)
+    session.flush()
+    _set_keywords(session, project=project, keywords=data.keywords)
+    session.add(Assessment(project_id=project.id, author_id=owner.id, **data.assessment.model_dump()))
+    session.add(
+        PlanVersion(
+            project_id=project.id,
+            number=1,
+            author_id=owner.id,
+            reason=PlanReason.initial,
+            **data.plan.model_dump(),
+        )
+    )
+    session.flush()
+    return project
+
+
+def project_update(session: Session, *, project: Project, actor: User, data: ProjectUpdate) -> Project:
+    """Apply a change made against `data.version`; a re-scoring adds an assessment."""
+    _claim_version(session, project=project, expected=data.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version", "assessment", "keywords"})
+    for name, value in changes.items():
+        if value is not None:
+            setattr(project, name, value)
+    if data.keywords is not None:
+        _set_keywords(session, project=project, keywords=data.keywords)
+    if data.assessment is not None:
+        _rescore(session, project=project, actor=actor, patch=data.assessment)
+    session.flush()
+    return project
+
+
+def project_rescore(
+    session: Session, *, project: Project, actor: User, version: int, patch: AssessmentPatch
+) -> Project:
+    return project_update(
+        session, project=project, actor=actor, data=ProjectUpdate(version=version, assessment=patch)
+    )
+
+
+def project_archive(session: Session, *, project: Project) -> Project:
+    if project.archived_at is None:
+        _claim_version(session, project=project, expected=project.version)
+        project.archived_at = utcnow()
+        session.flush()
+    return project
+
+
+def project_restore(session: Session, *, project: Project) -> Project:
+    if project.archived_at is not None:
+        _claim_version(session, project=project, expected=project.version)
+        project.archived_at = None
+        session.flush()
+    return project
+
+
+def plan_revise(
+    session: Session,
+    *,
+    project: Project,
+    actor: User,
+    based_on: int,
+    data: PlanIn,
+    reason: PlanReason = PlanReason.revision,
+    reason_note: str = "",
+) -> PlanVersion:
+    """A new plan version; `based_on` is the number the author started from."""
+    latest = current_plan(session, project=project)
+    latest_number = latest.number if latest else 0
+    if based_on != latest_number:
+        raise VersionConflict(latest_number)
+    plan = PlanVersion(
+        project_id=project.id,
+        number=latest_number + 1,
+        author_id=actor.id,
+        reason=reason,
+        reason_note=reason_note[:300],
+        **data.model_dump(),
+    )
+    session.add(plan)
+    project.updated_at = utcnow()
+    session.flush()  # the unique (project, number) catches a racing writer
+    return plan
+
+
+def _claim_version(session: Session, *, project: Project, expected: int) -> None:
+    """Move the project to the next version, unless someone else already did."""
+    result = session.execute(
+        sa.update(Project)
+        .where(Project.id == project.id, Project.version == expected)
+        .values(version=Project.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(project)
+        raise VersionConflict(project.version)
+    session.refresh(project, ["version", "updated_at"])
+
+
+def _rescore(session: Session, *, project: Project, actor: User, patch: AssessmentPatch) -> None:
+    current = current_assessment(session, project=project)
+    values = {
+        name: getattr(current, name)
+        for name in ("attainability", "scoop_risk", "impact", "success_axis", *_RATIONALES)
+    }
+    values.update({k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None})
+    if all(getattr(current, k) == v for k, v in values.items()):
+        return  # nothing moved: no new history entry
+    session.add(Assessment(project_id=project.id, author_id=actor.id, **values))
+
+
+def _set_keywords(session: Session, *, project: Project, keywords: list[str]) -> None:
+    session.execute(delete(ProjectKeyword).where(ProjectKeyword.project_id == project.id))
+    session.add_all(ProjectKeyword(project_id=project.id, keyword=k) for k in keywords)
