@@ -1,0 +1,54 @@
+# Goldfish. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run migrate test test-sqlite test-postgres test-fast lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtualenv with the pinned dependencies
+
+migrate: setup ## Apply the database migrations (DATABASE_URL, default var/goldfish.db)
+	$(BIN)/goldfish migrate
+
+run: migrate ## Set up, migrate and serve on HOST:PORT (127.0.0.1:8000)
+	$(BIN)/goldfish serve
+
+# The whole suite on SQLite; then on PostgreSQL too when GOLDFISH_TEST_POSTGRES_URL is set.
+test: setup ## Run the whole test suite (SQLite, and PostgreSQL if configured)
+	$(BIN)/pytest
+	@if [ -n "$$GOLDFISH_TEST_POSTGRES_URL" ]; then $(BIN)/pytest --postgres; \
+	else echo "PostgreSQL run skipped: set GOLDFISH_TEST_POSTGRES_URL to include it (CI does)."; fi
+
+test-sqlite: setup ## Run the suite on SQLite only
+	$(BIN)/pytest
+
+test-postgres: setup ## Run the suite on PostgreSQL (needs GOLDFISH_TEST_POSTGRES_URL)
+	$(BIN)/pytest --postgres
+
+test-fast: setup ## Everything but the browser tests
+	$(BIN)/pytest -m "not browser"
+
+lint: setup ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check app tests bench
+
+format: setup ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format app tests bench
+
+bench: setup ## Print page timings at realistic sizes
+	$(BIN)/python -m bench.pages
+
+clean: ## Remove the virtualenv and caches (keeps var/, your data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache
