@@ -7,7 +7,7 @@ from pydantic import BaseModel, ValidationError
 # Friendlier words than Pydantic's for the mistakes people make in forms.
 _MESSAGES = {
     "string_too_long": "Too long: at most {max_length} characters.",
-    "string_too_short": "This is required.",
+    "string_too_short": "Too short: at least {min_length} characters.",
     "missing": "This is required.",
     "int_type": "Choose a value from 1 to 5.",
     "int_parsing": "Choose a value from 1 to 5.",
@@ -27,6 +27,8 @@ def messages_by_field(exc: ValidationError) -> dict[str, str]:
     for err in exc.errors():
         name = str(err["loc"][-1]) if err["loc"] else "form"
         template = _MESSAGES.get(err["type"])
+        if err["type"] == "string_too_short" and (err.get("ctx") or {}).get("min_length") == 1:
+            template = _MESSAGES["missing"]
         if template is None:
             message = err["msg"]
         else:

@@ -104,6 +104,8 @@ def csrf_middleware(app: ASGIApp, *, secret: str) -> ASGIApp:
         skip_if_scope=_is_api,
         # Log-in CSRF: these must carry a token even from a cookie-less visitor.
         always_protect={"/login", "/signup"},
+        # Any first response hands out the token, redirects included.
+        always_set_cookie=True,
         cookie_secure=True,
         cookie_samesite="Lax",
         send_csrf_failed=_csrf_failed,

@@ -10,6 +10,7 @@ keeps more.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from app.projects.models import ScoreField, SuccessAxis
@@ -60,7 +61,9 @@ class Scores:
 
     @classmethod
     def of(cls, scored: Scored) -> "Scores":
-        return cls(scored.attainability, scored.scoop_risk, scored.impact, SuccessAxis(scored.success_axis))
+        return cls(
+            scored.attainability, scored.scoop_risk, scored.impact, SuccessAxis(scored.success_axis)
+        )
 
     def moved(self, score: ScoreField, value: int) -> "Scores":
         return replace(self, **{score.value: value})
@@ -93,9 +96,14 @@ def priority(scores: Scores, config: ScoringConfig) -> Priority:
     attainability = config.p(scores.attainability)
     scoop_risk = config.p(scores.scoop_risk)
     residual = config.residuals[scores.success_axis]
-    raw = impact * attainability * (1 - scoop_risk * (1 - residual)) * 100
+    # Decimal arithmetic, rounded half-up: the figure a reader gets by hand.
+    d = {
+        name: Decimal(str(v))
+        for name, v in (("i", impact), ("a", attainability), ("s", scoop_risk), ("r", residual))
+    }
+    raw = d["i"] * d["a"] * (1 - d["s"] * (1 - d["r"])) * 100
     return Priority(
-        value=round(raw, 1),
+        value=float(raw.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
         impact=impact,
         attainability=attainability,
         scoop_risk=scoop_risk,
@@ -113,9 +121,7 @@ class Ranked:
     rank: int
 
 
-def rank(
-    entries: Iterable[tuple[int, str, Scores]], config: ScoringConfig
-) -> list[Ranked]:
+def rank(entries: Iterable[tuple[int, str, Scores]], config: ScoringConfig) -> list[Ranked]:
     """Rank by priority; ties break on impact, then attainability, then lower
     scoop risk, then title, then id, so the order never depends on luck."""
     scored = [(pid, title, s, priority(s, config)) for pid, title, s in entries]
