@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import EnumText, UTCDateTime, utcnow
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
@@ -69,7 +69,7 @@ class Project(SQLModel, table=True):
     owner_id: int = Field(foreign_key="user.id")
     title: str = Field(max_length=TITLE_MAX)
     summary: str = Field(default="", sa_type=sa.Text)
-    status: ProjectStatus = Field(default=ProjectStatus.idea, sa_type=sa.String(16))
+    status: ProjectStatus = Field(default=ProjectStatus.idea, sa_type=EnumText(ProjectStatus))
     # Bumped by every change; a writer holding an older number gets a conflict.
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -101,7 +101,7 @@ class Assessment(SQLModel, table=True):
     attainability: int = Field(sa_type=sa.SmallInteger)
     scoop_risk: int = Field(sa_type=sa.SmallInteger)
     impact: int = Field(sa_type=sa.SmallInteger)
-    success_axis: SuccessAxis = Field(sa_type=sa.String(8))
+    success_axis: SuccessAxis = Field(sa_type=EnumText(SuccessAxis, 8))
     attainability_rationale: str = Field(default="", sa_type=sa.Text)
     scoop_risk_rationale: str = Field(default="", sa_type=sa.Text)
     impact_rationale: str = Field(default="", sa_type=sa.Text)
@@ -125,7 +125,7 @@ class PlanVersion(SQLModel, table=True):
     contingency: str = Field(default="", sa_type=sa.Text)
     questions: str = Field(default="", sa_type=sa.Text)
     horizon: date | None = None
-    reason: PlanReason = Field(default=PlanReason.initial, sa_type=sa.String(16))
+    reason: PlanReason = Field(default=PlanReason.initial, sa_type=EnumText(PlanReason))
     reason_note: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

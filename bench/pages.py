@@ -1,0 +1,558 @@
+"""Page timings at realistic sizes, over real HTTP against a real uvicorn.
+
+    .venv/bin/python -m bench.pages [--projects 500] [--requests 50] [--database-url URL]
+
+What it does: migrates a fresh database (an SQLite file in a temp dir unless
+--database-url is given), seeds users with realistic projects through the
+app's own services, starts `uvicorn app.main:create_app --factory` as a
+subprocess on 127.0.0.1 and a free port, and times sequential GETs over one
+keep-alive connection (wall time on the client, body read included). Every
+response is checked (status 200, and the expected number of rows) so an
+error page is never what gets timed. It then counts the SQL statements each
+page runs, in-process, with a `before_cursor_execute` listener.
+
+Figures go to stdout; progress goes to stderr.
+
+Adding a bench: write `def bench_x(ctx: Context) -> None` that seeds what it
+needs (`ctx.new_user()`, `ctx.db`), times endpoints (`ctx.time(...)`) and
+counts statements (`ctx.count_sql(...)`), then add it to BENCHES. The server
+reads the database live, so seeding after it started is fine.
+"""
+
+import argparse
+import contextlib
+import math
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx2 as httpx
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.engine import make_url
+
+from app.auth import service as auth_service
+from app.auth.deps import SESSION_COOKIE
+from app.auth.models import ApiToken, User, UserCreate, UserSession
+from app.cli import alembic_config
+from app.config import ROOT, Settings
+from app.db import Database, make_engine
+from app.projects import service as project_service
+from app.projects.models import (
+    Assessment,
+    AssessmentPatch,
+    PlanVersion,
+    Project,
+    ProjectCreate,
+    ProjectKeyword,
+)
+
+SECRET_KEY = "bench-" + "x" * 42
+PASSWORD = "bench password, not a secret"  # noqa: S105
+WARMUP = 3
+SEED = 20261122
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Timing:
+    """Wall times, in seconds, of one endpoint."""
+
+    label: str
+    path: str
+    size: str  # what the page holds, e.g. "500 projects"
+    samples: list[float]
+    body_bytes: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
+
+    @property
+    def min(self) -> float:
+        return min(self.samples)
+
+
+@dataclass
+class SqlCount:
+    label: str
+    counts: dict[str, int]  # size → statements per request
+    statements: dict[str, list[str]]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def report(ctx: "Context") -> str:
+    lines = [
+        f"Goldfish page timings: {ctx.database_label}, {ctx.args.requests} sequential requests "
+        f"each after {WARMUP} warm-up, one keep-alive connection, client wall time.",
+        "",
+    ]
+    width = max((len(f"{t.label}  GET {t.path}") for t in ctx.timings), default=0)
+    size_width = max((len(t.size) for t in ctx.timings), default=0)
+    for t in ctx.timings:
+        head = f"{t.label}  GET {t.path}".ljust(width)
+        lines.append(
+            f"{head}  {t.size.rjust(size_width)}  median {_ms(t.median)}  p95 {_ms(t.p95)}"
+            f"  min {_ms(t.min)}  {t.body_bytes / 1024:7.1f} KiB  ({len(t.samples)} requests)"
+        )
+    if ctx.sql_counts:
+        lines += ["", "SQL statements per request (in-process count, BEGIN included):"]
+        for c in ctx.sql_counts:
+            counts = ", ".join(f"{size} → {n}" for size, n in c.counts.items())
+            grows = " (GROWS WITH SIZE)" if len(set(c.counts.values())) > 1 else ""
+            lines.append(f"  {c.label}: {counts}{grows}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- database
+
+
+def migrate(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+KEYWORDS = (
+    "llm", "rlhf", "diffusion", "evaluation", "benchmarks", "distillation", "retrieval",
+    "agents", "multimodal", "interpretability", "safety", "quantization", "long context",
+    "mixture of experts", "tokenization", "speech", "vision", "robotics", "synthetic data",
+    "code generation", "reasoning", "scaling laws", "reinforcement learning", "data curation",
+    "alignment", "efficient inference", "fine-tuning", "lora", "graph nn", "time series",
+    "protein design", "chemistry", "weather", "federated", "privacy", "fairness",
+    "compression", "sparsity", "world models", "in-context learning",
+)  # fmt: skip
+ADJECTIVES = ("Scalable", "Robust", "Open", "Efficient", "Faithful", "Sparse", "Calibrated", "Private")
+DOMAINS = ("small labs", "edge devices", "low-resource languages", "clinical notes", "math", "code")
+PHRASES = (
+    "We have a working prototype on the small benchmark and the numbers hold up.",
+    "Two other groups have posted related preprints in the last quarter.",
+    "The compute budget fits in one month of our allocation.",
+    "A strong open model released next month would change the baseline overnight.",
+    "Our evaluation suite is the part nobody else has, and it takes months to build.",
+    "The data pipeline is the risky part: licensing is not settled yet.",
+    "If it works, three teams downstream would adopt it within the quarter.",
+    "The idea is obvious once stated, so someone else is likely to try it soon.",
+    "The results so far are noisy; we need more seeds before we trust them.",
+    "A thorough, well-documented release would be cited whoever ships first.",
+)
+STATUS_WEIGHTS = {"idea": 25, "active": 40, "paused": 15, "shipped": 10, "retired": 10}
+
+
+def _prose(rng: random.Random, sentences: int) -> str:
+    return " ".join(rng.choice(PHRASES) for _ in range(sentences))
+
+
+def project_payload(rng: random.Random, i: int) -> dict:
+    topic = rng.choice(KEYWORDS)
+    return {
+        "title": f"{rng.choice(ADJECTIVES)} {topic} for {rng.choice(DOMAINS)} #{i}",
+        "summary": _prose(rng, 3),
+        "keywords": rng.sample(KEYWORDS, rng.randint(2, 5)),
+        "status": rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0],
+        "assessment": {
+            "attainability": rng.randint(1, 5),
+            "scoop_risk": rng.randint(1, 5),
+            "impact": rng.randint(1, 5),
+            "success_axis": rng.choice(("first", "best", "open")),
+            "attainability_rationale": _prose(rng, 2),
+            "scoop_risk_rationale": _prose(rng, 3),
+            "impact_rationale": _prose(rng, 2),
+        },
+        "plan": {
+            "goal": _prose(rng, 2),
+            "approach": _prose(rng, 4),
+            "differentiation": _prose(rng, 2),
+            "contingency": _prose(rng, 2),
+            "questions": "What is our plan if a major open model lands next month? " + _prose(rng, 1),
+            "horizon": (date(2027, 1, 1) + timedelta(days=rng.randint(0, 365))).isoformat(),
+        },
+    }
+
+
+@dataclass
+class Seeded:
+    user: User
+    project_ids: list[int]
+    history: dict[int, int]  # project id → number of assessments
+    cookie: str  # a signed-in browser's Cookie header
+    token: str  # an API bearer token
+
+    @property
+    def deepest_project(self) -> int:
+        """A project with the longest score history: the heaviest project page."""
+        return max(self.project_ids, key=lambda pid: (self.history[pid], -pid))
+
+
+def seed_user(db: Database, rng: random.Random, *, email: str, projects: int, batch: int = 100) -> Seeded:
+    """A user with `projects` live projects; about a third re-scored 1–4 times."""
+    with db.session(write=True) as s:
+        user = auth_service.user_create(
+            s, data=UserCreate(email=email, display_name=email.split("@")[0], password=PASSWORD)
+        )
+        s.commit()
+        ids: list[int] = []
+        history: dict[int, int] = {}
+        for i in range(1, projects + 1):
+            payload = project_payload(rng, i)
+            project = project_service.project_create(
+                s, owner=user, data=ProjectCreate.model_validate(payload)
+            )
+            ids.append(project.id)
+            history[project.id] = 1
+            if rng.random() < 1 / 3:
+                scores = dict(payload["assessment"])
+                for _ in range(rng.randint(1, 4)):
+                    name = rng.choice(("attainability", "scoop_risk", "impact"))
+                    scores[name] = rng.choice([v for v in range(1, 6) if v != scores[name]])
+                    project_service.project_rescore(
+                        s,
+                        project=project,
+                        actor=user,
+                        version=project.version,
+                        patch=AssessmentPatch(**{name: scores[name]}),
+                    )
+                    history[project.id] += 1
+            if i % batch == 0:
+                s.commit()
+        s.commit()
+        cookie = f"{SESSION_COOKIE}={auth_service.session_create(s, user=user).raw}"
+        token = auth_service.token_create(s, user=user, name="bench").raw
+        s.commit()
+    return Seeded(user=user, project_ids=ids, history=history, cookie=cookie, token=token)
+
+
+def delete_users(db: Database, user_ids: list[int]) -> None:
+    """Remove what the bench wrote to a database it was pointed at."""
+    if not user_ids:
+        return
+    with db.session(write=True) as s:
+        owned = sa.select(Project.id).where(Project.owner_id.in_(user_ids))
+        for model in (ProjectKeyword, Assessment, PlanVersion):
+            s.execute(sa.delete(model).where(model.project_id.in_(owned)))
+        s.execute(sa.delete(Project).where(Project.owner_id.in_(user_ids)))
+        for model in (UserSession, ApiToken):
+            s.execute(sa.delete(model).where(model.user_id.in_(user_ids)))
+        s.execute(sa.delete(User).where(User.id.in_(user_ids)))
+        s.commit()
+
+
+# ---------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(database_url: str, log_path: Path, timeout: float = 30.0) -> Iterator[str]:
+    """uvicorn serving the app on a free port; yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "GOLDFISH_ENV": "test",
+        "GOLDFISH_SECRET_KEY": SECRET_KEY,
+    }
+    env.pop("GOLDFISH_DATABASE_URL", None)
+    argv = [
+        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            _wait_healthy(proc, base_url, log_path, timeout)
+            yield base_url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_healthy(proc: subprocess.Popen, base_url: str, log_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=base_url, trust_env=False, timeout=2) as client:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                if client.get("/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+    raise RuntimeError(f"uvicorn not healthy after {timeout:.0f} s:\n{log_path.read_text()}")
+
+
+# ---------------------------------------------------------------- context
+
+Check = Callable[[httpx.Response], str | None]  # an error message, or None if the page is right
+
+
+def rows_check(expected: int) -> Check:
+    row = re.compile(r"<tr\b[^>]*\sdata-project-id=")
+
+    def check(response: httpx.Response) -> str | None:
+        found = len(row.findall(response.text))
+        return None if found == expected else f"{found} project rows, expected {expected}"
+
+    return check
+
+
+def contains_check(text: str) -> Check:
+    def check(response: httpx.Response) -> str | None:
+        return None if text in response.text else f"{text!r} not in the page"
+
+    return check
+
+
+def api_items_check(expected: int) -> Check:
+    def check(response: httpx.Response) -> str | None:
+        found = len(response.json()["items"])
+        return None if found == expected else f"{found} items, expected {expected}"
+
+    return check
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    database_url: str
+    database_label: str
+    db: Database  # for seeding
+    base_url: str = ""
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    tag: str = field(default_factory=lambda: secrets.token_hex(3))
+    user_ids: list[int] = field(default_factory=list)
+    timings: list[Timing] = field(default_factory=list)
+    sql_counts: list[SqlCount] = field(default_factory=list)
+
+    def new_user(self, name: str, projects: int) -> Seeded:
+        started = time.perf_counter()
+        seeded = seed_user(self.db, self.rng, email=f"bench-{self.tag}-{name}@example.org", projects=projects)
+        self.user_ids.append(seeded.user.id)
+        progress(f"seeded {name}: {projects} projects in {time.perf_counter() - started:.1f} s")
+        return seeded
+
+    def page_headers(self, who: Seeded) -> dict[str, str]:
+        # Set as a header: the cookie is Secure, so a jar would not send it over http.
+        return {"Cookie": who.cookie}
+
+    def api_headers(self, who: Seeded) -> dict[str, str]:
+        return {"Authorization": f"Bearer {who.token}"}
+
+    def time(
+        self, label: str, path: str, size: str, *, headers: dict[str, str], check: Check
+    ) -> Timing:
+        """Time `GET path` over HTTP; every response must be a 200 that passes `check`."""
+        samples: list[float] = []
+        with httpx.Client(
+            base_url=self.base_url, headers=headers, trust_env=False, timeout=60, follow_redirects=False
+        ) as client:
+            for i in range(WARMUP + self.args.requests):
+                started = time.perf_counter()
+                response = client.get(path)
+                elapsed = time.perf_counter() - started
+                _verify(response, check, path)
+                if i >= WARMUP:
+                    samples.append(elapsed)
+        timing = Timing(label, path, size, samples, len(response.content))
+        self.timings.append(timing)
+        progress(f"timed {label} GET {path} ({size}): median {timing.median * 1000:.1f} ms")
+        return timing
+
+    def count_sql(self, label: str, what: str, cases: dict[str, tuple[str, dict[str, str]]]) -> SqlCount:
+        """Statements one GET runs, per case (size → path, headers), counted in-process."""
+        from fastapi.testclient import TestClient
+
+        from app.main import create_app
+
+        settings = Settings(env="test", database_url=self.database_url, secret_key=SECRET_KEY)
+        engine = make_engine(self.database_url)
+        seen: list[str] = []
+
+        def before(_conn, _cursor, statement, *_args) -> None:
+            seen.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", before)
+        counts: dict[str, int] = {}
+        statements: dict[str, list[str]] = {}
+        app = create_app(settings, Database(engine))
+        with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+            for size, (path, headers) in cases.items():
+                for _ in range(2):  # the first one warms up; the second is counted
+                    seen.clear()
+                    response = client.get(path, headers=headers)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"in-process GET {path} ({size}): {response.status_code}")
+                counts[size] = len(seen)
+                statements[size] = list(seen)
+        engine.dispose()  # the lifespan disposed it already; harmless
+        result = SqlCount(f"{label} {what}", counts, statements)
+        self.sql_counts.append(result)
+        return result
+
+
+def _verify(response: httpx.Response, check: Check, path: str) -> None:
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path}: {response.status_code}, not 200:\n{response.text[:500]}")
+    problem = check(response)
+    if problem:
+        raise RuntimeError(f"GET {path}: {problem}")
+
+
+def progress(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- benches
+
+
+def bench_projects(ctx: Context) -> None:
+    """Portfolio, project page and API list at --projects; the portfolio at 50 too."""
+    large_n = ctx.args.projects
+    small_n = 50
+    small = ctx.new_user("small", small_n)
+    # Measured before the large portfolio exists, so the instance holds only these.
+    ctx.time(
+        "portfolio", "/", f"{small_n} projects", headers=ctx.page_headers(small), check=rows_check(small_n)
+    )
+
+    large = ctx.new_user("large", large_n)
+    size = f"{large_n} projects"
+    page = ctx.page_headers(large)
+    ctx.time("portfolio", "/", size, headers=page, check=rows_check(large_n))
+    project_id = large.deepest_project
+    with ctx.db.session() as s:
+        title = s.get(Project, project_id).title
+    ctx.time(
+        "project  ",
+        f"/projects/{project_id}",
+        f"{size}, {large.history[project_id]} assessments",
+        headers=page,
+        check=contains_check(title),
+    )
+    ctx.time(
+        "api      ",
+        "/api/v1/projects",
+        size,
+        headers=ctx.api_headers(large),
+        check=api_items_check(large_n),
+    )
+    # The small user again, now that the instance holds everyone's projects:
+    # a page whose time depends on other users' data shows here.
+    ctx.time(
+        "portfolio",
+        "/",
+        f"{small_n} projects, {small_n + large_n} in the instance",
+        headers=ctx.page_headers(small),
+        check=rows_check(small_n),
+    )
+
+    sizes = {f"{small_n} projects": small, f"{large_n} projects": large}
+    ctx.count_sql("portfolio", "GET /", {k: ("/", ctx.page_headers(v)) for k, v in sizes.items()})
+    ctx.count_sql(
+        "project  ",
+        "GET /projects/{id}",
+        {k: (f"/projects/{v.deepest_project}", ctx.page_headers(v)) for k, v in sizes.items()},
+    )
+    ctx.count_sql(
+        "api      ",
+        "GET /api/v1/projects",
+        {k: ("/api/v1/projects", ctx.api_headers(v)) for k, v in sizes.items()},
+    )
+
+
+BENCHES: dict[str, Callable[[Context], None]] = {
+    "projects": bench_projects,
+}
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", type=int, default=500, help="projects of the large portfolio (500)")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per endpoint (50)")
+    parser.add_argument(
+        "--database-url",
+        help="a scratch database to run against (e.g. postgresql+psycopg://...); "
+        "default: a fresh SQLite file in a temp dir. It is migrated to head, and what the "
+        "bench writes is deleted afterwards unless --keep-data",
+    )
+    parser.add_argument("--keep-data", action="store_true", help="leave the seeded data in --database-url")
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only these benches")
+    parser.add_argument("--show-sql", action="store_true", help="print the statements counted")
+    args = parser.parse_args(argv)
+    if args.projects < 1 or args.requests < 1:
+        parser.error("--projects and --requests must be at least 1")
+    return args
+
+
+def run(args: argparse.Namespace) -> Context:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="goldfish-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'goldfish.db'}"
+        label = _safe_url(url) if args.database_url else "SQLite (fresh temp file)"
+        migrate(url)
+        progress(f"migrated {label}")
+        ctx = Context(args=args, database_url=url, database_label=label, db=Database(make_engine(url)))
+        try:
+            with live_server(url, Path(tmp) / "uvicorn.log") as base_url:
+                ctx.base_url = base_url
+                progress(f"uvicorn up at {base_url}")
+                for name, bench in BENCHES.items():
+                    if not args.only or name in args.only:
+                        bench(ctx)
+        finally:
+            if args.database_url and not args.keep_data:
+                delete_users(ctx.db, ctx.user_ids)
+            ctx.db.dispose()
+    progress(f"done in {time.perf_counter() - started:.1f} s")
+    return ctx
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    ctx = run(args)
+    print(report(ctx))
+    if args.show_sql:
+        for c in ctx.sql_counts:
+            for size, statements in c.statements.items():
+                print(f"\n{c.label}, {size}:")
+                for statement in statements:
+                    print("   ", " ".join(statement.split())[:200])
+
+
+if __name__ == "__main__":
+    main()
