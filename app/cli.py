@@ -53,7 +53,10 @@ def create_user(
     email: str,
     name: Annotated[str, typer.Option(help="Display name")] = "",
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters"
+        ),
     ] = "",
 ) -> None:
     """Create an account (works whether or not sign-up is open)."""
@@ -112,4 +115,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

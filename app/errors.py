@@ -33,7 +33,12 @@ _CODES = {
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, message: str, *, code: str | None = None, fields: list[dict] | None = None
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: list[dict] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -42,7 +47,9 @@ class ApiError(Exception):
         self.fields = fields or []
 
 
-def error_body(status: int, message: str, *, code: str | None = None, fields: list | None = None) -> dict:
+def error_body(
+    status: int, message: str, *, code: str | None = None, fields: list | None = None
+) -> dict:
     return {
         "error": {
             "status": status,
@@ -81,7 +88,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
         return JSONResponse(
-            error_body(exc.status, exc.message, code=exc.code, fields=exc.fields), status_code=exc.status
+            error_body(exc.status, exc.message, code=exc.code, fields=exc.fields),
+            status_code=exc.status,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -93,17 +101,22 @@ def install_error_handlers(app: FastAPI) -> None:
             status, message, code = 422, "Some fields are not valid.", "validation_error"
         if _wants_json(request):
             return JSONResponse(
-                error_body(status, message, code=code, fields=field_errors(errors)), status_code=status
+                error_body(status, message, code=code, fields=field_errors(errors)),
+                status_code=status,
             )
         # Browser routes parse their own forms; this is a mangled URL or query.
-        return _page(request, 404 if status == 422 else status, "That address does not lead anywhere.")
+        return _page(
+            request, 404 if status == 422 else status, "That address does not lead anywhere."
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if _wants_json(request):
             return JSONResponse(
-                error_body(exc.status_code, message), status_code=exc.status_code, headers=exc.headers
+                error_body(exc.status_code, message),
+                status_code=exc.status_code,
+                headers=exc.headers,
             )
         return _page(request, exc.status_code, message)
 
@@ -111,7 +124,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if _wants_json(request):
-            return JSONResponse(error_body(500, "Something went wrong on our side."), status_code=500)
+            return JSONResponse(
+                error_body(500, "Something went wrong on our side."), status_code=500
+            )
         return _page(request, 500, "Something went wrong on our side. Nothing was saved.")
 
 
@@ -135,4 +150,7 @@ class ErrorBody(BaseModel):
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting the error shape."""
-    return {status: {"model": ErrorBody, "description": HTTPStatus(status).phrase} for status in statuses}
+    return {
+        status: {"model": ErrorBody, "description": HTTPStatus(status).phrase}
+        for status in statuses
+    }

@@ -15,7 +15,8 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
 )
 
 
@@ -25,10 +26,11 @@ def _is_api(scope: dict) -> bool:
 
 async def _send_page(send: Callable, status: int, title: str, message: str) -> None:
     body = (
-        "<!doctype html><meta charset=utf-8><title>{t}</title>"
-        "<link rel=stylesheet href=/static/app.css><main class=narrow><h1>{t}</h1><p>{m}</p>"
+        f"<!doctype html><meta charset=utf-8><title>{title}</title>"
+        "<link rel=stylesheet href=/static/app.css><main class=narrow>"
+        f"<h1>{title}</h1><p>{message}</p>"
         "<p><a href=/>Back to Goldfish</a></p></main>"
-    ).format(t=title, m=message)
+    )
     await send(
         {
             "type": "http.response.start",

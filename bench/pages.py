@@ -102,25 +102,32 @@ def _ms(seconds: float) -> str:
 
 
 def report(ctx: "Context") -> str:
+    load = ", ".join(f"{v:.2f}" for v in ctx.load_before)
+    busy = ctx.load_before[0] >= 0.5
     lines = [
-        f"Goldfish page timings: {ctx.database_label}, {ctx.args.requests} sequential requests "
-        f"each after {WARMUP} warm-up, one keep-alive connection, client wall time.",
+        f"Goldfish page timings: {ctx.database_label}. {ctx.args.requests} sequential requests "
+        f"per row after {WARMUP} warm-up, one keep-alive connection, client wall time "
+        "(body read included).",
+        f"Load average before the run: {load} on {os.cpu_count()} CPUs"
+        + (": something else is running, expect noisy figures (p95 above all)." if busy else "."),
         "",
     ]
-    width = max((len(f"{t.label}  GET {t.path}") for t in ctx.timings), default=0)
-    size_width = max((len(t.size) for t in ctx.timings), default=0)
+    label_w = max((len(t.label) for t in ctx.timings), default=0)
+    path_w = max((len(t.path) for t in ctx.timings), default=0) + 4
+    size_w = max((len(t.size) for t in ctx.timings), default=0)
     for t in ctx.timings:
-        head = f"{t.label}  GET {t.path}".ljust(width)
         lines.append(
-            f"{head}  {t.size.rjust(size_width)}  median {_ms(t.median)}  p95 {_ms(t.p95)}"
-            f"  min {_ms(t.min)}  {t.body_bytes / 1024:7.1f} KiB  ({len(t.samples)} requests)"
+            f"{t.label.ljust(label_w)}  {('GET ' + t.path).ljust(path_w)}  {t.size.ljust(size_w)}"
+            f"  median {_ms(t.median)}  p95 {_ms(t.p95)}  min {_ms(t.min)}"
+            f"  {t.body_bytes / 1024:7.1f} KiB  ({len(t.samples)} requests)"
         )
     if ctx.sql_counts:
-        lines += ["", "SQL statements per request (in-process count, BEGIN included):"]
+        lines += ["", "SQL statements per request (counted in-process, BEGIN included):"]
+        label_w = max(len(c.label) for c in ctx.sql_counts)
         for c in ctx.sql_counts:
             counts = ", ".join(f"{size} → {n}" for size, n in c.counts.items())
-            grows = " (GROWS WITH SIZE)" if len(set(c.counts.values())) > 1 else ""
-            lines.append(f"  {c.label}: {counts}{grows}")
+            grows = "  GROWS WITH SIZE" if len(set(c.counts.values())) > 1 else ""
+            lines.append(f"  {c.label.ljust(label_w)}  {counts}{grows}")
     return "\n".join(lines)
 
 
@@ -355,6 +362,7 @@ class Context:
     user_ids: list[int] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
     sql_counts: list[SqlCount] = field(default_factory=list)
+    load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
 
     def new_user(self, name: str, projects: int) -> Seeded:
         started = time.perf_counter()
@@ -441,6 +449,7 @@ def bench_projects(ctx: Context) -> None:
     """Portfolio, project page and API list at --projects; the portfolio at 50 too."""
     large_n = ctx.args.projects
     small_n = 50
+    ctx.time("baseline", "/healthz", "no database", headers={}, check=contains_check('"ok"'))
     small = ctx.new_user("small", small_n)
     # Measured before the large portfolio exists, so the instance holds only these.
     ctx.time(
@@ -455,14 +464,14 @@ def bench_projects(ctx: Context) -> None:
     with ctx.db.session() as s:
         title = s.get(Project, project_id).title
     ctx.time(
-        "project  ",
+        "project",
         f"/projects/{project_id}",
         f"{size}, {large.history[project_id]} assessments",
         headers=page,
         check=contains_check(title),
     )
     ctx.time(
-        "api      ",
+        "api",
         "/api/v1/projects",
         size,
         headers=ctx.api_headers(large),
@@ -481,12 +490,12 @@ def bench_projects(ctx: Context) -> None:
     sizes = {f"{small_n} projects": small, f"{large_n} projects": large}
     ctx.count_sql("portfolio", "GET /", {k: ("/", ctx.page_headers(v)) for k, v in sizes.items()})
     ctx.count_sql(
-        "project  ",
+        "project",
         "GET /projects/{id}",
         {k: (f"/projects/{v.deepest_project}", ctx.page_headers(v)) for k, v in sizes.items()},
     )
     ctx.count_sql(
-        "api      ",
+        "api",
         "GET /api/v1/projects",
         {k: ("/api/v1/projects", ctx.api_headers(v)) for k, v in sizes.items()},
     )

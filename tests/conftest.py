@@ -41,7 +41,9 @@ def postgres_admin_url(request: pytest.FixtureRequest) -> str | None:
         return None
     url = os.environ.get("GOLDFISH_TEST_POSTGRES_URL")
     if not url:
-        pytest.fail("--postgres needs GOLDFISH_TEST_POSTGRES_URL (a server the tests may create databases on)")
+        pytest.fail(
+            "--postgres needs GOLDFISH_TEST_POSTGRES_URL, a server where tests may create databases"
+        )
     return url
 
 
@@ -94,7 +96,9 @@ class RolledBackDatabase(Database):
         self.engine = connection.engine
 
     def session(self, *, write: bool = False) -> Session:
-        return Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        return Session(
+            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
 
     def dispose(self) -> None:
         pass
@@ -111,7 +115,9 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture
 def db(connection: Connection) -> Iterator[Session]:
     """A session for arranging and checking data, inside the test's transaction."""
-    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as session:
         yield session
 
 
@@ -179,12 +185,17 @@ def count_queries(connection: Connection):
 
     class Counter:
         n = 0
+        statements: list[str]
 
     def make():
         counter = Counter()
+        counter.statements = []
 
-        def before(*_args, **_kwargs) -> None:
-            counter.n += 1
+        def before(_conn, _cursor, statement: str, *_args) -> None:
+            # Savepoints are the test harness's, not the page's.
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                counter.n += 1
+                counter.statements.append(statement)
 
         class _Ctx:
             def __enter__(self):

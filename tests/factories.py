@@ -67,5 +67,3 @@ def make_project(db: Session, owner: User, title: str | None = None, **kwargs) -
     project = project_service.project_create(db, owner=owner, data=data)
     db.commit()
     return project
-
-

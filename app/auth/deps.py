@@ -21,7 +21,9 @@ class LoginRequired(Exception):
     """Raised by pages that need a signed-in user; answered with a redirect to /login."""
 
 
-def _touch(request: Request, model: type[UserSession] | type[ApiToken], record_id: int, column: str) -> None:
+def _touch(
+    request: Request, model: type[UserSession] | type[ApiToken], record_id: int, column: str
+) -> None:
     database: Database = request.app.state.database
     with database.session(write=True) as session:
         session.execute(sa.update(model).where(model.id == record_id).values({column: utcnow()}))
@@ -54,7 +56,9 @@ def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     return user
 
 
-_bearer = HTTPBearer(auto_error=False, description="A personal API token: `goldfish create-token EMAIL`")
+_bearer = HTTPBearer(
+    auto_error=False, description="A personal API token: `goldfish create-token EMAIL`"
+)
 
 
 def api_user(

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import BaseModel, EmailStr, Field as PydanticField, field_validator
+from pydantic import BaseModel, EmailStr, field_validator
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow

@@ -39,12 +39,16 @@ def token_lookup(session: Session, *, raw: str) -> tuple[User, ApiToken] | None:
     row = session.exec(
         select(User, ApiToken)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None), User.is_active)
+        .where(
+            ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None), User.is_active
+        )
     ).first()
     return (row[0], row[1]) if row else None
 
 
 def tokens_of(session: Session, *, user: User) -> list[ApiToken]:
     return list(
-        session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+        session.exec(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
     )

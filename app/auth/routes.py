@@ -14,7 +14,8 @@ from app.db import SessionDep
 from app.forms import validate
 from app.web import redirect, render, safe_next
 
-router = APIRouter()
+# Pages, not API: kept out of the OpenAPI document.
+router = APIRouter(include_in_schema=False)
 
 
 class SignupForm(BaseModel):
@@ -57,7 +58,12 @@ def signup_page(request: Request, session: SessionDep, user: OptionalUser) -> Re
     return render(
         request,
         "auth/signup.html",
-        {"first": first, "open": first or request.app.state.settings.signup_open, "values": {}, "errors": {}},
+        {
+            "first": first,
+            "open": first or request.app.state.settings.signup_open,
+            "values": {},
+            "errors": {},
+        },
     )
 
 
@@ -84,7 +90,9 @@ def signup(request: Request, session: SessionDep, form: Annotated[SignupForm, Fo
 
 
 @router.get("/login", name="login")
-def login_page(request: Request, session: SessionDep, user: OptionalUser, next: str = "") -> Response:
+def login_page(
+    request: Request, session: SessionDep, user: OptionalUser, next: str = ""
+) -> Response:
     if user is not None:
         return redirect(request, safe_next(next))
     if not any_user_exists(session):
@@ -122,7 +130,10 @@ def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form
         return render(
             request,
             "auth/login.html",
-            {"values": values, "errors": {"form": "That email and password do not match an account."}},
+            {
+                "values": values,
+                "errors": {"form": "That email and password do not match an account."},
+            },
             status_code=401,
         )
     return _start_session(request, session, user, form.next)
@@ -141,7 +152,9 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/account", name="account")
 def account(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    return render(request, "auth/account.html", {"tokens": tokens_of(session, user=user), "new_token": None})
+    return render(
+        request, "auth/account.html", {"tokens": tokens_of(session, user=user), "new_token": None}
+    )
 
 
 @router.post("/account/tokens", name="token_create")
@@ -159,10 +172,14 @@ def token_create(
 
 
 @router.post("/account/tokens/{token_id}/revoke", name="token_revoke")
-def token_revoke(request: Request, session: SessionDep, user: CurrentUser, token_id: int) -> Response:
+def token_revoke(
+    request: Request, session: SessionDep, user: CurrentUser, token_id: int
+) -> Response:
     if not service.token_revoke(session, user=user, token_id=token_id):
         return render(
-            request, "errors/error.html", {"status": 404, "title": "Not Found", "message": "No such token."},
+            request,
+            "errors/error.html",
+            {"status": 404, "title": "Not Found", "message": "No such token."},
             status_code=404,
         )
     session.commit()

@@ -79,7 +79,9 @@ def login_check_rate(
         raise TooManyAttempts(window_minutes)
 
 
-def user_authenticate(session: Session, *, email: str, password: str, client_ip: str) -> User | None:
+def user_authenticate(
+    session: Session, *, email: str, password: str, client_ip: str
+) -> User | None:
     """The user if the password matches; records the failure otherwise."""
     email = email.strip().lower()
     user = session.exec(select(User).where(User.email == email)).first()
@@ -113,7 +115,9 @@ def session_create(session: Session, *, user: User) -> IssuedSecret:
 
 
 def session_revoke(session: Session, *, raw: str) -> None:
-    record = session.exec(select(UserSession).where(UserSession.token_hash == token_digest(raw))).first()
+    record = session.exec(
+        select(UserSession).where(UserSession.token_hash == token_digest(raw))
+    ).first()
     if record is not None and record.revoked_at is None:
         record.revoked_at = utcnow()
 
@@ -129,7 +133,10 @@ def session_revoke_all(session: Session, *, user: User) -> None:
 def token_create(session: Session, *, user: User, name: str) -> IssuedSecret:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(
-        user_id=user.id, name=name.strip()[:100] or "token", token_hash=token_digest(raw), prefix=raw[:10]
+        user_id=user.id,
+        name=name.strip()[:100] or "token",
+        token_hash=token_digest(raw),
+        prefix=raw[:10],
     )
     session.add(record)
     session.flush()

@@ -36,7 +36,9 @@ def _one(request: Request, session: Session, user: User, project: Project) -> Pr
         **project.model_dump(exclude={"owner_id"}),
         keywords=queries.keywords_of(session, project_ids=[project.id])[project.id],
         assessment=AssessmentPublic.model_validate(assessment),
-        priority=PriorityPublic(value=prio.value, rank=ranks.get(project.id), explanation=prio.explanation()),
+        priority=PriorityPublic(
+            value=prio.value, rank=ranks.get(project.id), explanation=prio.explanation()
+        ),
         plan=PlanPublic.model_validate(plan) if plan else None,
     )
 
@@ -63,20 +65,25 @@ def list_projects(
             ),
         )
         for row in rows
-        if (status is None or row.project.status == status) and (wanted is None or wanted in row.keywords)
+        if (status is None or row.project.status == status)
+        and (wanted is None or wanted in row.keywords)
     ]
     return ProjectList(formula=config.formula(), items=items)
 
 
 @router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Create a project")
-def create_project(request: Request, session: SessionDep, user: ApiUser, data: ProjectCreate) -> ProjectPublic:
+def create_project(
+    request: Request, session: SessionDep, user: ApiUser, data: ProjectCreate
+) -> ProjectPublic:
     project = service.project_create(session, owner=user, data=data)
     session.commit()
     return _one(request, session, user, project)
 
 
 @router.get("/projects/{project_id}", response_model=ProjectPublic, summary="Read a project")
-def read_project(request: Request, session: SessionDep, user: ApiUser, project_id: int) -> ProjectPublic:
+def read_project(
+    request: Request, session: SessionDep, user: ApiUser, project_id: int
+) -> ProjectPublic:
     project = queries.project_for(session, user=user, project_id=project_id)
     return _one(request, session, user, project)
 
@@ -105,16 +112,26 @@ def update_project(
     return _one(request, session, user, project)
 
 
-@router.post("/projects/{project_id}/archive", response_model=ProjectPublic, summary="Archive a project")
-def archive_project(request: Request, session: SessionDep, user: ApiUser, project_id: int) -> ProjectPublic:
+@router.post(
+    "/projects/{project_id}/archive", response_model=ProjectPublic, summary="Archive a project"
+)
+def archive_project(
+    request: Request, session: SessionDep, user: ApiUser, project_id: int
+) -> ProjectPublic:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_archive(session, project=project)
     session.commit()
     return _one(request, session, user, project)
 
 
-@router.post("/projects/{project_id}/restore", response_model=ProjectPublic, summary="Restore an archived project")
-def restore_project(request: Request, session: SessionDep, user: ApiUser, project_id: int) -> ProjectPublic:
+@router.post(
+    "/projects/{project_id}/restore",
+    response_model=ProjectPublic,
+    summary="Restore an archived project",
+)
+def restore_project(
+    request: Request, session: SessionDep, user: ApiUser, project_id: int
+) -> ProjectPublic:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_restore(session, project=project)
     session.commit()
@@ -132,7 +149,11 @@ def list_assessments(session: SessionDep, user: ApiUser, project_id: int) -> lis
     return [AssessmentPublic.model_validate(a) for a in reversed(history)]
 
 
-@router.get("/projects/{project_id}/plans", response_model=list[PlanPublic], summary="Plan versions, newest first")
+@router.get(
+    "/projects/{project_id}/plans",
+    response_model=list[PlanPublic],
+    summary="Plan versions, newest first",
+)
 def list_plans(session: SessionDep, user: ApiUser, project_id: int) -> list[PlanPublic]:
     project = queries.project_for(session, user=user, project_id=project_id)
     return [PlanPublic.model_validate(p) for p in queries.plans_of(session, project=project)]

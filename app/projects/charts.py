@@ -59,7 +59,8 @@ def map_points(rows: list) -> list[MapPoint]:
 
 def map_ticks() -> list[dict]:
     return [
-        {"value": v, "x": _axis(v, MAP_WIDTH), "y": MAP_HEIGHT - _axis(v, MAP_HEIGHT)} for v in range(1, 6)
+        {"value": v, "x": _axis(v, MAP_WIDTH), "y": MAP_HEIGHT - _axis(v, MAP_HEIGHT)}
+        for v in range(1, 6)
     ]
 
 
@@ -101,4 +102,7 @@ def history_lines(assessments: list) -> list[dict]:
 
 def history_grid() -> list[dict]:
     inner_h = HISTORY_HEIGHT - 2 * HISTORY_MARGIN
-    return [{"value": v, "y": HISTORY_HEIGHT - HISTORY_MARGIN - inner_h * (v - 1) / 4} for v in range(1, 6)]
+    return [
+        {"value": v, "y": HISTORY_HEIGHT - HISTORY_MARGIN - inner_h * (v - 1) / 4}
+        for v in range(1, 6)
+    ]

@@ -158,7 +158,9 @@ def normalise_keywords(value: object) -> object:
         if len(keyword) > KEYWORD_MAX:
             raise ValueError(f"a keyword has at most {KEYWORD_MAX} characters")
         if not _KEYWORD_RE.match(keyword):
-            raise ValueError(f"'{keyword[:20]}' is not a keyword: use letters, digits, spaces, - + . # /")
+            raise ValueError(
+                f"'{keyword[:20]}' is not a keyword: use letters, digits, spaces, - + . # /"
+            )
         if keyword not in seen:
             seen.append(keyword)
     if len(seen) > KEYWORDS_MAX:

@@ -36,14 +36,19 @@ def project_for(session: Session, *, user: User, project_id: int) -> Project:
 
 def current_assessment(session: Session, *, project: Project) -> Assessment:
     return session.exec(
-        select(Assessment).where(Assessment.project_id == project.id).order_by(Assessment.id.desc()).limit(1)
+        select(Assessment)
+        .where(Assessment.project_id == project.id)
+        .order_by(Assessment.id.desc())
+        .limit(1)
     ).one()
 
 
 def assessments_of(session: Session, *, project: Project) -> list[Assessment]:
     """Score history, oldest first."""
     return list(
-        session.exec(select(Assessment).where(Assessment.project_id == project.id).order_by(Assessment.id))
+        session.exec(
+            select(Assessment).where(Assessment.project_id == project.id).order_by(Assessment.id)
+        )
     )
 
 
@@ -51,7 +56,9 @@ def plans_of(session: Session, *, project: Project) -> list[PlanVersion]:
     """Plan versions, newest first."""
     return list(
         session.exec(
-            select(PlanVersion).where(PlanVersion.project_id == project.id).order_by(PlanVersion.number.desc())
+            select(PlanVersion)
+            .where(PlanVersion.project_id == project.id)
+            .order_by(PlanVersion.number.desc())
         )
     )
 
@@ -93,7 +100,9 @@ def portfolio(
 ) -> list[PortfolioRow]:
     """The user's projects with current scores, ranked. Two queries whatever the size."""
     current = _current_assessment_ids()
-    archived_clause = Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None)
+    archived_clause = (
+        Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None)
+    )
     rows = session.exec(
         select(Project, Assessment)
         .join(current, current.c.project_id == Project.id)

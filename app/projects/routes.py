@@ -24,7 +24,8 @@ from app.projects.models import (
 from app.projects.scoring import Scores, rank, what_if
 from app.web import redirect, render
 
-router = APIRouter()
+# Pages, not API: kept out of the OpenAPI document.
+router = APIRouter(include_in_schema=False)
 
 SORTS = {
     "priority": "Priority",
@@ -112,7 +113,11 @@ def _portfolio_context(
         "formula": config.formula(),
         "points": charts.map_points(shown),
         "ticks": charts.map_ticks(),
-        "map": {"width": charts.MAP_WIDTH, "height": charts.MAP_HEIGHT, "margin": charts.MAP_MARGIN},
+        "map": {
+            "width": charts.MAP_WIDTH,
+            "height": charts.MAP_HEIGHT,
+            "margin": charts.MAP_MARGIN,
+        },
         "risk_colours": charts.RISK_COLOURS,
         "all_keywords": sorted({k for r in rows for k in r.keywords}),
     }
@@ -131,9 +136,14 @@ def portfolio(
 ) -> Response:
     if user is None:
         return redirect(request, "/login" if any_user_exists(session) else "/signup")
-    view = PortfolioView.parse(status=status, keyword=keyword, sort=sort, order=order, archived=archived)
+    view = PortfolioView.parse(
+        status=status, keyword=keyword, sort=sort, order=order, archived=archived
+    )
     return render(
-        request, "projects/portfolio.html", _portfolio_context(request, session, user, view), block="portfolio"
+        request,
+        "projects/portfolio.html",
+        _portfolio_context(request, session, user, view),
+        block="portfolio",
     )
 
 
@@ -159,7 +169,9 @@ def project_scores(
 ) -> Response:
     """The portfolio's inline re-scoring: save, then show the table re-ranked."""
     project = queries.project_for(session, user=user, project_id=project_id)
-    view = PortfolioView.parse(status=form.status, keyword=form.keyword, sort=form.sort, order=form.order)
+    view = PortfolioView.parse(
+        status=form.status, keyword=form.keyword, sort=form.sort, order=form.order
+    )
     data, errors = validate(
         ProjectUpdate,
         {
@@ -192,7 +204,9 @@ def project_scores(
     context = _portfolio_context(request, session, user, view)
     context["message"] = message
     context["changed_id"] = project_id
-    return render(request, "projects/portfolio.html", context, block="portfolio", status_code=status_code)
+    return render(
+        request, "projects/portfolio.html", context, block="portfolio", status_code=status_code
+    )
 
 
 # ---------------------------------------------------------------- forms
@@ -252,7 +266,13 @@ def _form_page(request: Request, template: str, context: dict, status_code: int 
 
 @router.get("/projects/new", name="project_new")
 def project_new(request: Request, user: CurrentUser) -> Response:
-    defaults = {"status": "idea", "success_axis": "best", "attainability": "3", "scoop_risk": "3", "impact": "3"}
+    defaults = {
+        "status": "idea",
+        "success_axis": "best",
+        "attainability": "3",
+        "scoop_risk": "3",
+        "impact": "3",
+    }
     return _form_page(request, "projects/new.html", {"values": defaults})
 
 
@@ -273,7 +293,10 @@ def project_create(
     )
     if data is None:
         return _form_page(
-            request, "projects/new.html", {"values": form.model_dump(), "errors": errors}, status_code=422
+            request,
+            "projects/new.html",
+            {"values": form.model_dump(), "errors": errors},
+            status_code=422,
         )
     project = service.project_create(session, owner=user, data=data)
     session.commit()
@@ -281,7 +304,9 @@ def project_create(
 
 
 @router.get("/projects/{project_id}/edit", name="project_edit")
-def project_edit(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+def project_edit(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     assessment = queries.current_assessment(session, project=project)
     keywords = queries.keywords_of(session, project_ids=[project.id])[project.id]
@@ -332,7 +357,9 @@ def project_update(
 
 
 @router.get("/projects/{project_id}/plan/edit", name="plan_edit")
-def plan_edit(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+def plan_edit(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     plan = queries.current_plan(session, project=project)
     values = plan.model_dump() if plan else {}
@@ -371,7 +398,9 @@ def plan_revise(
 
 
 @router.post("/projects/{project_id}/archive", name="project_archive")
-def project_archive(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+def project_archive(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_archive(session, project=project)
     session.commit()
@@ -379,7 +408,9 @@ def project_archive(request: Request, session: SessionDep, user: CurrentUser, pr
 
 
 @router.post("/projects/{project_id}/restore", name="project_restore")
-def project_restore(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
+def project_restore(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_restore(session, project=project)
     session.commit()
@@ -424,8 +455,12 @@ def _detail_context(
 
 
 @router.get("/projects/{project_id}", name="project_detail")
-def project_detail(request: Request, session: SessionDep, user: CurrentUser, project_id: int) -> Response:
-    return render(request, "projects/detail.html", _detail_context(request, session, user, project_id))
+def project_detail(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+) -> Response:
+    return render(
+        request, "projects/detail.html", _detail_context(request, session, user, project_id)
+    )
 
 
 @router.get("/projects/{project_id}/what-if", name="project_what_if")
@@ -450,6 +485,8 @@ def project_what_if(
         return render(request, "projects/detail.html", context, block="what_if", status_code=422)
     field = ScoreField(score)
     moved = Scores.of(context["assessment"]).moved(field, int(value))
-    moves = what_if(context["entries"], request.app.state.scoring, project_id=project.id, scores=moved)
+    moves = what_if(
+        context["entries"], request.app.state.scoring, project_id=project.id, scores=moved
+    )
     context["what_if"] = WhatIf(field=field, value=int(value), moves=moves)
     return render(request, "projects/detail.html", context, block="what_if")

@@ -35,7 +35,9 @@ def project_create(session: Session, *, owner: User, data: ProjectCreate) -> Pro
     session.add(project)
     session.flush()
     _set_keywords(session, project=project, keywords=data.keywords)
-    session.add(Assessment(project_id=project.id, author_id=owner.id, **data.assessment.model_dump()))
+    session.add(
+        Assessment(project_id=project.id, author_id=owner.id, **data.assessment.model_dump())
+    )
     session.add(
         PlanVersion(
             project_id=project.id,
@@ -49,7 +51,9 @@ def project_create(session: Session, *, owner: User, data: ProjectCreate) -> Pro
     return project
 
 
-def project_update(session: Session, *, project: Project, actor: User, data: ProjectUpdate) -> Project:
+def project_update(
+    session: Session, *, project: Project, actor: User, data: ProjectUpdate
+) -> Project:
     """Apply a change made against `data.version`; a re-scoring adds an assessment."""
     _claim_version(session, project=project, expected=data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version", "assessment", "keywords"})

@@ -40,8 +40,12 @@ def test_signup_creates_account_logs_in_and_hashes_with_argon2(client, db):
 
 
 def test_session_cookie_is_httponly_secure_samesite(client):
-    r = client.submit("/signup", {"email": "a@example.org", "display_name": "A", "password": "x" * 12})
-    cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and SESSION_COOKIE in v)
+    r = client.submit(
+        "/signup", {"email": "a@example.org", "display_name": "A", "password": "x" * 12}
+    )
+    cookie = next(
+        v for k, v in r.headers.multi_items() if k == "set-cookie" and SESSION_COOKIE in v
+    )
     lowered = cookie.lower()
     assert "httponly" in lowered and "secure" in lowered and "samesite=lax" in lowered
     assert "path=/" in lowered and "domain" not in lowered
@@ -50,10 +54,26 @@ def test_session_cookie_is_httponly_secure_samesite(client):
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [
-        ({"email": "not-an-email", "display_name": "A", "password": "x" * 12}, "email", "valid email"),
-        ({"email": "a@example.org", "display_name": "", "password": "x" * 12}, "display_name", "required"),
-        ({"email": "a@example.org", "display_name": "A", "password": "short"}, "password", "at least 10"),
-        ({"email": "a@example.org", "display_name": "A" * 101, "password": "x" * 12}, "display_name", "at most"),
+        (
+            {"email": "not-an-email", "display_name": "A", "password": "x" * 12},
+            "email",
+            "valid email",
+        ),
+        (
+            {"email": "a@example.org", "display_name": "", "password": "x" * 12},
+            "display_name",
+            "required",
+        ),
+        (
+            {"email": "a@example.org", "display_name": "A", "password": "short"},
+            "password",
+            "at least 10",
+        ),
+        (
+            {"email": "a@example.org", "display_name": "A" * 101, "password": "x" * 12},
+            "display_name",
+            "at most",
+        ),
     ],
 )
 def test_signup_errors_show_beside_the_field_and_save_nothing(client, db, form, field, message):
@@ -71,29 +91,39 @@ def test_signup_with_taken_email_is_refused(client, db, user):
 
 def test_closed_signup_refuses_new_accounts_but_not_the_first(client, app, db):
     app.state.settings.signup_open = False
-    r = client.submit("/signup", {"email": "first@example.org", "display_name": "F", "password": "x" * 12})
+    r = client.submit(
+        "/signup", {"email": "first@example.org", "display_name": "F", "password": "x" * 12}
+    )
     assert r.status_code == 303, "the first account can always be created"
     client.cookies.clear()
-    r = client.submit("/signup", {"email": "second@example.org", "display_name": "S", "password": "x" * 12})
+    r = client.submit(
+        "/signup", {"email": "second@example.org", "display_name": "S", "password": "x" * 12}
+    )
     assert r.status_code == 403
     assert "closed" in r.text
     assert db.exec(select(sa.func.count()).select_from(User)).one() == 1
 
 
 def test_login_with_right_password_starts_a_session(client, user):
-    r = client.submit("/login", {"email": "ADA@example.org", "password": factories.PASSWORD, "next": "/account"})
+    r = client.submit(
+        "/login", {"email": "ADA@example.org", "password": factories.PASSWORD, "next": "/account"}
+    )
     assert r.status_code == 303 and r.headers["location"] == "/account"
     assert client.get("/account").status_code == 200
 
 
 def test_login_never_redirects_off_site(client, user):
-    r = client.submit("/login", {"email": user.email, "password": factories.PASSWORD, "next": "//evil.example/"})
+    r = client.submit(
+        "/login", {"email": user.email, "password": factories.PASSWORD, "next": "//evil.example/"}
+    )
     assert r.headers["location"] == "/"
 
 
 def test_wrong_password_and_unknown_email_read_the_same(client, user):
     wrong = client.submit("/login", {"email": user.email, "password": "not the password"})
-    unknown = client.submit("/login", {"email": "nobody@example.org", "password": "not the password"})
+    unknown = client.submit(
+        "/login", {"email": "nobody@example.org", "password": "not the password"}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert "do not match" in wrong.text and "do not match" in unknown.text
     assert SESSION_COOKIE not in client.cookies
@@ -102,7 +132,10 @@ def test_wrong_password_and_unknown_email_read_the_same(client, user):
 def test_login_is_rate_limited_before_the_password_is_checked(client, db, user, app):
     limit = app.state.settings.login_max_failures
     for _ in range(limit):
-        assert client.submit("/login", {"email": user.email, "password": "guess guess"}).status_code == 401
+        assert (
+            client.submit("/login", {"email": user.email, "password": "guess guess"}).status_code
+            == 401
+        )
     r = client.submit("/login", {"email": user.email, "password": factories.PASSWORD})
     assert r.status_code == 429
     assert "Too many failed attempts" in r.text
@@ -111,7 +144,10 @@ def test_login_is_rate_limited_before_the_password_is_checked(client, db, user, 
     # Old failures age out of the window.
     db.execute(sa.update(LoginAttempt).values(attempted_at=utcnow() - timedelta(hours=1)))
     db.commit()
-    assert client.submit("/login", {"email": user.email, "password": factories.PASSWORD}).status_code == 303
+    assert (
+        client.submit("/login", {"email": user.email, "password": factories.PASSWORD}).status_code
+        == 303
+    )
 
 
 def test_logout_revokes_the_session_server_side(client, db, user):
@@ -136,7 +172,9 @@ def test_log_out_everywhere_ends_every_session(client, db, user):
 def test_idle_session_expires(client, db, user, app):
     factories.log_in(client, db, user)
     days = app.state.settings.session_idle_days
-    db.execute(sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(days=days, minutes=1)))
+    db.execute(
+        sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(days=days, minutes=1))
+    )
     db.commit()
     r = client.get("/account")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
@@ -167,18 +205,28 @@ def test_login_form_needs_csrf_even_without_cookies(client, user):
 
 def test_htmx_requests_carry_the_token_in_a_header(logged_in, db, user):
     project = factories.make_project(db, user)
-    r = logged_in.post(f"/projects/{project.id}/scores", data={"impact": "5", "version": "1"},
-                       headers={"HX-Request": "true"})
+    r = logged_in.post(
+        f"/projects/{project.id}/scores",
+        data={"impact": "5", "version": "1"},
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 403
-    ok = logged_in.htmx(f"/projects/{project.id}/scores", {"attainability": "3", "scoop_risk": "3", "impact": "5", "version": "1"})
+    ok = logged_in.htmx(
+        f"/projects/{project.id}/scores",
+        {"attainability": "3", "scoop_risk": "3", "impact": "5", "version": "1"},
+    )
     assert ok.status_code == 200
 
 
 def test_cross_site_posts_are_refused_even_with_a_token(logged_in):
     token = logged_in.csrf()
-    r = logged_in.post("/logout", data={"csrftoken": token}, headers={"Origin": "https://evil.example"})
+    r = logged_in.post(
+        "/logout", data={"csrftoken": token}, headers={"Origin": "https://evil.example"}
+    )
     assert r.status_code == 403
-    r = logged_in.post("/logout", data={"csrftoken": token}, headers={"Sec-Fetch-Site": "cross-site"})
+    r = logged_in.post(
+        "/logout", data={"csrftoken": token}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
     assert r.status_code == 403
 
 

@@ -49,12 +49,16 @@ def test_create_project_with_scores_and_first_plan(logged_in, db, user):
     project = db.exec(select(Project)).one()
     assert r.headers["location"] == f"/projects/{project.id}"
     assert project.owner_id == user.id and project.status == "active"
-    keywords = db.exec(select(ProjectKeyword.keyword).where(ProjectKeyword.project_id == project.id)).all()
+    keywords = db.exec(
+        select(ProjectKeyword.keyword).where(ProjectKeyword.project_id == project.id)
+    ).all()
     assert sorted(keywords) == ["evaluation", "llm", "long context"]
     assessment = db.exec(select(Assessment)).one()
     assert (assessment.attainability, assessment.scoop_risk, assessment.impact) == (4, 2, 5)
     plan = db.exec(select(PlanVersion)).one()
-    assert plan.number == 1 and plan.reason == "initial" and plan.horizon.isoformat() == "2027-03-01"
+    assert (
+        plan.number == 1 and plan.reason == "initial" and plan.horizon.isoformat() == "2027-03-01"
+    )
 
     page = soup(logged_in.get(r.headers["location"]))
     assert page.select_one("h1").get_text(strip=True) == NEW_PROJECT["title"]
@@ -86,7 +90,9 @@ def test_create_project_with_scores_and_first_plan(logged_in, db, user):
         ("contingency", "x" * 5001, "at most 5000"),
     ],
 )
-def test_bad_input_is_shown_beside_its_field_and_nothing_is_written(logged_in, db, field, value, message):
+def test_bad_input_is_shown_beside_its_field_and_nothing_is_written(
+    logged_in, db, field, value, message
+):
     r = logged_in.submit("/projects", {**NEW_PROJECT, field: value})
     assert r.status_code == 422
     error = soup(r).select_one(f"#e-{field}")
@@ -103,8 +109,16 @@ def test_html_in_every_text_field_is_shown_escaped(logged_in, db):
     fields = {
         name: evil
         for name in (
-            "title", "summary", "attainability_rationale", "scoop_risk_rationale", "impact_rationale",
-            "goal", "approach", "differentiation", "contingency", "questions",
+            "title",
+            "summary",
+            "attainability_rationale",
+            "scoop_risk_rationale",
+            "impact_rationale",
+            "goal",
+            "approach",
+            "differentiation",
+            "contingency",
+            "questions",
         )
     }
     r = logged_in.submit("/projects", {**NEW_PROJECT, **fields})
@@ -126,9 +140,10 @@ def test_portfolio_ranks_by_priority_and_explains_each_rank(logged_in, db, user)
     assert [td.get_text(strip=True) for td in page.select("td.rank")] == ["1", "2", "3"]
     explanations = [s.get_text() for s in page.select("td.priority .explain")]
     assert all(" = impact " in e and "scoop factor" in e for e in explanations)
-    assert "priority = impact × attainability × (1 − scoop risk × (1 − residual)) × 100" in page.select_one(
-        ".formula"
-    ).get_text()
+    assert (
+        "priority = impact × attainability × (1 − scoop risk × (1 − residual)) × 100"
+        in page.select_one(".formula").get_text()
+    )
 
 
 def test_portfolio_filters_and_sorts(logged_in, db, user):
@@ -142,7 +157,10 @@ def test_portfolio_filters_and_sorts(logged_in, db, user):
     assert titles_in_order(logged_in.get("/?sort=title")) == ["Gamma", "Beta", "Alpha"]
     assert titles_in_order(logged_in.get("/?sort=title&order=asc")) == ["Alpha", "Beta", "Gamma"]
     # Ranks stay the portfolio's own whatever the view.
-    ranks = [td.get_text(strip=True) for td in soup(logged_in.get("/?sort=title&order=asc")).select("td.rank")]
+    ranks = [
+        td.get_text(strip=True)
+        for td in soup(logged_in.get("/?sort=title&order=asc")).select("td.rank")
+    ]
     assert ranks == ["3", "1", "2"]
     # Nonsense in the query string falls back to the defaults.
     assert logged_in.get("/?status=bogus&sort=;drop&order=sideways").status_code == 200
@@ -155,7 +173,14 @@ def test_inline_rescore_without_javascript_redirects_back_reranked(logged_in, db
     assert titles_in_order(logged_in.get("/")) == ["First", "Second"]
     r = logged_in.submit(
         f"/projects/{second.id}/scores",
-        {"attainability": "5", "scoop_risk": "1", "impact": "5", "version": "1", "status": "", "sort": "priority"},
+        {
+            "attainability": "5",
+            "scoop_risk": "1",
+            "impact": "5",
+            "version": "1",
+            "status": "",
+            "sort": "priority",
+        },
     )
     assert r.status_code == 303 and r.headers["location"] == "/"
     assert titles_in_order(logged_in.get("/")) == ["Second", "First"]
@@ -184,7 +209,13 @@ def test_inline_rescore_keeps_the_view_it_came_from(logged_in, db, user):
     factories.make_project(db, user, "B", status="paused", impact=5)
     r = logged_in.htmx(
         f"/projects/{a.id}/scores",
-        {"attainability": "3", "scoop_risk": "3", "impact": "4", "version": "1", "status": "active"},
+        {
+            "attainability": "3",
+            "scoop_risk": "3",
+            "impact": "4",
+            "version": "1",
+            "status": "active",
+        },
     )
     assert titles_in_order(r) == ["A"]
 
@@ -218,9 +249,16 @@ def test_edit_form_rescores_and_keeps_history(logged_in, db, user):
     form = soup(logged_in.get(f"/projects/{project.id}/edit"))
     assert form.select_one("#f-title")["value"] == "Old title"
     values = {
-        "title": "New title", "summary": "s", "keywords": "b, c", "status": "active",
-        "success_axis": "open", "attainability": "4", "scoop_risk": "2", "impact": "5",
-        "impact_rationale": "Bigger than we thought", "version": "1",
+        "title": "New title",
+        "summary": "s",
+        "keywords": "b, c",
+        "status": "active",
+        "success_axis": "open",
+        "attainability": "4",
+        "scoop_risk": "2",
+        "impact": "5",
+        "impact_rationale": "Bigger than we thought",
+        "version": "1",
     }
     r = logged_in.submit(f"/projects/{project.id}/edit", values)
     assert r.status_code == 303
@@ -234,10 +272,21 @@ def test_edit_form_rescores_and_keeps_history(logged_in, db, user):
 
 def test_edit_with_stale_version_keeps_the_typed_text(logged_in, db, user):
     project = factories.make_project(db, user, "Shared")
-    base = {"title": "Mine", "status": "idea", "success_axis": "best",
-            "attainability": "3", "scoop_risk": "3", "impact": "3"}
-    assert logged_in.submit(f"/projects/{project.id}/edit", {**base, "version": "1"}).status_code == 303
-    r = logged_in.submit(f"/projects/{project.id}/edit", {**base, "title": "Theirs", "version": "1"})
+    base = {
+        "title": "Mine",
+        "status": "idea",
+        "success_axis": "best",
+        "attainability": "3",
+        "scoop_risk": "3",
+        "impact": "3",
+    }
+    assert (
+        logged_in.submit(f"/projects/{project.id}/edit", {**base, "version": "1"}).status_code
+        == 303
+    )
+    r = logged_in.submit(
+        f"/projects/{project.id}/edit", {**base, "title": "Theirs", "version": "1"}
+    )
     assert r.status_code == 409
     assert soup(r).select_one("#f-title")["value"] == "Theirs"
     assert "changed this project" in r.text
@@ -252,7 +301,10 @@ def test_revising_the_plan_makes_a_new_version(logged_in, db, user):
     r = logged_in.submit(f"/projects/{project.id}/plan", {"goal": "Second goal", "based_on": "1"})
     assert r.status_code == 303
     plans = db.exec(select(PlanVersion).order_by(PlanVersion.number)).all()
-    assert [(p.number, p.goal, p.reason) for p in plans] == [(1, "First goal", "initial"), (2, "Second goal", "revision")]
+    assert [(p.number, p.goal, p.reason) for p in plans] == [
+        (1, "First goal", "initial"),
+        (2, "Second goal", "revision"),
+    ]
     # A second author still on version 1 is told, and loses nothing.
     r = logged_in.submit(f"/projects/{project.id}/plan", {"goal": "Third goal", "based_on": "1"})
     assert r.status_code == 409
@@ -299,7 +351,9 @@ def test_portfolio_map_plots_every_project_as_a_link(logged_in, db, user):
 
 
 def test_what_if_previews_a_new_ranking_without_saving(logged_in, db, user):
-    top = factories.make_project(db, user, "Top", attainability=5, impact=5, scoop_risk=1, success_axis="first")
+    top = factories.make_project(
+        db, user, "Top", attainability=5, impact=5, scoop_risk=1, success_axis="first"
+    )
     factories.make_project(db, user, "Next", attainability=4, impact=4, scoop_risk=1)
     r = logged_in.get(f"/projects/{top.id}/what-if?score=scoop_risk&value=5")
     assert r.status_code == 200
@@ -316,7 +370,9 @@ def test_what_if_previews_a_new_ranking_without_saving(logged_in, db, user):
     assert soup(fragment).select_one("#what-if") is not None
 
 
-@pytest.mark.parametrize("query", ["score=colour&value=3", "score=impact&value=9", "score=impact&value=x"])
+@pytest.mark.parametrize(
+    "query", ["score=colour&value=3", "score=impact&value=9", "score=impact&value=x"]
+)
 def test_what_if_with_bad_input_says_so(logged_in, db, user, query):
     project = factories.make_project(db, user, "P")
     r = logged_in.get(f"/projects/{project.id}/what-if?{query}")

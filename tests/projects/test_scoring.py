@@ -3,7 +3,7 @@
 import pytest
 
 from app.projects.models import ScoreField, SuccessAxis
-from app.projects.scoring import ScoringConfig, Scores, priority, rank, what_if
+from app.projects.scoring import Scores, ScoringConfig, priority, rank, what_if
 
 CONFIG = ScoringConfig(
     mapping=(0.1, 0.3, 0.5, 0.7, 0.9),
@@ -14,7 +14,9 @@ CONFIG = ScoringConfig(
 def test_priority_is_the_expected_value_formula():
     # impact 5 → 0.9, attainability 4 → 0.7, scoop risk 2 → 0.3, best keeps 0.6
     # 0.9 × 0.7 × (1 − 0.3 × 0.4) × 100 = 63 × 0.88 = 55.44 → 55.4
-    p = priority(Scores(attainability=4, scoop_risk=2, impact=5, success_axis=SuccessAxis.best), CONFIG)
+    p = priority(
+        Scores(attainability=4, scoop_risk=2, impact=5, success_axis=SuccessAxis.best), CONFIG
+    )
     assert p.value == 55.4
     assert p.explanation() == (
         "55.4 = impact 0.9 × attainability 0.7 × scoop factor 0.88 "
