@@ -1,0 +1,62 @@
+"""Two writers on a real database (not the rolled-back test connection):
+the second one to save from a stale version is refused, not merged."""
+
+import pytest
+from alembic import command
+from sqlmodel import select
+
+from app.cli import alembic_config
+from app.db import Database, make_engine
+from app.projects import service
+from app.projects.models import Assessment, AssessmentPatch, Project
+from tests import factories
+
+
+@pytest.fixture
+def database(new_database_url):
+    url = new_database_url("concurrency")
+    command.upgrade(alembic_config(url), "head")
+    database = Database(make_engine(url))
+    yield database
+    database.dispose()
+
+
+def test_second_writer_from_a_stale_version_gets_a_conflict(database):
+    with database.session(write=True) as s:
+        user = factories.make_user(s)
+        project_id = factories.make_project(s, user, "Contested").id
+
+    alice = database.session()
+    bob = database.session()
+    try:
+        # Both open the project at version 1.
+        a_project = alice.get(Project, project_id)
+        b_project = bob.get(Project, project_id)
+        a_user = alice.get(type(user), user.id)
+        b_user = bob.get(type(user), user.id)
+        assert a_project.version == b_project.version == 1
+        alice.rollback()
+        bob.rollback()
+
+        service.project_rescore(
+            alice, project=a_project, actor=a_user, version=1, patch=AssessmentPatch(impact=5)
+        )
+        alice.commit()
+        with pytest.raises(service.VersionConflict) as conflict:
+            service.project_rescore(
+                bob, project=b_project, actor=b_user, version=1, patch=AssessmentPatch(impact=1)
+            )
+        bob.rollback()
+        assert conflict.value.current_version == 2
+    finally:
+        alice.close()
+        bob.close()
+
+    with database.session() as s:
+        impacts = s.exec(
+            select(Assessment.impact)
+            .where(Assessment.project_id == project_id)
+            .order_by(Assessment.id)
+        ).all()
+        assert impacts == [3, 5]
+        assert s.get(Project, project_id).version == 2
