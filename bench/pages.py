@@ -40,6 +40,7 @@ from pathlib import Path
 import httpx2 as httpx
 import sqlalchemy as sa
 from alembic import command
+from markupsafe import escape
 from sqlalchemy.engine import make_url
 
 from app.auth import service as auth_service
@@ -93,6 +94,7 @@ class Timing:
 @dataclass
 class SqlCount:
     label: str
+    what: str  # the request, e.g. "GET /"
     counts: dict[str, int]  # size → statements per request
     statements: dict[str, list[str]]
 
@@ -122,12 +124,16 @@ def report(ctx: "Context") -> str:
             f"  {t.body_bytes / 1024:7.1f} KiB  ({len(t.samples)} requests)"
         )
     if ctx.sql_counts:
-        lines += ["", "SQL statements per request (counted in-process, BEGIN included):"]
+        lines += [
+            "",
+            "SQL statements per request (counted in-process; on SQLite the BEGIN is one of them):",
+        ]
         label_w = max(len(c.label) for c in ctx.sql_counts)
+        what_w = max(len(c.what) for c in ctx.sql_counts)
         for c in ctx.sql_counts:
             counts = ", ".join(f"{size} → {n}" for size, n in c.counts.items())
             grows = "  GROWS WITH SIZE" if len(set(c.counts.values())) > 1 else ""
-            lines.append(f"  {c.label.ljust(label_w)}  {counts}{grows}")
+            lines.append(f"{c.label.ljust(label_w)}  {c.what.ljust(what_w)}  {counts}{grows}")
     return "\n".join(lines)
 
 
@@ -151,7 +157,16 @@ KEYWORDS = (
     "protein design", "chemistry", "weather", "federated", "privacy", "fairness",
     "compression", "sparsity", "world models", "in-context learning",
 )  # fmt: skip
-ADJECTIVES = ("Scalable", "Robust", "Open", "Efficient", "Faithful", "Sparse", "Calibrated", "Private")
+ADJECTIVES = (
+    "Scalable",
+    "Robust",
+    "Open",
+    "Efficient",
+    "Faithful",
+    "Sparse",
+    "Calibrated",
+    "Private",
+)
 DOMAINS = ("small labs", "edge devices", "low-resource languages", "clinical notes", "math", "code")
 PHRASES = (
     "We have a working prototype on the small benchmark and the numbers hold up.",
@@ -193,7 +208,8 @@ def project_payload(rng: random.Random, i: int) -> dict:
             "approach": _prose(rng, 4),
             "differentiation": _prose(rng, 2),
             "contingency": _prose(rng, 2),
-            "questions": "What is our plan if a major open model lands next month? " + _prose(rng, 1),
+            "questions": "What is our plan if a major open model lands next month? "
+            + _prose(rng, 1),
             "horizon": (date(2027, 1, 1) + timedelta(days=rng.randint(0, 365))).isoformat(),
         },
     }
@@ -213,7 +229,9 @@ class Seeded:
         return max(self.project_ids, key=lambda pid: (self.history[pid], -pid))
 
 
-def seed_user(db: Database, rng: random.Random, *, email: str, projects: int, batch: int = 100) -> Seeded:
+def seed_user(
+    db: Database, rng: random.Random, *, email: str, projects: int, batch: int = 100
+) -> Seeded:
     """A user with `projects` live projects; about a third re-scored 1–4 times."""
     with db.session(write=True) as s:
         user = auth_service.user_create(
@@ -310,7 +328,9 @@ def _wait_healthy(proc: subprocess.Popen, base_url: str, log_path: Path, timeout
     with httpx.Client(base_url=base_url, trust_env=False, timeout=2) as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+                raise RuntimeError(
+                    f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}"
+                )
             try:
                 if client.get("/healthz").status_code == 200:
                     return
@@ -357,7 +377,7 @@ class Context:
     database_label: str
     db: Database  # for seeding
     base_url: str = ""
-    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))  # noqa: S311 (data, not secrets)
     tag: str = field(default_factory=lambda: secrets.token_hex(3))
     user_ids: list[int] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
@@ -366,7 +386,9 @@ class Context:
 
     def new_user(self, name: str, projects: int) -> Seeded:
         started = time.perf_counter()
-        seeded = seed_user(self.db, self.rng, email=f"bench-{self.tag}-{name}@example.org", projects=projects)
+        seeded = seed_user(
+            self.db, self.rng, email=f"bench-{self.tag}-{name}@example.org", projects=projects
+        )
         self.user_ids.append(seeded.user.id)
         progress(f"seeded {name}: {projects} projects in {time.perf_counter() - started:.1f} s")
         return seeded
@@ -384,7 +406,11 @@ class Context:
         """Time `GET path` over HTTP; every response must be a 200 that passes `check`."""
         samples: list[float] = []
         with httpx.Client(
-            base_url=self.base_url, headers=headers, trust_env=False, timeout=60, follow_redirects=False
+            base_url=self.base_url,
+            headers=headers,
+            trust_env=False,
+            timeout=60,
+            follow_redirects=False,
         ) as client:
             for i in range(WARMUP + self.args.requests):
                 started = time.perf_counter()
@@ -398,7 +424,9 @@ class Context:
         progress(f"timed {label} GET {path} ({size}): median {timing.median * 1000:.1f} ms")
         return timing
 
-    def count_sql(self, label: str, what: str, cases: dict[str, tuple[str, dict[str, str]]]) -> SqlCount:
+    def count_sql(
+        self, label: str, what: str, cases: dict[str, tuple[str, dict[str, str]]]
+    ) -> SqlCount:
         """Statements one GET runs, per case (size → path, headers), counted in-process."""
         from fastapi.testclient import TestClient
 
@@ -421,11 +449,13 @@ class Context:
                     seen.clear()
                     response = client.get(path, headers=headers)
                     if response.status_code != 200:
-                        raise RuntimeError(f"in-process GET {path} ({size}): {response.status_code}")
+                        raise RuntimeError(
+                            f"in-process GET {path} ({size}): {response.status_code}"
+                        )
                 counts[size] = len(seen)
                 statements[size] = list(seen)
         engine.dispose()  # the lifespan disposed it already; harmless
-        result = SqlCount(f"{label} {what}", counts, statements)
+        result = SqlCount(label, what, counts, statements)
         self.sql_counts.append(result)
         return result
 
@@ -453,7 +483,11 @@ def bench_projects(ctx: Context) -> None:
     small = ctx.new_user("small", small_n)
     # Measured before the large portfolio exists, so the instance holds only these.
     ctx.time(
-        "portfolio", "/", f"{small_n} projects", headers=ctx.page_headers(small), check=rows_check(small_n)
+        "portfolio",
+        "/",
+        f"{small_n} projects",
+        headers=ctx.page_headers(small),
+        check=rows_check(small_n),
     )
 
     large = ctx.new_user("large", large_n)
@@ -468,7 +502,7 @@ def bench_projects(ctx: Context) -> None:
         f"/projects/{project_id}",
         f"{size}, {large.history[project_id]} assessments",
         headers=page,
-        check=contains_check(title),
+        check=contains_check(str(escape(title))),
     )
     ctx.time(
         "api",
@@ -510,8 +544,12 @@ BENCHES: dict[str, Callable[[Context], None]] = {
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--projects", type=int, default=500, help="projects of the large portfolio (500)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.pages", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--projects", type=int, default=500, help="projects of the large portfolio (500)"
+    )
     parser.add_argument("--requests", type=int, default=50, help="timed requests per endpoint (50)")
     parser.add_argument(
         "--database-url",
@@ -519,8 +557,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "default: a fresh SQLite file in a temp dir. It is migrated to head, and what the "
         "bench writes is deleted afterwards unless --keep-data",
     )
-    parser.add_argument("--keep-data", action="store_true", help="leave the seeded data in --database-url")
-    parser.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only these benches")
+    parser.add_argument(
+        "--keep-data", action="store_true", help="leave the seeded data in --database-url"
+    )
+    parser.add_argument(
+        "--only", choices=sorted(BENCHES), action="append", help="run only these benches"
+    )
     parser.add_argument("--show-sql", action="store_true", help="print the statements counted")
     args = parser.parse_args(argv)
     if args.projects < 1 or args.requests < 1:
@@ -535,7 +577,9 @@ def run(args: argparse.Namespace) -> Context:
         label = _safe_url(url) if args.database_url else "SQLite (fresh temp file)"
         migrate(url)
         progress(f"migrated {label}")
-        ctx = Context(args=args, database_url=url, database_label=label, db=Database(make_engine(url)))
+        ctx = Context(
+            args=args, database_url=url, database_label=label, db=Database(make_engine(url))
+        )
         try:
             with live_server(url, Path(tmp) / "uvicorn.log") as base_url:
                 ctx.base_url = base_url
@@ -558,7 +602,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.show_sql:
         for c in ctx.sql_counts:
             for size, statements in c.statements.items():
-                print(f"\n{c.label}, {size}:")
+                print(f"\n{c.label} {c.what}, {size}:")
                 for statement in statements:
                     print("   ", " ".join(statement.split())[:200])
 
