@@ -19,9 +19,13 @@ def _visible(user: User) -> sa.ColumnElement[bool]:
     return Project.owner_id == user.id
 
 
-def _current_assessment_ids() -> sa.Subquery:
+def _current_assessment_ids(user: User) -> sa.Subquery:
+    """The newest assessment of each of the user's projects. Scoped to the
+    user, so its cost follows their portfolio, not the whole instance."""
     return (
         select(Assessment.project_id, sa.func.max(Assessment.id).label("assessment_id"))
+        .join(Project, Project.id == Assessment.project_id)
+        .where(_visible(user))
         .group_by(Assessment.project_id)
         .subquery("current")
     )
@@ -99,7 +103,7 @@ def portfolio(
     session: Session, *, user: User, config: ScoringConfig, archived: bool = False
 ) -> list[PortfolioRow]:
     """The user's projects with current scores, ranked. Two queries whatever the size."""
-    current = _current_assessment_ids()
+    current = _current_assessment_ids(user)
     archived_clause = (
         Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None)
     )
@@ -126,7 +130,7 @@ def portfolio(
 
 def rank_entries(session: Session, *, user: User) -> list[tuple[int, str, Scores]]:
     """(id, title, scores) of the user's live projects: the input of a what-if."""
-    current = _current_assessment_ids()
+    current = _current_assessment_ids(user)
     rows = session.exec(
         select(Project.id, Project.title, Assessment)
         .join(current, current.c.project_id == Project.id)

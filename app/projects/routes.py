@@ -152,11 +152,6 @@ class ScoreForm(BaseModel):
     scoop_risk: str = ""
     impact: str = ""
     version: str = ""
-    # The portfolio view to come back to.
-    status: str = ""
-    keyword: str = ""
-    sort: str = ""
-    order: str = ""
 
 
 @router.post("/projects/{project_id}/scores", name="project_scores")
@@ -166,12 +161,15 @@ def project_scores(
     user: CurrentUser,
     project_id: int,
     form: Annotated[ScoreForm, Form()],
+    status: str = "",
+    keyword: str = "",
+    sort: str = "",
+    order: str = "",
 ) -> Response:
-    """The portfolio's inline re-scoring: save, then show the table re-ranked."""
+    """The portfolio's inline re-scoring: save, then show the table re-ranked.
+    The query string carries the portfolio view to return to."""
     project = queries.project_for(session, user=user, project_id=project_id)
-    view = PortfolioView.parse(
-        status=form.status, keyword=form.keyword, sort=form.sort, order=form.order
-    )
+    view = PortfolioView.parse(status=status, keyword=keyword, sort=sort, order=order)
     data, errors = validate(
         ProjectUpdate,
         {
