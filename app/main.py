@@ -12,6 +12,7 @@ from app.config import ROOT, Settings, get_settings
 from app.db import Database, make_engine
 from app.errors import error_body, install_error_handlers
 from app.projects.api import router as projects_api
+from app.projects.portfolio import router as portfolio_router
 from app.projects.queries import ProjectNotFound
 from app.projects.routes import router as projects_router
 from app.projects.scoring import config_from_settings
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.scoring = config_from_settings(settings)
 
     app.include_router(auth_router)
+    app.include_router(portfolio_router)
     app.include_router(projects_router)
     app.include_router(projects_api)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
