@@ -9,10 +9,18 @@ from sqlalchemy import Connection
 
 import app.models  # noqa: F401 - registers every table on the metadata
 from app.config import get_settings
-from app.db import make_engine
+from app.db import EnumText, make_engine
 from app.models import metadata
 
 config = context.config
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # EnumText is text in the database: migrations spell it as a String, so
+    # they never depend on the application's enums.
+    if type_ == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -27,6 +35,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=is_sqlite,
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

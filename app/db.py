@@ -71,6 +71,11 @@ class EnumText(sa.TypeDecorator[StrEnum]):
         return None if value is None else self.enum(value)
 
 
+def in_check(column: str, enum: type[StrEnum]) -> str:
+    """The SQL of a CHECK constraint allowing exactly the enum's values."""
+    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_pre_ping=True, **kwargs)

@@ -5,6 +5,8 @@ from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
+from app.releases.models import Release, ReleaseLink
+from app.replans.models import Replan, ReplanDraft
 
 metadata = SQLModel.metadata
 
@@ -15,6 +17,10 @@ __all__ = [
     "PlanVersion",
     "Project",
     "ProjectKeyword",
+    "Release",
+    "ReleaseLink",
+    "Replan",
+    "ReplanDraft",
     "User",
     "UserSession",
     "metadata",

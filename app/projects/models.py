@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from app.db import EnumText, UTCDateTime, utcnow
+from app.db import EnumText, UTCDateTime, in_check, utcnow
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
@@ -52,16 +52,12 @@ class ScoreField(StrEnum):
     impact = "impact"
 
 
-def _in_check(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
-
-
 # ---------------------------------------------------------------- tables
 
 
 class Project(SQLModel, table=True):
     __table_args__ = (
-        sa.CheckConstraint(_in_check("status", ProjectStatus), name="status"),
+        sa.CheckConstraint(in_check("status", ProjectStatus), name="status"),
         sa.Index("ix_project_owner_archived", "owner_id", "archived_at"),
     )
 
@@ -91,7 +87,7 @@ class Assessment(SQLModel, table=True):
         sa.CheckConstraint("attainability BETWEEN 1 AND 5", name="attainability_range"),
         sa.CheckConstraint("scoop_risk BETWEEN 1 AND 5", name="scoop_risk_range"),
         sa.CheckConstraint("impact BETWEEN 1 AND 5", name="impact_range"),
-        sa.CheckConstraint(_in_check("success_axis", SuccessAxis), name="success_axis"),
+        sa.CheckConstraint(in_check("success_axis", SuccessAxis), name="success_axis"),
         sa.Index("ix_assessment_project_id_id", "project_id", "id"),
     )
 
@@ -112,7 +108,7 @@ class PlanVersion(SQLModel, table=True):
     __tablename__ = "plan_version"
     __table_args__ = (
         sa.UniqueConstraint("project_id", "number", name="uq_plan_version_project_number"),
-        sa.CheckConstraint(_in_check("reason", PlanReason), name="reason"),
+        sa.CheckConstraint(in_check("reason", PlanReason), name="reason"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

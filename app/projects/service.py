@@ -55,7 +55,7 @@ def project_update(
     session: Session, *, project: Project, actor: User, data: ProjectUpdate
 ) -> Project:
     """Apply a change made against `data.version`; a re-scoring adds an assessment."""
-    _claim_version(session, project=project, expected=data.version)
+    claim_version(session, project=project, expected=data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version", "assessment", "keywords"})
     for name, value in changes.items():
         if value is not None:
@@ -78,7 +78,7 @@ def project_rescore(
 
 def project_archive(session: Session, *, project: Project) -> Project:
     if project.archived_at is None:
-        _claim_version(session, project=project, expected=project.version)
+        claim_version(session, project=project, expected=project.version)
         project.archived_at = utcnow()
         session.flush()
     return project
@@ -86,7 +86,7 @@ def project_archive(session: Session, *, project: Project) -> Project:
 
 def project_restore(session: Session, *, project: Project) -> Project:
     if project.archived_at is not None:
-        _claim_version(session, project=project, expected=project.version)
+        claim_version(session, project=project, expected=project.version)
         project.archived_at = None
         session.flush()
     return project
@@ -107,9 +107,25 @@ def plan_revise(
     latest_number = latest.number if latest else 0
     if based_on != latest_number:
         raise VersionConflict(latest_number)
+    return plan_add(
+        session, project=project, actor=actor, data=data, reason=reason, reason_note=reason_note
+    )
+
+
+def plan_add(
+    session: Session,
+    *,
+    project: Project,
+    actor: User,
+    data: PlanIn,
+    reason: PlanReason,
+    reason_note: str = "",
+) -> PlanVersion:
+    """Append the next plan version (callers check for conflicts first)."""
+    latest = current_plan(session, project=project)
     plan = PlanVersion(
         project_id=project.id,
-        number=latest_number + 1,
+        number=(latest.number if latest else 0) + 1,
         author_id=actor.id,
         reason=reason,
         reason_note=reason_note[:300],
@@ -121,7 +137,7 @@ def plan_revise(
     return plan
 
 
-def _claim_version(session: Session, *, project: Project, expected: int) -> None:
+def claim_version(session: Session, *, project: Project, expected: int) -> None:
     """Move the project to the next version, unless someone else already did."""
     result = session.execute(
         sa.update(Project)

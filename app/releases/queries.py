@@ -1,0 +1,195 @@
+"""Reads of the release log and of release links, always scoped to the user."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from app.auth.models import User
+from app.projects.models import Project
+from app.releases.models import LinkEffect, LinkState, Release, ReleaseKind, ReleaseLink
+
+PAGE_SIZE = 50
+
+
+class ReleaseNotFound(LookupError):
+    pass
+
+
+class LinkNotFound(LookupError):
+    pass
+
+
+def release_for(session: Session, *, user: User, release_id: int) -> Release:
+    release = session.exec(
+        select(Release).where(Release.id == release_id, Release.owner_id == user.id)
+    ).first()
+    if release is None:
+        raise ReleaseNotFound(release_id)
+    return release
+
+
+def release_by_keys(
+    session: Session, *, user: User, url_key: str | None, external_id: str | None
+) -> Release | None:
+    """The release already logged under this URL or external id, if any."""
+    clauses = []
+    if url_key:
+        clauses.append(Release.url_key == url_key)
+    if external_id:
+        clauses.append(Release.external_id == external_id)
+    if not clauses:
+        return None
+    return session.exec(
+        select(Release).where(Release.owner_id == user.id, sa.or_(*clauses)).limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class ReleaseFilter:
+    kind: ReleaseKind | None = None
+    organisation: str = ""
+    since: date | None = None
+    until: date | None = None
+    text: str = ""
+
+
+def _cursor(release: Release) -> str:
+    return f"{release.released_on.isoformat()}_{release.id}"
+
+
+def parse_cursor(value: str) -> tuple[date, int] | None:
+    try:
+        day, _, ident = value.partition("_")
+        return date.fromisoformat(day), int(ident)
+    except ValueError:
+        return None
+
+
+def release_log(
+    session: Session,
+    *,
+    user: User,
+    filters: ReleaseFilter,
+    before: tuple[date, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[Release], str | None]:
+    """Newest first, one page at a time. Keyset pagination: a page costs the
+    same at the 1st and the 400th page."""
+    query = select(Release).where(Release.owner_id == user.id)
+    if filters.kind:
+        query = query.where(Release.kind == filters.kind)
+    if filters.organisation:
+        query = query.where(sa.func.lower(Release.organisation) == filters.organisation.lower())
+    if filters.since:
+        query = query.where(Release.released_on >= filters.since)
+    if filters.until:
+        query = query.where(Release.released_on <= filters.until)
+    if filters.text:
+        pattern = f"%{_escape_like(filters.text.lower())}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Release.title).like(pattern, escape="\\"),
+                sa.func.lower(Release.organisation).like(pattern, escape="\\"),
+                sa.func.lower(Release.summary).like(pattern, escape="\\"),
+            )
+        )
+    if before:
+        day, ident = before
+        query = query.where(
+            sa.or_(
+                Release.released_on < day, sa.and_(Release.released_on == day, Release.id < ident)
+            )
+        )
+    rows = list(
+        session.exec(query.order_by(Release.released_on.desc(), Release.id.desc()).limit(limit + 1))
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (_cursor(rows[-1]) if more and rows else None)
+
+
+def organisations(session: Session, *, user: User, limit: int = 200) -> list[str]:
+    return list(
+        session.exec(
+            select(Release.organisation)
+            .where(Release.owner_id == user.id, Release.organisation != "")
+            .group_by(Release.organisation)
+            .order_by(sa.func.count().desc(), Release.organisation)
+            .limit(limit)
+        )
+    )
+
+
+def recent_releases(session: Session, *, user: User, limit: int = 100) -> list[Release]:
+    return list(
+        session.exec(
+            select(Release)
+            .where(Release.owner_id == user.id)
+            .order_by(Release.released_on.desc(), Release.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def link_for(session: Session, *, user: User, link_id: int) -> ReleaseLink:
+    link = session.exec(
+        select(ReleaseLink)
+        .join(Project, Project.id == ReleaseLink.project_id)
+        .where(ReleaseLink.id == link_id, Project.owner_id == user.id)
+    ).first()
+    if link is None:
+        raise LinkNotFound(link_id)
+    return link
+
+
+def links_of_release(
+    session: Session, *, user: User, release: Release
+) -> list[tuple[ReleaseLink, Project]]:
+    return [
+        (link, project)
+        for link, project in session.exec(
+            select(ReleaseLink, Project)
+            .join(Project, Project.id == ReleaseLink.project_id)
+            .where(
+                ReleaseLink.release_id == release.id,
+                Project.owner_id == user.id,
+                ReleaseLink.state == LinkState.confirmed,
+            )
+            .order_by(Project.title)
+        )
+    ]
+
+
+def links_of_project(session: Session, *, project: Project) -> list[tuple[ReleaseLink, Release]]:
+    """Confirmed links of a project the caller already may see, newest release first."""
+    return [
+        (link, release)
+        for link, release in session.exec(
+            select(ReleaseLink, Release)
+            .join(Release, Release.id == ReleaseLink.release_id)
+            .where(ReleaseLink.project_id == project.id, ReleaseLink.state == LinkState.confirmed)
+            .order_by(Release.released_on.desc(), Release.id.desc())
+        )
+    ]
+
+
+def reinforcement_counts(session: Session, *, project_ids: list[int]) -> dict[int, int]:
+    """How many confirmed releases reinforce each project's plan."""
+    if not project_ids:
+        return {}
+    rows = session.exec(
+        select(ReleaseLink.project_id, sa.func.count())
+        .where(
+            ReleaseLink.project_id.in_(project_ids),
+            ReleaseLink.effect == LinkEffect.reinforces,
+            ReleaseLink.state == LinkState.confirmed,
+        )
+        .group_by(ReleaseLink.project_id)
+    )
+    return dict(rows.all())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
