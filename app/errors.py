@@ -31,6 +31,12 @@ _CODES = {
 }
 
 
+class NotFound(LookupError):
+    """Unknown, or not the caller's: the two look the same from outside."""
+
+    what = "item"
+
+
 class ApiError(Exception):
     def __init__(
         self,

@@ -21,20 +21,23 @@ _MESSAGES = {
 }
 
 
+def message_for(err: Any) -> str:
+    """One Pydantic error in the words a form shows beside its field."""
+    template = _MESSAGES.get(err["type"])
+    if err["type"] == "string_too_short" and (err.get("ctx") or {}).get("min_length") == 1:
+        template = _MESSAGES["missing"]
+    if template is None:
+        return err["msg"]
+    context = {**(err.get("ctx") or {}), "msg": err["msg"].removeprefix("Value error, ")}
+    return template.format(**context)
+
+
 def messages_by_field(exc: ValidationError) -> dict[str, str]:
     """{"impact": "Choose a value from 1 to 5.", ...}, keyed by the last part of the location."""
     out: dict[str, str] = {}
     for err in exc.errors():
         name = str(err["loc"][-1]) if err["loc"] else "form"
-        template = _MESSAGES.get(err["type"])
-        if err["type"] == "string_too_short" and (err.get("ctx") or {}).get("min_length") == 1:
-            template = _MESSAGES["missing"]
-        if template is None:
-            message = err["msg"]
-        else:
-            context = {**(err.get("ctx") or {}), "msg": err["msg"].removeprefix("Value error, ")}
-            message = template.format(**context)
-        out.setdefault(name, message)
+        out.setdefault(name, message_for(err))
     return out
 
 

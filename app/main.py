@@ -10,12 +10,15 @@ from app.auth.deps import LoginRequired
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database, make_engine
-from app.errors import error_body, install_error_handlers
+from app.errors import NotFound, error_body, install_error_handlers
 from app.projects.api import router as projects_api
 from app.projects.portfolio import router as portfolio_router
-from app.projects.queries import ProjectNotFound
 from app.projects.routes import router as projects_router
 from app.projects.scoring import config_from_settings
+from app.releases.api import router as releases_api
+from app.releases.routes import router as releases_router
+from app.replans.api import router as replans_api
+from app.replans.routes import router as replans_router
 from app.security import csrf_middleware, login_url, same_origin_guard, security_headers
 from app.web import redirect, render
 
@@ -52,7 +55,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(auth_router)
     app.include_router(portfolio_router)
     app.include_router(projects_router)
+    app.include_router(releases_router)
+    app.include_router(replans_router)
     app.include_router(projects_api)
+    app.include_router(releases_api)
+    app.include_router(replans_api)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
     install_error_handlers(app)
@@ -64,14 +71,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             target = "/"
         return redirect(request, login_url(target))
 
-    @app.exception_handler(ProjectNotFound)
-    async def _project_not_found(request: Request, exc: ProjectNotFound) -> Response:
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse(error_body(404, "No such project."), status_code=404)
+            return JSONResponse(error_body(404, f"No such {exc.what}."), status_code=404)
         return render(
             request,
             "errors/error.html",
-            {"status": 404, "title": "Not Found", "message": "There is no such project here."},
+            {"status": 404, "title": "Not Found", "message": f"There is no such {exc.what} here."},
             status_code=404,
         )
 

@@ -9,6 +9,8 @@ from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User, UserCreate
 from app.projects import service as project_service
 from app.projects.models import Project, ProjectCreate
+from app.releases import service as release_service
+from app.releases.models import LinkEffect, Release, ReleaseCreate
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -67,3 +69,57 @@ def make_project(db: Session, owner: User, title: str | None = None, **kwargs) -
     project = project_service.project_create(db, owner=owner, data=data)
     db.commit()
     return project
+
+
+def release_data(title: str | None = None, **overrides) -> dict:
+    n = next(_seq)
+    return {
+        "title": title or f"Release {n}",
+        "kind": "paper",
+        "organisation": "Some Lab",
+        "released_on": "2026-10-01",
+        "url": f"https://example.org/releases/{n}",
+        "summary": "",
+        **overrides,
+    }
+
+
+def make_release(db: Session, owner: User, title: str | None = None, **overrides) -> Release:
+    data = ReleaseCreate.model_validate(release_data(title, **overrides))
+    release = release_service.release_create(db, owner=owner, data=data)
+    db.commit()
+    return release
+
+
+def make_link(
+    db: Session, actor: User, release: Release, project: Project, effect: str = "related"
+):
+    link = release_service.link_set(
+        db, release=release, project=project, actor=actor, effect=LinkEffect(effect)
+    )
+    db.commit()
+    return link
+
+
+def replan_data(
+    *, version: int, release_id: int | None = None, release: dict | None = None, **overrides
+):
+    data = {
+        "version": version,
+        "effect": "scoop",
+        "what_they_did": "Shipped the same benchmark, English only",
+        "what_stands": "Our multilingual split and the error analysis",
+        "decision": "differentiate",
+        "learnings": "Check arXiv weekly for our keywords",
+        "assessment": {"attainability": 4, "scoop_risk": 2, "impact": 4, "success_axis": "best"},
+        "plan": {
+            "goal": "The multilingual version",
+            "contingency": "Publish the analysis as a note",
+        },
+        **overrides,
+    }
+    if release_id is not None:
+        data["release_id"] = release_id
+    if release is not None:
+        data["release"] = release
+    return data

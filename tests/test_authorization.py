@@ -1,6 +1,7 @@
-"""Every route that takes a project id answers 404 to anyone but its owner,
-and every page or call answers a stranger with a login or a 401. The routes
-are read from the app, so a new route is covered the day it is added."""
+"""Every route that takes an id answers 404 to anyone but the owner of what
+the id names, and every page or call answers a stranger with a login or a
+401. The routes are read from the app, so a new route is covered the day it
+is added."""
 
 import re
 
@@ -12,9 +13,13 @@ from sqlmodel import select
 
 from app.main import create_app
 from app.projects.models import Assessment, PlanVersion, Project
+from app.releases.models import Release, ReleaseLink
+from app.replans.models import Replan, ReplanDraft
+from app.security import CSRF_COOKIE
 from tests import factories
 
 _PUBLIC = {"/login", "/signup", "/healthz", "/logout"}
+_ID = re.compile(r"\{([a-z_]+)\}")
 
 
 def _api_routes(routes):
@@ -32,85 +37,123 @@ def _routes():
 
 
 ROUTES = sorted(set(_routes()))
-PROJECT_ROUTES = [(m, p) for m, p in ROUTES if "{project_id}" in p]
+# Tokens have their own test (tests/auth): they belong to users, not projects.
+OWNED_ROUTES = [(m, p) for m, p in ROUTES if _ID.search(p) and "token_id" not in p]
 
 
 def test_the_matrix_is_not_empty():
-    assert len(PROJECT_ROUTES) >= 10
+    assert len(OWNED_ROUTES) >= 25
 
 
-def _fill(path: str, project_id: int) -> str:
-    return re.sub(r"\{[a-z_]+\}", str(project_id), path)
+@pytest.fixture
+def theirs(db, other_user):
+    """Another user's project with a plan, a release and a link."""
+    project = factories.make_project(db, other_user, "Their secret project", goal="secret plan")
+    release = factories.make_release(db, other_user, "Their secret release")
+    link = factories.make_link(db, other_user, release, project, effect="related")
+    return {"project_id": project.id, "release_id": release.id, "link_id": link.id, "number": 1}
 
 
-_FORM = {
-    "version": "1",
-    "based_on": "1",
-    "title": "Hijack",
-    "attainability": "5",
-    "scoop_risk": "1",
-    "impact": "5",
-    "success_axis": "first",
-    "status": "active",
-    "goal": "theirs",
-}
+@pytest.fixture
+def mine(db, user):
+    project = factories.make_project(db, user, "My project")
+    release = factories.make_release(db, user, "My release")
+    return {"project_id": project.id, "release_id": release.id}
 
 
-@pytest.mark.parametrize(("method", "path"), PROJECT_ROUTES)
-def test_someone_elses_project_is_not_found(method, path, logged_in, api, db, other_user):
-    theirs = factories.make_project(db, other_user, "Their secret project", goal="secret plan")
-    before = (
-        db.exec(select(sa.func.count()).select_from(Assessment)).one(),
-        db.exec(select(sa.func.count()).select_from(PlanVersion)).one(),
+def _fill(path: str, ids: dict) -> str:
+    return _ID.sub(lambda m: str(ids[m.group(1)]), path)
+
+
+def _api_body(method: str, path: str, mine: dict) -> dict | None:
+    """A valid body, so that only ownership can make the call fail."""
+    if path.endswith("/replans"):
+        return factories.replan_data(version=1, release_id=mine["release_id"])
+    if path.endswith("/links") and method == "POST":
+        return {"project_id": mine["project_id"], "effect": "scoop", "note": "hijack"}
+    if path.startswith("/api/v1/links/"):
+        return {"effect": "scoop"}
+    if method == "PATCH":
+        return {"version": 1, "title": "Hijack"}
+    return None
+
+
+def _form(mine: dict) -> dict:
+    """Every field any page's form takes, filled validly."""
+    return {
+        "version": "1",
+        "based_on": "1",
+        "title": "Hijack",
+        "attainability": "5",
+        "scoop_risk": "1",
+        "impact": "5",
+        "success_axis": "first",
+        "status": "active",
+        "goal": "theirs",
+        "project_id": str(mine["project_id"]),
+        "effect": "scoop",
+        "note": "hijack",
+        "step": "1",
+        "action": "next",
+        "release_choice": "existing",
+        "release_id": str(mine["release_id"]),
+    }
+
+
+def _snapshot(db) -> tuple:
+    counts = tuple(
+        db.exec(select(sa.func.count()).select_from(model)).one()
+        for model in (Project, Assessment, PlanVersion, Release, ReleaseLink, Replan, ReplanDraft)
     )
-    url = _fill(path, theirs.id)
+    return counts, tuple(db.exec(select(ReleaseLink.effect, ReleaseLink.note)).all())
+
+
+@pytest.mark.parametrize(("method", "path"), OWNED_ROUTES)
+def test_someone_elses_data_is_not_found(method, path, logged_in, api, db, theirs, mine):
+    before = _snapshot(db)
+    url = _fill(path, theirs)
     if path.startswith("/api/"):
-        body = {"version": 1, "title": "Hijack"} if method == "PATCH" else None
-        r = api.request(method, url, json=body)
-        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+        r = api.request(method, url, json=_api_body(method, path, mine))
+        assert r.status_code == 404, r.text
+        assert r.json()["error"]["code"] == "not_found"
     else:
-        r = logged_in.get(url) if method == "GET" else logged_in.submit(url, _FORM)
-        assert r.status_code == 404
-    assert "Their secret project" not in r.text and "secret plan" not in r.text
-    db.refresh(theirs)
-    assert (
-        theirs.title == "Their secret project"
-        and theirs.archived_at is None
-        and theirs.version == 1
+        r = logged_in.get(url) if method == "GET" else logged_in.submit(url, _form(mine))
+        assert r.status_code == 404, r.text
+    for secret in ("Their secret project", "secret plan", "Their secret release"):
+        assert secret not in r.text
+    db.expire_all()
+    assert _snapshot(db) == before
+    project = db.get(Project, theirs["project_id"])
+    assert (project.title, project.archived_at, project.version) == (
+        "Their secret project",
+        None,
+        1,
     )
-    after = (
-        db.exec(select(sa.func.count()).select_from(Assessment)).one(),
-        db.exec(select(sa.func.count()).select_from(PlanVersion)).one(),
-    )
-    assert after == before
 
 
 @pytest.mark.parametrize(
     ("method", "path"), [r for r in ROUTES if r[1] not in _PUBLIC and r[1] != "/"]
 )
-def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user):
-    project = factories.make_project(db, user, "Private")
-    with factories_client(app) as anonymous:
-        url = _fill(path, project.id)
+def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mine):
+    before = _snapshot(db)
+    ids = {**mine, "link_id": 1, "number": 1, "token_id": 1}
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as anonymous:
+        url = _fill(path, ids)
         if path.startswith("/api/"):
-            r = anonymous.request(method, url, json={"version": 1})
+            r = anonymous.request(method, url, json=_api_body(method, path, mine))
             assert r.status_code == 401, (method, path)
         else:
             anonymous.get("/login")
-            token = anonymous.cookies["goldfish_csrf"]
+            token = anonymous.cookies[CSRF_COOKIE]
             if method == "GET":
                 r = anonymous.get(url)
             else:
-                r = anonymous.post(url, data={"csrftoken": token, **_FORM})
+                r = anonymous.post(url, data={"csrftoken": token, **_form(mine)})
             assert r.status_code == 303, (method, path)
             assert r.headers["location"].startswith("/login")
-        assert "Private" not in r.text
-    db.refresh(project)
-    assert project.version == 1 and project.archived_at is None
-
-
-def factories_client(app) -> TestClient:
-    return TestClient(app, base_url="https://testserver", follow_redirects=False)
+        assert "My project" not in r.text
+    db.expire_all()
+    assert _snapshot(db) == before
 
 
 def test_anonymous_portfolio_goes_to_login(client, user):

@@ -6,12 +6,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
+from app.errors import NotFound
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.projects.scoring import Priority, Scores, ScoringConfig, rank
 
 
-class ProjectNotFound(LookupError):
-    """Unknown, or not the caller's: the two look the same from outside."""
+class ProjectNotFound(NotFound):
+    what = "project"
 
 
 def _visible(user: User) -> sa.ColumnElement[bool]:
@@ -28,6 +29,17 @@ def _current_assessment_ids(user: User) -> sa.Subquery:
         .where(_visible(user))
         .group_by(Assessment.project_id)
         .subquery("current")
+    )
+
+
+def portfolio_titles(session: Session, *, user: User) -> list[tuple[int, str]]:
+    """(id, title) of the user's live projects, for pickers."""
+    return list(
+        session.exec(
+            select(Project.id, Project.title)
+            .where(_visible(user), Project.archived_at.is_(None))
+            .order_by(Project.title)
+        )
     )
 
 
@@ -65,6 +77,14 @@ def plans_of(session: Session, *, project: Project) -> list[PlanVersion]:
             .order_by(PlanVersion.number.desc())
         )
     )
+
+
+def plan_number(session: Session, *, project: Project, number: int) -> PlanVersion | None:
+    return session.exec(
+        select(PlanVersion).where(
+            PlanVersion.project_id == project.id, PlanVersion.number == number
+        )
+    ).first()
 
 
 def current_plan(session: Session, *, project: Project) -> PlanVersion | None:

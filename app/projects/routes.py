@@ -11,6 +11,7 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.forms import as_score, validate
 from app.projects import charts, queries, service
+from app.projects.diff import plan_diff
 from app.projects.models import (
     PlanIn,
     ProjectCreate,
@@ -20,6 +21,11 @@ from app.projects.models import (
     SuccessAxis,
 )
 from app.projects.scoring import Scores, rank, what_if
+from app.projects.timeline import timeline
+from app.releases import queries as release_queries
+from app.releases.models import SCOOP_EFFECTS, LinkEffect
+from app.replans import queries as replan_queries
+from app.replans import service as replan_service
 from app.web import redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -260,6 +266,10 @@ def _detail_context(
     current = history[-1]
     entries = queries.rank_entries(session, user=user)
     ranked = {r.project_id: r for r in rank(entries, config)}
+    plans = queries.plans_of(session, project=project)
+    links = release_queries.links_of_project(session, project=project)
+    replans = replan_queries.replans_with_releases(session, project=project)
+    linked = {release.id for _, release in links}
     return {
         "project": project,
         "assessment": current,
@@ -268,13 +278,25 @@ def _detail_context(
         "history_grid": charts.history_grid(),
         "history_box": {"width": charts.HISTORY_WIDTH, "height": charts.HISTORY_HEIGHT},
         "keywords": queries.keywords_of(session, project_ids=[project.id])[project.id],
-        "plans": queries.plans_of(session, project=project),
+        "plans": plans,
         "ranked": ranked.get(project.id),
         "portfolio_size": len(entries),
         "formula": config.formula(),
         "entries": entries,
         "score_fields": list(ScoreField),
         "what_if": None,
+        "links": links,
+        "replans": replans,
+        "timeline": timeline(history=history, plans=plans, links=links, replans=replans),
+        "reinforced": sum(1 for link, _ in links if link.effect == LinkEffect.reinforces),
+        "draft": replan_service.draft_get(session, project=project, actor=user),
+        "release_options": [
+            (r.id, f"{r.title} ({r.released_on.isoformat()})")
+            for r in release_queries.recent_releases(session, user=user, limit=50)
+            if r.id not in linked
+        ],
+        "effect_options": [(e.value, e.label) for e in LinkEffect],
+        "scoop_effects": SCOOP_EFFECTS,
     }
 
 
@@ -314,3 +336,31 @@ def project_what_if(
     )
     context["what_if"] = WhatIf(field=field, value=int(value), moves=moves)
     return render(request, "projects/detail.html", context, block="what_if")
+
+
+@router.get("/projects/{project_id}/plans/diff", name="plan_diff")
+def plan_diff_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    a: str = "",
+    b: str = "",
+) -> Response:
+    """What changed between two plan versions (by default the last two)."""
+    project = queries.project_for(session, user=user, project_id=project_id)
+    plans = {p.number: p for p in queries.plans_of(session, project=project)}
+    newest = max(plans)
+    old_number = int(a) if a.isdigit() and int(a) in plans else max(1, newest - 1)
+    new_number = int(b) if b.isdigit() and int(b) in plans else newest
+    return render(
+        request,
+        "projects/plan_diff.html",
+        {
+            "project": project,
+            "numbers": sorted(plans),
+            "old": plans[old_number],
+            "new": plans[new_number],
+            "fields": plan_diff(plans[old_number], plans[new_number]),
+        },
+    )

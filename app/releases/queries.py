@@ -7,18 +7,19 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
+from app.errors import NotFound
 from app.projects.models import Project
 from app.releases.models import LinkEffect, LinkState, Release, ReleaseKind, ReleaseLink
 
 PAGE_SIZE = 50
 
 
-class ReleaseNotFound(LookupError):
-    pass
+class ReleaseNotFound(NotFound):
+    what = "release"
 
 
-class LinkNotFound(LookupError):
-    pass
+class LinkNotFound(NotFound):
+    what = "link"
 
 
 def release_for(session: Session, *, user: User, release_id: int) -> Release:

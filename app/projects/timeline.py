@@ -1,0 +1,69 @@
+"""A project's story in one list: scores, plan versions, releases, re-plans."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from app.releases.models import LinkEffect
+
+
+@dataclass(frozen=True)
+class Event:
+    when: datetime
+    kind: str  # assessment | plan | release | reinforces | replan
+    title: str
+    detail: str = ""
+    release_id: int | None = None
+    plan_number: int | None = None
+
+    @property
+    def day(self) -> date:
+        return self.when.date()
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def timeline(*, history: list, plans: list, links: list, replans: list) -> list[Event]:
+    """Newest first. Releases sit at their release date, the rest when made."""
+    events: list[Event] = [
+        Event(
+            a.created_at,
+            "assessment",
+            f"Scored attainability {a.attainability}, scoop risk {a.scoop_risk}, impact {a.impact}",
+            f"aiming to be {a.success_axis}",
+        )
+        for a in history
+    ]
+    events += [
+        Event(
+            p.created_at,
+            "plan",
+            f"Plan version {p.number}",
+            p.reason_note or str(p.reason),
+            plan_number=p.number,
+        )
+        for p in plans
+    ]
+    for link, release in links:
+        kind = "reinforces" if link.effect == LinkEffect.reinforces else "release"
+        events.append(
+            Event(
+                _at(release.released_on),
+                kind,
+                f"{release.title}" + (f" ({release.organisation})" if release.organisation else ""),
+                f"{release.kind}: {link.effect.label}" + (f" — {link.note}" if link.note else ""),
+                release_id=release.id,
+            )
+        )
+    events += [
+        Event(
+            r.created_at,
+            "replan",
+            f"Re-planned after {release.title}",
+            r.decision.label,
+            release_id=release.id,
+        )
+        for r, release in replans
+    ]
+    return sorted(events, key=lambda e: e.when, reverse=True)

@@ -1,0 +1,143 @@
+"""The releases and release-links JSON API under /api/v1."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from app.auth.deps import ApiUser
+from app.db import SessionDep
+from app.errors import ApiError, error_body, error_responses
+from app.projects import queries as project_queries
+from app.releases import queries, service
+from app.releases.models import (
+    LinkCreate,
+    LinkPublic,
+    LinkUpdate,
+    ReleaseCreate,
+    ReleaseKind,
+    ReleasePage,
+    ReleasePublic,
+    ReleaseSource,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["releases"], responses=error_responses(401, 404, 422))
+
+
+@router.post(
+    "/releases",
+    response_model=ReleasePublic,
+    status_code=201,
+    responses=error_responses(409),
+    summary="Log a release; a URL or arXiv id already logged answers 409 with its Location",
+)
+def create_release(session: SessionDep, user: ApiUser, data: ReleaseCreate):
+    try:
+        release = service.release_create(session, owner=user, data=data, source=ReleaseSource.api)
+    except service.DuplicateRelease as duplicate:
+        session.rollback()
+        existing = duplicate.existing
+        return JSONResponse(
+            error_body(
+                409,
+                f"This release is logged already as release {existing.id}: {existing.title}",
+                code="duplicate_release",
+                fields=[{"field": "url", "message": f"already logged as release {existing.id}"}],
+            ),
+            status_code=409,
+            headers={"Location": f"/api/v1/releases/{existing.id}"},
+        )
+    session.commit()
+    return ReleasePublic.model_validate(release)
+
+
+@router.get("/releases", response_model=ReleasePage, summary="The release log, newest first")
+def list_releases(
+    session: SessionDep,
+    user: ApiUser,
+    kind: ReleaseKind | None = None,
+    organisation: Annotated[str, Query(max_length=200)] = "",
+    since: date | None = None,
+    until: date | None = None,
+    q: Annotated[
+        str, Query(max_length=200, description="Text in title, organisation or summary")
+    ] = "",
+    before: Annotated[str | None, Query(description="`next_before` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ReleasePage:
+    cursor = queries.parse_cursor(before) if before else None
+    if before and cursor is None:
+        raise ApiError(
+            422, "Not a page cursor.", fields=[{"field": "before", "message": "not a page cursor"}]
+        )
+    filters = queries.ReleaseFilter(
+        kind=kind, organisation=organisation.strip(), since=since, until=until, text=q.strip()
+    )
+    rows, next_before = queries.release_log(
+        session, user=user, filters=filters, before=cursor, limit=limit
+    )
+    return ReleasePage(
+        items=[ReleasePublic.model_validate(r) for r in rows], next_before=next_before
+    )
+
+
+@router.get("/releases/{release_id}", response_model=ReleasePublic, summary="Read a release")
+def read_release(session: SessionDep, user: ApiUser, release_id: int) -> ReleasePublic:
+    return ReleasePublic.model_validate(
+        queries.release_for(session, user=user, release_id=release_id)
+    )
+
+
+@router.post(
+    "/releases/{release_id}/links",
+    response_model=LinkPublic,
+    status_code=201,
+    summary="Link a release to a project (or change the effect of an existing link)",
+)
+def create_link(
+    session: SessionDep, user: ApiUser, release_id: int, data: LinkCreate
+) -> LinkPublic:
+    release = queries.release_for(session, user=user, release_id=release_id)
+    project = project_queries.project_for(session, user=user, project_id=data.project_id)
+    link = service.link_set(
+        session, release=release, project=project, actor=user, effect=data.effect, note=data.note
+    )
+    session.commit()
+    return LinkPublic.model_validate(link)
+
+
+@router.get(
+    "/releases/{release_id}/links",
+    response_model=list[LinkPublic],
+    summary="Projects a release touched",
+)
+def release_links(session: SessionDep, user: ApiUser, release_id: int) -> list[LinkPublic]:
+    release = queries.release_for(session, user=user, release_id=release_id)
+    return [
+        LinkPublic.model_validate(link)
+        for link, _ in queries.links_of_release(session, user=user, release=release)
+    ]
+
+
+@router.get(
+    "/projects/{project_id}/links",
+    response_model=list[LinkPublic],
+    summary="Releases linked to a project",
+)
+def project_links(session: SessionDep, user: ApiUser, project_id: int) -> list[LinkPublic]:
+    project = project_queries.project_for(session, user=user, project_id=project_id)
+    return [
+        LinkPublic.model_validate(link)
+        for link, _ in queries.links_of_project(session, project=project)
+    ]
+
+
+@router.patch(
+    "/links/{link_id}", response_model=LinkPublic, summary="Change a link's effect or note"
+)
+def update_link(session: SessionDep, user: ApiUser, link_id: int, data: LinkUpdate) -> LinkPublic:
+    link = queries.link_for(session, user=user, link_id=link_id)
+    service.link_update(session, link=link, data=data)
+    session.commit()
+    return LinkPublic.model_validate(link)

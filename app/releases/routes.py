@@ -1,0 +1,247 @@
+"""Browser pages of the release log: the log, logging a release, a release's
+page with the projects it touched, and linking releases to projects."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.auth.deps import CurrentUser
+from app.db import SessionDep
+from app.forms import validate
+from app.projects import queries as project_queries
+from app.releases import queries, service
+from app.releases.models import (
+    SCOOP_EFFECTS,
+    LinkCreate,
+    LinkEffect,
+    LinkUpdate,
+    ReleaseCreate,
+    ReleaseKind,
+)
+from app.web import redirect, render, safe_next
+
+# Pages, not API: kept out of the OpenAPI document.
+router = APIRouter(include_in_schema=False)
+
+KIND_OPTIONS = [(k.value, k.value) for k in ReleaseKind]
+EFFECT_OPTIONS = [(e.value, e.label) for e in LinkEffect]
+
+
+def _date_or_none(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/releases", name="release_log")
+def release_log(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    kind: str = "",
+    organisation: str = "",
+    since: str = "",
+    until: str = "",
+    q: str = "",
+    before: str = "",
+) -> Response:
+    filters = queries.ReleaseFilter(
+        kind=ReleaseKind(kind) if kind in ReleaseKind.__members__ else None,
+        organisation=organisation.strip()[:200],
+        since=_date_or_none(since),
+        until=_date_or_none(until),
+        text=q.strip()[:200],
+    )
+    cursor = queries.parse_cursor(before) if before else None
+    rows, next_before = queries.release_log(session, user=user, filters=filters, before=cursor)
+    query = {"kind": kind, "organisation": organisation, "since": since, "until": until, "q": q}
+    return render(
+        request,
+        "releases/log.html",
+        {
+            "releases": rows,
+            "filters": filters,
+            "query": {k: v for k, v in query.items() if v},
+            "next_before": next_before,
+            "is_first_page": cursor is None,
+            "kinds": list(ReleaseKind),
+            "organisations": queries.organisations(session, user=user),
+            "bad_dates": {
+                name: "Enter a date as YYYY-MM-DD."
+                for name, value in (("since", since), ("until", until))
+                if value and _date_or_none(value) is None
+            },
+        },
+        block="results",
+    )
+
+
+class ReleaseForm(BaseModel):
+    title: str = ""
+    kind: str = ""
+    organisation: str = ""
+    released_on: str = ""
+    url: str = ""
+    summary: str = ""
+
+
+def release_form_data(form: ReleaseForm) -> dict:
+    return {**form.model_dump(), "kind": form.kind or None, "released_on": form.released_on or None}
+
+
+@router.get("/releases/new", name="release_new")
+def release_new(request: Request, user: CurrentUser) -> Response:
+    values = {"kind": "paper", "released_on": date.today().isoformat()}
+    return render(request, "releases/new.html", _form_context(values))
+
+
+def _form_context(values: dict, errors: dict | None = None, existing=None) -> dict:
+    return {
+        "values": values,
+        "errors": errors or {},
+        "existing": existing,
+        "kind_options": KIND_OPTIONS,
+    }
+
+
+@router.post("/releases", name="release_create")
+def release_create(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ReleaseForm, Form()]
+) -> Response:
+    data, errors = validate(ReleaseCreate, release_form_data(form))
+    if data is None:
+        return render(
+            request, "releases/new.html", _form_context(form.model_dump(), errors), status_code=422
+        )
+    try:
+        release = service.release_create(session, owner=user, data=data)
+    except service.DuplicateRelease as duplicate:
+        session.rollback()
+        context = _form_context(form.model_dump(), existing=duplicate.existing)
+        return render(request, "releases/new.html", context, status_code=409)
+    session.commit()
+    return redirect(request, request.url_for("release_detail", release_id=release.id).path)
+
+
+@router.get("/releases/{release_id}", name="release_detail")
+def release_detail(
+    request: Request, session: SessionDep, user: CurrentUser, release_id: int
+) -> Response:
+    release = queries.release_for(session, user=user, release_id=release_id)
+    return render(request, "releases/detail.html", _detail_context(session, user, release))
+
+
+def _detail_context(
+    session: SessionDep, user: CurrentUser, release, errors: dict | None = None
+) -> dict:
+    links = queries.links_of_release(session, user=user, release=release)
+    linked = {project.id for _, project in links}
+    rows = project_queries.portfolio_titles(session, user=user)
+    return {
+        "release": release,
+        "links": links,
+        "scoop_effects": SCOOP_EFFECTS,
+        "effect_options": EFFECT_OPTIONS,
+        "project_options": [(pid, title) for pid, title in rows if pid not in linked],
+        "errors": errors or {},
+    }
+
+
+class LinkForm(BaseModel):
+    project_id: str = ""
+    release_id: str = ""
+    effect: str = ""
+    note: str = ""
+    next: str = ""
+
+
+def _link_input(form: LinkForm, project_id: object) -> dict:
+    return {"project_id": project_id, "effect": form.effect or None, "note": form.note}
+
+
+def _id(value: str) -> int | str | None:
+    return int(value) if value.isdigit() else value or None
+
+
+@router.post("/releases/{release_id}/links", name="link_create")
+def link_create(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    release_id: int,
+    form: Annotated[LinkForm, Form()],
+) -> Response:
+    release = queries.release_for(session, user=user, release_id=release_id)
+    data, errors = validate(
+        LinkCreate,
+        {
+            "project_id": int(form.project_id)
+            if form.project_id.isdigit()
+            else form.project_id or None,
+            "effect": form.effect or None,
+            "note": form.note,
+        },
+    )
+    if data is None:
+        context = _detail_context(session, user, release, errors)
+        return render(request, "releases/detail.html", context, status_code=422)
+    project = project_queries.project_for(session, user=user, project_id=data.project_id)
+    service.link_set(
+        session, release=release, project=project, actor=user, effect=data.effect, note=data.note
+    )
+    session.commit()
+    default = request.url_for("release_detail", release_id=release.id).path
+    return redirect(request, safe_next(form.next, default))
+
+
+@router.post("/projects/{project_id}/links", name="project_link_create")
+def project_link_create(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    form: Annotated[LinkForm, Form()],
+) -> Response:
+    """The project page's "link a release from your log"."""
+    project = project_queries.project_for(session, user=user, project_id=project_id)
+    back = request.url_for("project_detail", project_id=project.id).path
+    data, errors = validate(LinkCreate, _link_input(form, project.id))
+    release_id = _id(form.release_id)
+    if data is None or not isinstance(release_id, int):
+        message = "; ".join(errors.values()) or "Choose a release from your log."
+        return render(
+            request,
+            "errors/error.html",
+            {"status": 422, "title": "Not linked", "message": message, "back": back},
+            status_code=422,
+        )
+    release = queries.release_for(session, user=user, release_id=release_id)
+    service.link_set(
+        session, release=release, project=project, actor=user, effect=data.effect, note=data.note
+    )
+    session.commit()
+    return redirect(request, back + "#releases-h")
+
+
+@router.post("/links/{link_id}", name="link_update")
+def link_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    link_id: int,
+    form: Annotated[LinkForm, Form()],
+) -> Response:
+    link = queries.link_for(session, user=user, link_id=link_id)
+    data, errors = validate(LinkUpdate, {"effect": form.effect or None, "note": form.note or None})
+    if data is None:
+        release = queries.release_for(session, user=user, release_id=link.release_id)
+        context = _detail_context(session, user, release, errors)
+        return render(request, "releases/detail.html", context, status_code=422)
+    service.link_update(session, link=link, data=data)
+    session.commit()
+    default = request.url_for("release_detail", release_id=link.release_id).path
+    return redirect(request, safe_next(form.next, default))
