@@ -22,6 +22,8 @@ from app.projects.models import (
     ProjectUpdate,
 )
 from app.projects.scoring import Scores, priority, rank
+from app.releases import queries as release_queries
+from app.replans import queries as replan_queries
 
 router = APIRouter(prefix="/api/v1", tags=["projects"], responses=error_responses(401, 404, 422))
 
@@ -32,7 +34,12 @@ def _one(request: Request, session: Session, user: User, project: Project) -> Pr
     ranks = {r.project_id: r.rank for r in rank(queries.rank_entries(session, user=user), config)}
     prio = priority(Scores.of(assessment), config)
     plan = queries.current_plan(session, project=project)
+    ids = [project.id]
     return ProjectPublic(
+        reinforced=release_queries.reinforcement_counts(session, project_ids=ids).get(
+            project.id, 0
+        ),
+        replans=replan_queries.replan_counts(session, project_ids=ids).get(project.id, 0),
         **project.model_dump(exclude={"owner_id"}),
         keywords=queries.keywords_of(session, project_ids=[project.id])[project.id],
         assessment=AssessmentPublic.model_validate(assessment),
@@ -55,8 +62,13 @@ def list_projects(
     config = request.app.state.scoring
     rows = queries.portfolio(session, user=user, config=config, archived=archived)
     wanted = keyword.strip().lower() if keyword else None
+    ids = [row.project.id for row in rows]
+    reinforced = release_queries.reinforcement_counts(session, project_ids=ids)
+    replans = replan_queries.replan_counts(session, project_ids=ids)
     items = [
         ProjectPublic(
+            reinforced=reinforced.get(row.project.id, 0),
+            replans=replans.get(row.project.id, 0),
             **row.project.model_dump(exclude={"owner_id"}),
             keywords=row.keywords,
             assessment=AssessmentPublic.model_validate(row.assessment),

@@ -280,6 +280,8 @@ class ProjectPublic(BaseModel):
     archived_at: datetime | None
     assessment: AssessmentPublic
     priority: PriorityPublic
+    reinforced: int = PydanticField(0, description="Confirmed releases that reinforce the plan")
+    replans: int = PydanticField(0, description="Re-plans made after releases")
     plan: PlanPublic | None = None
 
 

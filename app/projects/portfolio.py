@@ -14,6 +14,8 @@ from app.db import SessionDep
 from app.forms import as_score, validate
 from app.projects import charts, queries, service
 from app.projects.models import ProjectStatus, ProjectUpdate, SuccessAxis
+from app.releases import queries as release_queries
+from app.replans import queries as replan_queries
 from app.web import redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -26,6 +28,7 @@ SORTS = {
     "scoop_risk": "Scoop risk",
     "title": "Title",
     "updated": "Last change",
+    "resilience": "Plan resilience (reinforced)",
 }
 
 
@@ -59,7 +62,9 @@ class PortfolioView(BaseModel):
         }
         return urlencode({k: v for k, v in params.items() if v})
 
-    def apply(self, rows: list[queries.PortfolioRow]) -> list[queries.PortfolioRow]:
+    def apply(
+        self, rows: list[queries.PortfolioRow], reinforced: dict[int, int]
+    ) -> list[queries.PortfolioRow]:
         shown = [
             r
             for r in rows
@@ -73,6 +78,8 @@ class PortfolioView(BaseModel):
             key = lambda r: r.project.title.casefold()  # noqa: E731
         elif self.sort == "updated":
             key = lambda r: r.project.updated_at  # noqa: E731
+        elif self.sort == "resilience":
+            key = lambda r: reinforced.get(r.project.id, 0)  # noqa: E731
         else:
             key = lambda r: getattr(r.assessment, self.sort)  # noqa: E731
         # Stable sort: equal values keep their priority order.
@@ -84,10 +91,17 @@ def _portfolio_context(
 ) -> dict:
     config = request.app.state.scoring
     rows = queries.portfolio(session, user=user, config=config, archived=view.archived)
-    shown = view.apply(rows)
+    ids = [r.project.id for r in rows]
+    reinforced = release_queries.reinforcement_counts(session, project_ids=ids)
+    replans = replan_queries.replan_counts(session, project_ids=ids)
+    shown = view.apply(rows, reinforced)
     return {
         "rows": shown,
         "total": len(rows),
+        "reinforced": reinforced,
+        "replans": replans,
+        "reinforced_total": sum(reinforced.values()),
+        "replans_total": sum(replans.values()),
         "view": view,
         "sorts": SORTS,
         "statuses": list(ProjectStatus),
