@@ -90,7 +90,12 @@ class ReleaseForm(BaseModel):
 
 
 def release_form_data(form: ReleaseForm) -> dict:
-    return {**form.model_dump(), "kind": form.kind or None, "released_on": form.released_on or None}
+    # An empty required field is "missing", so the message says it is required.
+    return {
+        name: value
+        for name, value in form.model_dump().items()
+        if value or name not in ("kind", "released_on")
+    }
 
 
 @router.get("/releases/new", name="release_new")

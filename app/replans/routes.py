@@ -124,10 +124,9 @@ def _replan_input(data: dict[str, Any]) -> dict[str, Any]:
     }
     if data.get("release_choice") == "new":
         payload["release"] = {
-            name: data.get(f"r_{name}", "") or None
-            if name in ("kind", "released_on")
-            else data.get(f"r_{name}", "")
+            name: data.get(f"r_{name}", "")
             for name in RELEASE_FIELDS
+            if data.get(f"r_{name}") or name not in ("kind", "released_on")
         }
     elif str(data.get("release_id", "")).isdigit():
         payload["release_id"] = int(data["release_id"])
