@@ -1,6 +1,7 @@
 """Page timings at realistic sizes, over real HTTP against a real uvicorn.
 
-    .venv/bin/python -m bench.pages [--projects 500] [--requests 50] [--database-url URL]
+    .venv/bin/python -m bench.pages [--projects 500] [--releases 20000] [--requests 50]
+        [--database-url URL] [--only projects|releases]
 
 What it does: migrates a fresh database (an SQLite file in a temp dir unless
 --database-url is given), seeds users with realistic projects through the
@@ -62,6 +63,7 @@ from app.projects.models import (
 )
 from app.releases import service as release_service
 from app.releases.models import LinkEffect, Release, ReleaseLink
+from app.releases.queries import PAGE_SIZE
 from app.releases.urls import external_id, normalise_url
 
 SECRET_KEY = "bench-" + "x" * 42
@@ -548,6 +550,76 @@ def api_items_check(expected: int) -> Check:
     return check
 
 
+def _attrs(page: str, tag: str) -> Iterator[str]:
+    yield from re.findall(rf"<{tag}\b([^>]*)>", page)
+
+
+def _attr(attrs: str, name: str) -> str | None:
+    found = re.search(rf'\b{name}="([^"]*)"', attrs)
+    return html.unescape(found.group(1)) if found else None
+
+
+def release_ids(page: str) -> list[int]:
+    """The data-release-id of every `li.release` of a page, in order (-1 if it has none)."""
+    return [
+        int(_attr(attrs, "data-release-id") or -1)
+        for attrs in _attrs(page, "li")
+        if "release" in (_attr(attrs, "class") or "").split()
+    ]
+
+
+def older_link(page: str) -> str | None:
+    """Path and query of the page's `a[rel=next]`, if it has one."""
+    for attrs in _attrs(page, "a"):
+        if "next" in (_attr(attrs, "rel") or "").split():
+            parts = urlsplit(_attr(attrs, "href") or "")
+            return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return None
+
+
+def _same_ids(found: list[int], expected: list[int], what: str) -> str | None:
+    if len(found) != len(expected):
+        return f"{len(found)} {what}, expected {len(expected)}"
+    for position, (got, want) in enumerate(zip(found, expected, strict=True)):
+        if got != want:
+            return f"{what}: #{position + 1} is release {got}, expected {want}"
+    return None
+
+
+def release_rows_check(expected: list[int]) -> Check:
+    """The page lists exactly these releases (`li.release`), in this order."""
+
+    def check(response: httpx.Response) -> str | None:
+        return _same_ids(release_ids(response.text), expected, "li.release rows")
+
+    return check
+
+
+def api_releases_check(expected: list[int]) -> Check:
+    def check(response: httpx.Response) -> str | None:
+        found = [item["id"] for item in response.json()["items"]]
+        return _same_ids(found, expected, "items")
+
+    return check
+
+
+def count_check(pattern: str, expected: int, what: str) -> Check:
+    compiled = re.compile(pattern)
+
+    def check(response: httpx.Response) -> str | None:
+        found = len(compiled.findall(response.text))
+        return None if found == expected else f"{found} {what}, expected {expected}"
+
+    return check
+
+
+def all_of(*checks: Check) -> Check:
+    def check(response: httpx.Response) -> str | None:
+        return next((p for p in (c(response) for c in checks) if p), None)
+
+    return check
+
+
 @dataclass
 class Context:
     args: argparse.Namespace
@@ -601,6 +673,43 @@ class Context:
         self.timings.append(timing)
         progress(f"timed {label} GET {path} ({size}): median {timing.median * 1000:.1f} ms")
         return timing
+
+    def follow(
+        self,
+        label: str,
+        path: str,
+        size: str,
+        *,
+        headers: dict[str, str],
+        pages: int,
+        next_path: Callable[[httpx.Response], str | None],
+        ids: Callable[[httpx.Response], list[int]],
+        shown: str,
+    ) -> tuple[str, list[int]]:
+        """GET `path`, then follow its next-page link `pages` times, timing each
+        page followed (once each, no warm-up). Returns the last path and the
+        ids listed by all the pages, in order."""
+        samples: list[float] = []
+        with httpx.Client(
+            base_url=self.base_url, headers=headers, trust_env=False, timeout=60
+        ) as client:
+            response = client.get(path)
+            _verify(response, lambda _r: None, path)
+            seen = ids(response)
+            for _ in range(pages):
+                following = next_path(response)
+                if following is None:
+                    raise RuntimeError(f"GET {path}: no next page after {len(seen)} rows")
+                path = following
+                started = time.perf_counter()
+                response = client.get(path)
+                samples.append(time.perf_counter() - started)
+                _verify(response, lambda _r: None, path)
+                seen += ids(response)
+        timing = Timing(label, shown, size, samples, len(response.content))
+        self.timings.append(timing)
+        progress(f"followed {label} {shown} ({size}): median {timing.median * 1000:.1f} ms")
+        return path, seen
 
     def count_sql(
         self, label: str, what: str, cases: dict[str, tuple[str, dict[str, str]]]
@@ -713,8 +822,178 @@ def bench_projects(ctx: Context) -> None:
     )
 
 
+def _three_months_a_year_ago(today: date) -> tuple[date, date]:
+    since = date(today.year - 1, today.month, 1)
+    after = since.month + 3
+    until = date(since.year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - timedelta(days=1)
+    return since, until
+
+
+def bench_releases(ctx: Context) -> None:
+    """The release log at --releases (and at 2,000 for the SQL counts): first,
+    deep and filtered pages, a release page, and the API list."""
+    large_n = ctx.args.releases
+    small_n = 2000 if large_n > 2000 else large_n // 10
+    logs: dict[str, ReleaseLog] = {}
+    for name, n in (("releases-small", small_n), ("releases", large_n)):
+        who = ctx.new_user(name, 20)
+        logs[f"{n} releases"] = seed_releases(ctx, who, n, links=max(1, n // 100))
+    small, large = logs.values()
+    size = f"{large_n} releases"
+    page = ctx.page_headers(large.who)
+    api = ctx.api_headers(large.who)
+    everything = large.matching(lambda _r: True)
+
+    ctx.time(
+        "release log",
+        "/releases",
+        f"{small_n} releases",
+        headers=ctx.page_headers(small.who),
+        check=release_rows_check(small.matching(lambda _r: True)[:PAGE_SIZE]),
+    )
+    ctx.time(
+        "release log",
+        "/releases",
+        size,
+        headers=page,
+        check=release_rows_check(everything[:PAGE_SIZE]),
+    )
+
+    # Deep pages: walk the "Older →" links like a reader would, checking that
+    # the pages together list every release once, in order.
+    depth = min(100, (large_n - 1) // PAGE_SIZE)
+    deep_path, seen = ctx.follow(
+        "release log",
+        "/releases",
+        f"{size}, pages 2–{depth + 1}",
+        headers=page,
+        pages=depth,
+        next_path=lambda r: older_link(r.text),
+        ids=lambda r: release_ids(r.text),
+        shown=f"/releases, then Older → ×{depth}",
+    )
+    problem = _same_ids(seen, everything[: len(seen)], "releases over the pages")
+    if problem or len(seen) != min(large_n, (depth + 1) * PAGE_SIZE):
+        raise RuntimeError(f"walking the release log: {problem or f'{len(seen)} rows'}")
+    deep_rows = everything[depth * PAGE_SIZE : (depth + 1) * PAGE_SIZE]
+    ctx.time(
+        "release log",
+        deep_path,
+        f"{size}, page {depth + 1}",
+        headers=page,
+        check=release_rows_check(deep_rows),
+    )
+
+    since, until = _three_months_a_year_ago(date.today())
+    filtered = {
+        "kind=model": lambda r: r.kind == "model",
+        f"organisation={FILTER_ORGANISATION}": (
+            lambda r: r.organisation.lower() == FILTER_ORGANISATION.lower()
+        ),
+        f"q={SEARCH_WORD}": lambda r: SEARCH_WORD in r.text,
+        f"q={MISSING_WORD}": lambda r: MISSING_WORD in r.text,
+        f"since={since}&until={until}": lambda r: since <= r.released_on <= until,
+    }
+    for query, keep in filtered.items():
+        matches = large.matching(keep)
+        check = release_rows_check(matches[:PAGE_SIZE])
+        if not matches:
+            check = all_of(check, contains_check("No release matches these filters."))
+        ctx.time(
+            "release log",
+            "/releases?" + urlencode(dict(p.split("=") for p in query.split("&"))),
+            f"{size}, {len(matches)} match",
+            headers=page,
+            check=check,
+        )
+
+    with ctx.db.session() as s:
+        title = s.get(Release, large.showcase).title
+    ctx.time(
+        "release",
+        f"/releases/{large.showcase}",
+        f"{size}, {large.showcase_links} links",
+        headers=page,
+        check=all_of(
+            contains_check(str(escape(title))),
+            count_check(r'<li\b[^>]*\bid="link-\d+"', large.showcase_links, "links"),
+        ),
+    )
+
+    api_first = f"/api/v1/releases?limit={PAGE_SIZE}"
+    ctx.time(
+        "api",
+        api_first,
+        size,
+        headers=api,
+        check=api_releases_check(everything[:PAGE_SIZE]),
+    )
+
+    def api_next(response: httpx.Response) -> str | None:
+        cursor = response.json()["next_before"]
+        return f"{api_first}&{urlencode({'before': cursor})}" if cursor else None
+
+    api_deep, seen = ctx.follow(
+        "api",
+        api_first,
+        f"{size}, pages 2–{depth + 1}",
+        headers=api,
+        pages=depth,
+        next_path=api_next,
+        ids=lambda r: [item["id"] for item in r.json()["items"]],
+        shown=f"{api_first}, then next_before ×{depth}",
+    )
+    problem = _same_ids(seen, everything[: len(seen)], "releases over the API pages")
+    if problem:
+        raise RuntimeError(f"walking the API release list: {problem}")
+    ctx.time(
+        "api",
+        api_deep,
+        f"{size}, page {depth + 1}",
+        headers=api,
+        check=api_releases_check(deep_rows),
+    )
+
+    # Statements per page at both sizes: none of them should grow with the log.
+    deep_rows_small = min(depth * PAGE_SIZE, small_n - 1)
+    per_page: dict[str, tuple[str, Callable[[ReleaseLog], str]]] = {
+        "GET /releases": ("release log", lambda _log: "/releases"),
+        "GET /releases?before=…": (
+            "release log",
+            lambda log: (
+                "/releases?before="
+                + log.cursor_after(deep_rows_small if log is small else depth * PAGE_SIZE)
+            ),
+        ),
+        **{
+            f"GET /releases?{query}": (
+                "release log",
+                lambda _log, q=query: (
+                    "/releases?" + urlencode(dict(p.split("=") for p in q.split("&")))
+                ),
+            )
+            for query in filtered
+        },
+        "GET /releases/{id}": ("release", lambda log: f"/releases/{log.showcase}"),
+        "GET /api/v1/releases": ("api", lambda _log: api_first),
+        "GET /api/v1/releases?before=…": (
+            "api",
+            lambda log: (
+                f"{api_first}&before="
+                + log.cursor_after(deep_rows_small if log is small else depth * PAGE_SIZE)
+            ),
+        ),
+    }
+    for what, (label, path_of) in per_page.items():
+        headers_of = ctx.api_headers if label == "api" else ctx.page_headers
+        ctx.count_sql(
+            label, what, {k: (path_of(log), headers_of(log.who)) for k, log in logs.items()}
+        )
+
+
 BENCHES: dict[str, Callable[[Context], None]] = {
     "projects": bench_projects,
+    "releases": bench_releases,
 }
 
 
@@ -727,6 +1006,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--projects", type=int, default=500, help="projects of the large portfolio (500)"
+    )
+    parser.add_argument(
+        "--releases", type=int, default=20000, help="releases of the large release log (20000)"
     )
     parser.add_argument("--requests", type=int, default=50, help="timed requests per endpoint (50)")
     parser.add_argument(
@@ -745,6 +1027,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.projects < 1 or args.requests < 1:
         parser.error("--projects and --requests must be at least 1")
+    if args.releases < 100:
+        parser.error("--releases must be at least 100")
     return args
 
 

@@ -50,7 +50,7 @@ def project_data(
     **plan: str,
 ) -> dict:
     return {
-        "title": title or f"Project {next(_seq)}",
+        "title": f"Project {next(_seq)}" if title is None else title,
         "summary": "",
         "keywords": keywords or [],
         "status": status,
@@ -74,7 +74,7 @@ def make_project(db: Session, owner: User, title: str | None = None, **kwargs) -
 def release_data(title: str | None = None, **overrides) -> dict:
     n = next(_seq)
     return {
-        "title": title or f"Release {n}",
+        "title": f"Release {n}" if title is None else title,
         "kind": "paper",
         "organisation": "Some Lab",
         "released_on": "2026-10-01",
