@@ -14,6 +14,7 @@ _MESSAGES = {
     "greater_than_equal": "Choose a value from 1 to 5.",
     "less_than_equal": "Choose a value from 1 to 5.",
     "enum": "Choose one of the options.",
+    "literal_error": "Choose one of the options.",
     "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
     "date_parsing": "Enter a date as YYYY-MM-DD.",
     "date_type": "Enter a date as YYYY-MM-DD.",

@@ -907,6 +907,20 @@ def bench_releases(ctx: Context) -> None:
             check=check,
         )
 
+    # What the search box sends on each keystroke: only the results block is
+    # rendered, but the route runs the same queries.
+    matches = large.matching(filtered[f"q={SEARCH_WORD}"])
+    ctx.time(
+        "release log, htmx",
+        "/releases?" + urlencode({"q": SEARCH_WORD}),
+        f"{size}, {len(matches)} match, results fragment",
+        headers={**page, "HX-Request": "true"},
+        check=all_of(
+            release_rows_check(matches[:PAGE_SIZE]),
+            lambda r: "the full page, not the fragment" if "<html" in r.text else None,
+        ),
+    )
+
     with ctx.db.session() as s:
         title = s.get(Release, large.showcase).title
     ctx.time(

@@ -51,7 +51,7 @@ LAST_STEP = max(STEPS)
 
 
 class WizardForm(BaseModel):
-    """Whatever a step posts; a field left out (None) keeps its draft value."""
+    """Whatever a step posts: the fields of that step."""
 
     step: str = "1"
     action: str = "next"
@@ -277,8 +277,10 @@ def replan_step(
     draft = service.draft_get(session, project=project, actor=user)
     data = dict(draft.data) if draft else _fresh_data(session, project, None)
     step = int(form.step) if form.step.isdigit() and int(form.step) in STEPS else 1
-    posted = form.model_dump(exclude={"step", "action"}, exclude_none=True)
-    data |= {name: value for name, value in posted.items() if name in STEPS[step][1]}
+    # A step posts all its fields; one that arrives empty was emptied (FastAPI
+    # reads "" as absent), so it is stored empty rather than left as it was.
+    posted = form.model_dump(exclude={"step", "action"})
+    data |= {name: posted.get(name) or "" for name in STEPS[step][1]}
 
     if form.action == "back":
         step = max(1, step - 1)
