@@ -83,13 +83,16 @@ class WizardForm(BaseModel):
     horizon: str | None = None
 
 
-def _fresh_data(session: SessionDep, project: Project, release_id: int | None) -> dict[str, Any]:
+def _fresh_data(
+    session: SessionDep, user: CurrentUser, project: Project, release_id: int | None
+) -> dict[str, Any]:
     """A new draft starts from the current scores and plan."""
     assessment = project_queries.current_assessment(session, project=project)
     plan = project_queries.current_plan(session, project=project)
+    has_log = bool(release_queries.recent_releases(session, user=user, limit=1))
     data: dict[str, Any] = {
         "_version": project.version,
-        "release_choice": "existing" if release_id else "",
+        "release_choice": "existing" if release_id or has_log else "new",
         "release_id": str(release_id or ""),
         "effect": LinkEffect.scoop.value,
         "r_kind": ReleaseKind.paper.value,
@@ -261,7 +264,7 @@ def replan_start(
             chosen = release_queries.release_for(session, user=user, release_id=int(release_id)).id
         except release_queries.ReleaseNotFound:
             chosen = None
-    data = _fresh_data(session, project, chosen)
+    data = _fresh_data(session, user, project, chosen)
     return _page(request, _context(request, session, user, project, data, 1))
 
 
@@ -275,15 +278,23 @@ def replan_step(
 ) -> Response:
     project = project_queries.project_for(session, user=user, project_id=project_id)
     draft = service.draft_get(session, project=project, actor=user)
-    data = dict(draft.data) if draft else _fresh_data(session, project, None)
+    data = dict(draft.data) if draft else _fresh_data(session, user, project, None)
     step = int(form.step) if form.step.isdigit() and int(form.step) in STEPS else 1
     # A step posts all its fields; one that arrives empty was emptied (FastAPI
     # reads "" as absent), so it is stored empty rather than left as it was.
     posted = form.model_dump(exclude={"step", "action"})
     data |= {name: posted.get(name) or "" for name in STEPS[step][1]}
+    if step == 1 and not data.get("release_choice"):
+        # Picking a release or typing one says which option was meant.
+        if str(data.get("release_id", "")).isdigit():
+            data["release_choice"] = "existing"
+        elif data.get("r_title"):
+            data["release_choice"] = "new"
 
     if form.action == "back":
         step = max(1, step - 1)
+    elif form.action == "preview":
+        pass  # stay on the step: the rank preview is computed from what was posted
     elif form.action == "finish":
         return _finish(request, session, user, project, data)
     elif form.action == "next":

@@ -280,7 +280,7 @@ def expect_goal_diff(page: Page, server: LiveServer, project_id: int) -> None:
     )
     assert sides == {"old": PROJECT.goal, "new": NEW_GOAL}
     expect(goal.locator("del")).to_contain_text(["first"])
-    expect(page.locator("p.meta")).to_contain_text("version 2 (replan: re-plan after")
+    expect(page.locator("p.meta")).to_contain_text("version 2 (re-plan after")
 
 
 # ---------------------------------------------------------------- flows
