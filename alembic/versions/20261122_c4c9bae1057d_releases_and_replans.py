@@ -43,6 +43,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('release', schema=None) as batch_op:
         batch_op.create_index('ix_release_owner_released', ['owner_id', 'released_on', 'id'], unique=False)
+        batch_op.create_index('ix_release_owner_organisation', ['owner_id', 'organisation'], unique=False)
 
     op.create_table('release_link',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -124,6 +125,7 @@ def downgrade() -> None:
 
     op.drop_table('release_link')
     with op.batch_alter_table('release', schema=None) as batch_op:
+        batch_op.drop_index('ix_release_owner_organisation')
         batch_op.drop_index('ix_release_owner_released')
 
     op.drop_table('release')

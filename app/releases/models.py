@@ -73,6 +73,8 @@ class Release(SQLModel, table=True):
         sa.UniqueConstraint("owner_id", "url_key", name="uq_release_owner_url_key"),
         sa.UniqueConstraint("owner_id", "external_id", name="uq_release_owner_external_id"),
         sa.Index("ix_release_owner_released", "owner_id", "released_on", "id"),
+        # The log's organisation picker groups by it.
+        sa.Index("ix_release_owner_organisation", "owner_id", "organisation"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

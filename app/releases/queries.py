@@ -88,21 +88,17 @@ def release_log(
     if filters.until:
         query = query.where(Release.released_on <= filters.until)
     if filters.text:
-        pattern = f"%{_escape_like(filters.text.lower())}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Release.title).like(pattern, escape="\\"),
-                sa.func.lower(Release.organisation).like(pattern, escape="\\"),
-                sa.func.lower(Release.summary).like(pattern, escape="\\"),
-            )
-        )
+        pattern = f"%{_escape_like(filters.text)}%"
+        # SQLite's LIKE already ignores ASCII case; lower() there would only slow it.
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        matches = [
+            column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
+            for column in (Release.title, Release.organisation, Release.summary)
+        ]
+        query = query.where(sa.or_(*matches))
     if before:
-        day, ident = before
-        query = query.where(
-            sa.or_(
-                Release.released_on < day, sa.and_(Release.released_on == day, Release.id < ident)
-            )
-        )
+        # A row-value comparison lets the index jump straight to the cursor.
+        query = query.where(sa.tuple_(Release.released_on, Release.id) < sa.tuple_(*before))
     rows = list(
         session.exec(query.order_by(Release.released_on.desc(), Release.id.desc()).limit(limit + 1))
     )

@@ -21,7 +21,7 @@ from app.releases.models import (
     ReleaseCreate,
     ReleaseKind,
 )
-from app.web import redirect, render, safe_next
+from app.web import is_htmx, redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(include_in_schema=False)
@@ -69,7 +69,8 @@ def release_log(
             "next_before": next_before,
             "is_first_page": cursor is None,
             "kinds": list(ReleaseKind),
-            "organisations": queries.organisations(session, user=user),
+            # The picker is outside the results block: an HTMX filter skips it.
+            "organisations": [] if is_htmx(request) else queries.organisations(session, user=user),
             "bad_dates": {
                 name: "Enter a date as YYYY-MM-DD."
                 for name, value in (("since", since), ("until", until))
