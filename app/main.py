@@ -11,6 +11,8 @@ from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers
+from app.journal.api import router as journal_api
+from app.journal.routes import router as journal_router
 from app.projects.api import router as projects_api
 from app.projects.portfolio import router as portfolio_router
 from app.projects.routes import router as projects_router
@@ -57,9 +59,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(projects_router)
     app.include_router(releases_router)
     app.include_router(replans_router)
+    app.include_router(journal_router)
     app.include_router(projects_api)
     app.include_router(releases_api)
     app.include_router(replans_api)
+    app.include_router(journal_api)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
     install_error_handlers(app)

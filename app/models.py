@@ -4,6 +4,7 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
+from app.journal.models import JournalEntry, JournalRevision, JournalSettings
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.releases.models import Release, ReleaseLink
 from app.replans.models import Replan, ReplanDraft
@@ -13,6 +14,9 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken",
     "Assessment",
+    "JournalEntry",
+    "JournalRevision",
+    "JournalSettings",
     "LoginAttempt",
     "PlanVersion",
     "Project",

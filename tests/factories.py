@@ -7,6 +7,8 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User, UserCreate
+from app.journal import service as journal_service
+from app.journal.models import EntryIn, JournalEntry
 from app.projects import service as project_service
 from app.projects.models import Project, ProjectCreate
 from app.releases import service as release_service
@@ -123,3 +125,10 @@ def replan_data(
     if release is not None:
         data["release"] = release
     return data
+
+
+def make_entry(db: Session, author: User, **fields) -> JournalEntry:
+    data = EntryIn.model_validate({"kind": "experiment", **fields})
+    entry = journal_service.entry_create(db, author=author, data=data)
+    db.commit()
+    return entry

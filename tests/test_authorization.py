@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.journal.models import JournalEntry, JournalRevision
 from app.main import create_app
 from app.projects.models import Assessment, PlanVersion, Project
 from app.releases.models import Release, ReleaseLink
@@ -38,7 +39,14 @@ def _routes():
 
 ROUTES = sorted(set(_routes()))
 # Tokens have their own test (tests/auth): they belong to users, not projects.
-OWNED_ROUTES = [(m, p) for m, p in ROUTES if _ID.search(p) and "token_id" not in p]
+
+
+def _names_owned_data(path: str) -> bool:
+    names = _ID.findall(path)
+    return "token_id" not in names and any(n.endswith("_id") or n == "number" for n in names)
+
+
+OWNED_ROUTES = [(m, p) for m, p in ROUTES if _names_owned_data(p)]
 
 
 def test_the_matrix_is_not_empty():
@@ -51,7 +59,17 @@ def theirs(db, other_user):
     project = factories.make_project(db, other_user, "Their secret project", goal="secret plan")
     release = factories.make_release(db, other_user, "Their secret release")
     link = factories.make_link(db, other_user, release, project, effect="related")
-    return {"project_id": project.id, "release_id": release.id, "link_id": link.id, "number": 1}
+    entry = factories.make_entry(
+        db, other_user, body="Their secret project diary", project_id=project.id
+    )
+    return {
+        "project_id": project.id,
+        "release_id": release.id,
+        "link_id": link.id,
+        "entry_id": entry.id,
+        "number": 1,
+        "fmt": "json",
+    }
 
 
 @pytest.fixture
@@ -73,6 +91,8 @@ def _api_body(method: str, path: str, mine: dict) -> dict | None:
         return {"project_id": mine["project_id"], "effect": "scoop", "note": "hijack"}
     if path.startswith("/api/v1/links/"):
         return {"effect": "scoop"}
+    if path.startswith("/api/v1/journal/entries/") and method == "PATCH":
+        return {"version": 1, "body": "hijack"}
     if method == "PATCH":
         return {"version": 1, "title": "Hijack"}
     return None
@@ -97,15 +117,31 @@ def _form(mine: dict) -> dict:
         "action": "next",
         "release_choice": "existing",
         "release_id": str(mine["release_id"]),
+        "kind": "experiment",
+        "body": "hijack",
     }
 
 
 def _snapshot(db) -> tuple:
     counts = tuple(
         db.exec(select(sa.func.count()).select_from(model)).one()
-        for model in (Project, Assessment, PlanVersion, Release, ReleaseLink, Replan, ReplanDraft)
+        for model in (
+            Project,
+            Assessment,
+            PlanVersion,
+            Release,
+            ReleaseLink,
+            Replan,
+            ReplanDraft,
+            JournalEntry,
+            JournalRevision,
+        )
     )
-    return counts, tuple(db.exec(select(ReleaseLink.effect, ReleaseLink.note)).all())
+    texts = (
+        tuple(db.exec(select(ReleaseLink.effect, ReleaseLink.note)).all()),
+        tuple(db.exec(select(JournalEntry.body, JournalEntry.archived_at)).all()),
+    )
+    return counts, texts
 
 
 @pytest.mark.parametrize(("method", "path"), OWNED_ROUTES)
@@ -119,7 +155,7 @@ def test_someone_elses_data_is_not_found(method, path, logged_in, api, db, their
     else:
         r = logged_in.get(url) if method == "GET" else logged_in.submit(url, _form(mine))
         assert r.status_code == 404, r.text
-    for secret in ("Their secret project", "secret plan", "Their secret release"):
+    for secret in ("Their secret project", "secret plan", "Their secret release", "diary"):
         assert secret not in r.text
     db.expire_all()
     assert _snapshot(db) == before
@@ -136,7 +172,7 @@ def test_someone_elses_data_is_not_found(method, path, logged_in, api, db, their
 )
 def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mine):
     before = _snapshot(db)
-    ids = {**mine, "link_id": 1, "number": 1, "token_id": 1}
+    ids = {**mine, "link_id": 1, "number": 1, "token_id": 1, "entry_id": 1, "fmt": "json"}
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as anonymous:
         url = _fill(path, ids)
         if path.startswith("/api/"):

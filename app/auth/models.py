@@ -19,6 +19,8 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
+    # IANA name; days, weekends and "late at night" are reckoned here.
+    timezone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -190,3 +190,24 @@ def reinforcement_counts(session: Session, *, project_ids: list[int]) -> dict[in
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def links_in_range(
+    session: Session, *, user: User, since: date, until: date
+) -> list[tuple[ReleaseLink, Release, Project]]:
+    """Releases of those days that touched the user's projects."""
+    return [
+        (link, release, project)
+        for link, release, project in session.exec(
+            select(ReleaseLink, Release, Project)
+            .join(Release, Release.id == ReleaseLink.release_id)
+            .join(Project, Project.id == ReleaseLink.project_id)
+            .where(
+                Project.owner_id == user.id,
+                ReleaseLink.state == LinkState.confirmed,
+                Release.released_on >= since,
+                Release.released_on <= until,
+            )
+            .order_by(Release.released_on, Release.id)
+        )
+    ]

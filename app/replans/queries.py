@@ -1,8 +1,11 @@
-"""Reads of re-plans, for a project the caller may already see."""
+"""Reads of re-plans, for projects the caller may see."""
+
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from app.auth.models import User
 from app.projects.models import Project
 from app.releases.models import Release
 from app.replans.models import Replan
@@ -37,3 +40,20 @@ def replan_counts(session: Session, *, project_ids: list[int]) -> dict[int, int]
         .group_by(Replan.project_id)
     )
     return dict(rows.all())
+
+
+def replans_between(
+    session: Session, *, user: User, since: date, until: date
+) -> list[tuple[Replan, Project]]:
+    """Re-plans the user made in those days (dates in UTC, good to a day)."""
+    start = datetime.combine(since, time(0), tzinfo=UTC)
+    end = datetime.combine(until + timedelta(days=1), time(0), tzinfo=UTC)
+    return [
+        (replan, project)
+        for replan, project in session.exec(
+            select(Replan, Project)
+            .join(Project, Project.id == Replan.project_id)
+            .where(Project.owner_id == user.id, Replan.created_at >= start, Replan.created_at < end)
+            .order_by(Replan.id)
+        )
+    ]

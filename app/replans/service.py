@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.db import utcnow
+from app.journal import service as journal_service
 from app.projects import service as project_service
 from app.projects.models import Assessment, PlanReason, Project, ProjectStatus
 from app.projects.queries import current_assessment, current_plan
@@ -64,6 +65,14 @@ def replan_submit(session: Session, *, project: Project, actor: User, data: Repl
     )
     session.add(replan)
     session.flush()
+    journal_service.replan_entry_create(
+        session,
+        author=actor,
+        project_id=project.id,
+        replan_id=replan.id,
+        summary=replan.summary,
+        learned=data.learnings,
+    )
     draft_discard(session, project=project, actor=actor)
     return replan
 

@@ -1,0 +1,109 @@
+"""Journal entries in the JSON API: the author's own, nobody else's."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.auth.deps import ApiUser
+from app.db import SessionDep
+from app.errors import ApiError, error_responses
+from app.journal import queries, service
+from app.journal.models import EntryIn, EntryKind, EntryPage, EntryPublic, EntryUpdate
+from app.projects import queries as project_queries
+
+router = APIRouter(
+    prefix="/api/v1/journal", tags=["journal"], responses=error_responses(401, 404, 422)
+)
+
+
+@router.post(
+    "/entries", response_model=EntryPublic, status_code=201, summary="Write a journal entry"
+)
+def create_entry(session: SessionDep, user: ApiUser, data: EntryIn) -> EntryPublic:
+    if data.project_id is not None:
+        project_queries.project_for(session, user=user, project_id=data.project_id)
+    entry = service.entry_create(session, author=user, data=data)
+    session.commit()
+    return EntryPublic.model_validate(entry)
+
+
+@router.get("/entries", response_model=EntryPage, summary="Your entries, newest day first")
+def list_entries(
+    session: SessionDep,
+    user: ApiUser,
+    since: date | None = None,
+    until: date | None = None,
+    kind: EntryKind | None = None,
+    project_id: int | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    archived: bool = False,
+    before: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> EntryPage:
+    cursor = queries.parse_cursor(before) if before else None
+    if before and cursor is None:
+        raise ApiError(
+            422, "Not a page cursor.", fields=[{"field": "before", "message": "not a page cursor"}]
+        )
+    filters = queries.EntryFilter(
+        since=since,
+        until=until,
+        kind=kind,
+        project_id=project_id,
+        text=q.strip(),
+        archived=archived,
+    )
+    rows, next_before = queries.entries(
+        session, user=user, filters=filters, before=cursor, limit=limit
+    )
+    return EntryPage(items=[EntryPublic.model_validate(e) for e in rows], next_before=next_before)
+
+
+@router.get("/entries/{entry_id}", response_model=EntryPublic, summary="Read an entry")
+def read_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+    return EntryPublic.model_validate(queries.entry_for(session, user=user, entry_id=entry_id))
+
+
+@router.patch(
+    "/entries/{entry_id}",
+    response_model=EntryPublic,
+    responses=error_responses(409),
+    summary="Edit an entry (the earlier text is kept as a revision)",
+)
+def update_entry(
+    session: SessionDep, user: ApiUser, entry_id: int, data: EntryUpdate
+) -> EntryPublic:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    if data.project_id is not None:
+        project_queries.project_for(session, user=user, project_id=data.project_id)
+    try:
+        service.entry_update(session, entry=entry, data=data)
+    except service.EntryConflict as conflict:
+        session.rollback()
+        raise ApiError(
+            409,
+            f"The entry changed since version {data.version}; "
+            f"it is now at version {conflict.current_version}.",
+            code="version_conflict",
+        ) from None
+    session.commit()
+    return EntryPublic.model_validate(entry)
+
+
+@router.post("/entries/{entry_id}/archive", response_model=EntryPublic, summary="Archive an entry")
+def archive_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    service.entry_archive(session, entry=entry)
+    session.commit()
+    return EntryPublic.model_validate(entry)
+
+
+@router.post(
+    "/entries/{entry_id}/restore", response_model=EntryPublic, summary="Restore an archived entry"
+)
+def restore_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    service.entry_restore(session, entry=entry)
+    session.commit()
+    return EntryPublic.model_validate(entry)

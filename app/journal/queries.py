@@ -1,0 +1,280 @@
+"""Reads of the journal: only ever the author's own entries."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from app.auth.models import User
+from app.errors import NotFound
+from app.journal.models import EntryKind, JournalEntry, JournalRevision, JournalSettings
+
+PAGE_SIZE = 50
+PACE_WEEKS = 12
+
+
+class EntryNotFound(NotFound):
+    what = "journal entry"
+
+
+def entry_for(session: Session, *, user: User, entry_id: int) -> JournalEntry:
+    entry = session.exec(
+        select(JournalEntry).where(JournalEntry.id == entry_id, JournalEntry.author_id == user.id)
+    ).first()
+    if entry is None:
+        raise EntryNotFound(entry_id)
+    return entry
+
+
+def revisions_of(session: Session, *, entry: JournalEntry) -> list[JournalRevision]:
+    return list(
+        session.exec(
+            select(JournalRevision)
+            .where(JournalRevision.entry_id == entry.id)
+            .order_by(JournalRevision.id.desc())
+        )
+    )
+
+
+def settings_for(session: Session, *, user: User) -> JournalSettings:
+    return session.get(JournalSettings, user.id) or JournalSettings(user_id=user.id)
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    since: date | None = None
+    until: date | None = None
+    kind: EntryKind | None = None
+    project_id: int | None = None
+    text: str = ""
+    archived: bool = False
+
+
+def parse_cursor(value: str) -> tuple[date, int] | None:
+    try:
+        day, _, ident = value.partition("_")
+        return date.fromisoformat(day), int(ident)
+    except ValueError:
+        return None
+
+
+def entries(
+    session: Session,
+    *,
+    user: User,
+    filters: EntryFilter,
+    before: tuple[date, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[JournalEntry], str | None]:
+    """The author's entries, newest day first, a page at a time."""
+    query = select(JournalEntry).where(JournalEntry.author_id == user.id)
+    query = query.where(
+        JournalEntry.archived_at.is_not(None)
+        if filters.archived
+        else JournalEntry.archived_at.is_(None)
+    )
+    if filters.since:
+        query = query.where(JournalEntry.day >= filters.since)
+    if filters.until:
+        query = query.where(JournalEntry.day <= filters.until)
+    if filters.kind:
+        query = query.where(JournalEntry.kind == filters.kind)
+    if filters.project_id:
+        query = query.where(JournalEntry.project_id == filters.project_id)
+    if filters.text:
+        escaped = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        query = query.where(
+            sa.or_(
+                *(
+                    column.like(pattern, escape="\\")
+                    if sqlite
+                    else column.ilike(pattern, escape="\\")
+                    for column in (JournalEntry.body, JournalEntry.learned)
+                )
+            )
+        )
+    if before:
+        query = query.where(sa.tuple_(JournalEntry.day, JournalEntry.id) < sa.tuple_(*before))
+    rows = list(
+        session.exec(
+            query.order_by(JournalEntry.day.desc(), JournalEntry.id.desc()).limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = f"{rows[-1].day.isoformat()}_{rows[-1].id}" if more and rows else None
+    return rows, cursor
+
+
+def entries_of_project(
+    session: Session, *, user: User, project_id: int, limit: int = 100
+) -> list[JournalEntry]:
+    return list(
+        session.exec(
+            select(JournalEntry)
+            .where(
+                JournalEntry.author_id == user.id,
+                JournalEntry.project_id == project_id,
+                JournalEntry.archived_at.is_(None),
+            )
+            .order_by(JournalEntry.day.desc(), JournalEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class WeekPace:
+    start: date
+    hours: Decimal = Decimal(0)
+    entries: int = 0
+    weekend_entries: int = 0
+    late_entries: int = 0
+    rest_days: int = 0
+    energy: float | None = None
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%d %b")
+
+
+@dataclass
+class Pace:
+    weeks: list[WeekPace]
+    prompts: list[str] = field(default_factory=list)
+    kinds: Counter = field(default_factory=Counter)
+    days_logged: int = 0
+    learnings: int = 0
+    replans: int = 0
+    rest_days: int = 0
+    purpose_share: int | None = None  # percent of entries tagged as serving the purpose
+    total: int = 0
+
+
+def pace(session: Session, *, user: User, settings: JournalSettings, today: date) -> Pace:
+    """The last twelve weeks, in the user's time zone, and gentle nudges. One query."""
+    tz = ZoneInfo(user.timezone)
+    first = week_start(today) - timedelta(weeks=PACE_WEEKS - 1)
+    rows = session.exec(
+        select(
+            JournalEntry.day,
+            JournalEntry.kind,
+            JournalEntry.hours,
+            JournalEntry.energy,
+            JournalEntry.created_at,
+            JournalEntry.learned,
+            JournalEntry.serves_purpose,
+        ).where(
+            JournalEntry.author_id == user.id,
+            JournalEntry.archived_at.is_(None),
+            JournalEntry.day >= first,
+            JournalEntry.day <= today,
+        )
+    ).all()
+    weeks = {
+        first + timedelta(weeks=i): WeekPace(start=first + timedelta(weeks=i))
+        for i in range(PACE_WEEKS)
+    }
+    energies: dict[date, list[int]] = {start: [] for start in weeks}
+    rest_days: dict[date, set[date]] = {start: set() for start in weeks}
+    result = Pace(weeks=list(weeks.values()))
+    work_days: set[date] = set()
+    for day, kind, hours, energy, created_at, learned, serves in rows:
+        week = weeks[week_start(day)]
+        week.entries += 1
+        week.hours += hours or 0
+        if day.weekday() >= 5:
+            week.weekend_entries += 1
+        logged_at = created_at.astimezone(tz)
+        if logged_at.hour >= settings.late_hour or logged_at.hour < 5:
+            week.late_entries += 1
+        if energy:
+            energies[week.start].append(energy)
+        if kind == EntryKind.rest:
+            rest_days[week.start].add(day)
+        else:
+            work_days.add(day)
+        result.kinds[EntryKind(kind)] += 1
+        result.learnings += bool(learned)
+        result.replans += kind == EntryKind.replan
+        result.total += 1
+        result.purpose_share = (result.purpose_share or 0) + bool(serves)
+    for week in result.weeks:
+        week.rest_days = len(rest_days[week.start])
+        found = energies[week.start]
+        week.energy = round(sum(found) / len(found), 1) if found else None
+    result.days_logged = len(work_days)
+    result.rest_days = sum(len(days) for days in rest_days.values())
+    if result.total:
+        result.purpose_share = round(100 * (result.purpose_share or 0) / result.total)
+    result.prompts = _prompts(result.weeks, settings, today)
+    return result
+
+
+def _prompts(weeks: list[WeekPace], settings: JournalSettings, today: date) -> list[str]:
+    """Factual nudges about the pace, never a judgement of the person."""
+    prompts = []
+    recent = weeks[-settings.weeks_over_limit :]
+    if len(recent) == settings.weeks_over_limit and all(
+        w.hours > settings.weekly_hours_limit for w in recent
+    ):
+        prompts.append(
+            f"You have logged more than {settings.weekly_hours_limit} hours a week for "
+            f"{settings.weeks_over_limit} weeks running. Is this pace one you can keep? "
+            "A lighter week is part of the process too."
+        )
+    with_energy = [w for w in weeks if w.energy is not None][-3:]
+    if (
+        len(with_energy) == 3
+        and with_energy[0].energy > with_energy[1].energy > with_energy[2].energy
+    ):
+        prompts.append(
+            "Your energy has gone down three weeks in a row "
+            f"({with_energy[0].energy} → {with_energy[1].energy} → {with_energy[2].energy}). "
+            "Consider planning some rest, or a change of task."
+        )
+    last_two = [w for w in weeks if w.start > today - timedelta(days=14)]
+    if sum(w.entries for w in last_two) >= 5 and not any(w.rest_days for w in last_two):
+        prompts.append(
+            "No rest recorded in the last two weeks. Rest is part of the work: "
+            "log it when you take it."
+        )
+    return prompts
+
+
+def entries_between(
+    session: Session, *, user: User, since: date, until: date
+) -> list[JournalEntry]:
+    return list(
+        session.exec(
+            select(JournalEntry)
+            .where(
+                JournalEntry.author_id == user.id,
+                JournalEntry.archived_at.is_(None),
+                JournalEntry.day >= since,
+                JournalEntry.day <= until,
+            )
+            .order_by(JournalEntry.day, JournalEntry.id)
+        )
+    )
+
+
+def all_entries(session: Session, *, user: User) -> list[JournalEntry]:
+    """Everything the author wrote, archived included: what an export carries."""
+    return list(
+        session.exec(
+            select(JournalEntry)
+            .where(JournalEntry.author_id == user.id)
+            .order_by(JournalEntry.day, JournalEntry.id)
+        )
+    )

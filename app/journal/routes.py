@@ -1,0 +1,483 @@
+"""Journal pages: the journal home with its quick entry, entries edited in
+place, the pace view, the weekly review, settings and exports."""
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.auth.deps import CurrentUser
+from app.db import SessionDep
+from app.forms import as_score, validate
+from app.journal import exports, queries, service
+from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
+from app.markdown import render_markdown
+from app.projects import queries as project_queries
+from app.releases import queries as release_queries
+from app.replans import queries as replan_queries
+from app.web import is_htmx, redirect, render, safe_next, templates
+
+# Pages, not API: kept out of the OpenAPI document.
+router = APIRouter(include_in_schema=False)
+
+KIND_OPTIONS = [(k.value, k.label) for k in EntryKind if k is not EntryKind.review]
+templates.env.globals["ENTRY_KINDS"] = KIND_OPTIONS
+templates.env.filters["markdown"] = render_markdown
+
+REVIEW_PROMPTS = (
+    ("why", "Why am I doing each of my projects?"),
+    ("stop", "What would I stop?"),
+    ("went_well", "What went well in how I worked?"),
+    ("next", "What do I want to do differently next week?"),
+)
+
+
+class EntryForm(BaseModel):
+    day: str = ""
+    kind: str = ""
+    project_id: str = ""
+    body: str = ""
+    learned: str = ""
+    hours: str = ""
+    energy: str = ""
+    serves_purpose: str = ""
+    version: str = ""
+    next: str = ""
+
+
+def _entry_data(form: EntryForm) -> dict:
+    data = {
+        "kind": form.kind or None,
+        "project_id": int(form.project_id)
+        if form.project_id.isdigit()
+        else form.project_id or None,
+        "body": form.body,
+        "learned": form.learned,
+        "hours": form.hours.strip().replace(",", ".") or None,
+        "energy": as_score(form.energy),
+        "serves_purpose": form.serves_purpose in ("on", "1", "true"),
+    }
+    if form.day:
+        data["day"] = form.day
+    return data
+
+
+def parse_week(value: str, today: date) -> date:
+    """Monday of an ISO week written "2026-W47"; this week if unreadable."""
+    try:
+        year, _, week = value.upper().partition("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return queries.week_start(today)
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02}"
+
+
+templates.env.filters["iso_week"] = iso_week
+
+
+def _projects(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
+    return project_queries.portfolio_titles(session, user=user)
+
+
+def _check_project(session: SessionDep, user: CurrentUser, project_id: int | None) -> None:
+    if project_id is not None:
+        project_queries.project_for(session, user=user, project_id=project_id)
+
+
+@router.get("/journal", name="journal_home")
+def journal_home(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    week: str = "",
+    kind: str = "",
+    project: str = "",
+    q: str = "",
+    archived: str = "",
+    before: str = "",
+) -> Response:
+    today = service.today_for(user)
+    since = until = None
+    if week:
+        since = parse_week(week, today)
+        until = since + timedelta(days=6)
+    filters = queries.EntryFilter(
+        since=since,
+        until=until,
+        kind=EntryKind(kind) if kind in EntryKind.__members__ else None,
+        project_id=int(project) if project.isdigit() else None,
+        text=q.strip()[:200],
+        archived=archived in ("1", "on", "true"),
+    )
+    cursor = queries.parse_cursor(before) if before else None
+    rows, next_before = queries.entries(session, user=user, filters=filters, before=cursor)
+    settings = queries.settings_for(session, user=user)
+    query = {"week": week, "kind": kind, "project": project, "q": q, "archived": archived}
+    projects = _projects(session, user)
+    return render(
+        request,
+        "journal/home.html",
+        {
+            "entries": rows,
+            "next_before": next_before,
+            "query": {k: v for k, v in query.items() if v},
+            "filters": filters,
+            "week_start": since,
+            "this_week": iso_week(today),
+            "prev_week": iso_week((since or today) - timedelta(days=7)),
+            "next_week": iso_week((since or today) + timedelta(days=7)),
+            "kinds": list(EntryKind),
+            "projects": projects,
+            "project_titles": dict(projects),
+            "settings": settings,
+            "pace": queries.pace(session, user=user, settings=settings, today=today),
+            "today": today,
+        },
+        block="entries",
+    )
+
+
+def _quick_context(values: dict | None = None, errors: dict | None = None, saved=None) -> dict:
+    return {"quick_values": values or {}, "quick_errors": errors or {}, "saved": saved}
+
+
+@router.post("/journal/entries", name="journal_create")
+def journal_create(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[EntryForm, Form()]
+) -> Response:
+    data, errors = validate(EntryIn, _entry_data(form))
+    if data is None:
+        if is_htmx(request):
+            context = _quick_context(form.model_dump(), errors)
+            return render(request, "journal/_quick.html", context, block="quick", status_code=422)
+        return render(
+            request,
+            "journal/new.html",
+            {"values": form.model_dump(), "errors": errors, "projects": _projects(session, user)},
+            status_code=422,
+        )
+    _check_project(session, user, data.project_id)
+    entry = service.entry_create(session, author=user, data=data)
+    session.commit()
+    if is_htmx(request):
+        return render(request, "journal/_quick.html", _quick_context(saved=entry), block="quick")
+    return redirect(request, safe_next(form.next, "/journal"))
+
+
+@router.get("/journal/new", name="journal_new")
+def journal_new(
+    request: Request, session: SessionDep, user: CurrentUser, project: str = ""
+) -> Response:
+    values = {
+        "day": service.today_for(user).isoformat(),
+        "kind": "experiment",
+        "project_id": project,
+    }
+    return render(
+        request,
+        "journal/new.html",
+        {"values": values, "errors": {}, "projects": _projects(session, user)},
+    )
+
+
+def _entry_context(session, user, entry, **extra) -> dict:
+    return {
+        "entry": entry,
+        "revisions": queries.revisions_of(session, entry=entry),
+        "projects": _projects(session, user),
+        "project_titles": dict(_projects(session, user)),
+        **extra,
+    }
+
+
+@router.get("/journal/entries/{entry_id}", name="journal_entry")
+def journal_entry(
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+) -> Response:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    return render(
+        request, "journal/entry.html", _entry_context(session, user, entry), block="entry"
+    )
+
+
+@router.get("/journal/entries/{entry_id}/edit", name="journal_edit")
+def journal_edit(
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+) -> Response:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    values = {
+        **entry.model_dump(),
+        "day": entry.day.isoformat(),
+        "project_id": str(entry.project_id or ""),
+        "hours": "" if entry.hours is None else str(entry.hours),
+        "energy": str(entry.energy or ""),
+    }
+    context = _entry_context(session, user, entry, editing=True, values=values, errors={})
+    return render(request, "journal/entry.html", context, block="entry")
+
+
+@router.post("/journal/entries/{entry_id}", name="journal_update")
+def journal_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    entry_id: int,
+    form: Annotated[EntryForm, Form()],
+) -> Response:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    data, errors = validate(
+        EntryUpdate,
+        {**_entry_data(form), "version": as_score(form.version) or 0, "day": form.day or None},
+    )
+    context = _entry_context(
+        session, user, entry, editing=True, values=form.model_dump(), errors=errors
+    )
+    if data is None:
+        return render(request, "journal/entry.html", context, block="entry", status_code=422)
+    _check_project(session, user, data.project_id)
+    try:
+        service.entry_update(session, entry=entry, data=data)
+    except service.EntryConflict as conflict:
+        session.rollback()
+        context["message"] = (
+            "This entry was changed elsewhere after you opened it, so nothing was saved. "
+            "Your text is below; the saved version is in the history."
+        )
+        context["values"]["version"] = str(conflict.current_version)
+        return render(request, "journal/entry.html", context, block="entry", status_code=409)
+    session.commit()
+    if is_htmx(request):
+        return render(
+            request, "journal/entry.html", _entry_context(session, user, entry), block="entry"
+        )
+    return redirect(request, request.url_for("journal_entry", entry_id=entry.id).path)
+
+
+@router.post("/journal/entries/{entry_id}/archive", name="journal_archive")
+def journal_archive(
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+) -> Response:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    service.entry_archive(session, entry=entry)
+    session.commit()
+    return redirect(request, request.url_for("journal_entry", entry_id=entry.id).path)
+
+
+@router.post("/journal/entries/{entry_id}/restore", name="journal_restore")
+def journal_restore(
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+) -> Response:
+    entry = queries.entry_for(session, user=user, entry_id=entry_id)
+    service.entry_restore(session, entry=entry)
+    session.commit()
+    return redirect(request, request.url_for("journal_entry", entry_id=entry.id).path)
+
+
+@router.get("/journal/pace", name="journal_pace")
+def journal_pace(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    settings = queries.settings_for(session, user=user)
+    today = service.today_for(user)
+    pace = queries.pace(session, user=user, settings=settings, today=today)
+    return render(
+        request,
+        "journal/pace.html",
+        {"pace": pace, "settings": settings, "charts": _pace_charts(pace)},
+    )
+
+
+def _pace_charts(pace: queries.Pace) -> dict:
+    """Bar heights and line points for the small SVG charts (12 weeks)."""
+    width, height, pad = 360, 120, 18
+    step = (width - 2 * pad) / len(pace.weeks)
+    top_hours = max([float(w.hours) for w in pace.weeks] + [1.0])
+    top_count = max(
+        [w.weekend_entries + w.late_entries for w in pace.weeks]
+        + [w.entries for w in pace.weeks]
+        + [1]
+    )
+    bars = []
+    for i, w in enumerate(pace.weeks):
+        x = pad + i * step
+        h = (height - 2 * pad) * float(w.hours) / top_hours
+        bars.append(
+            {
+                "x": round(x + 2, 1),
+                "w": round(step - 4, 1),
+                "y": round(height - pad - h, 1),
+                "h": round(h, 1),
+                "week": w,
+            }
+        )
+    odd = []
+    for i, w in enumerate(pace.weeks):
+        x = pad + i * step
+        weekend = (height - 2 * pad) * w.weekend_entries / top_count
+        late = (height - 2 * pad) * w.late_entries / top_count
+        odd.append(
+            {
+                "x": round(x + 2, 1),
+                "w": round((step - 4) / 2, 1),
+                "weekend": round(weekend, 1),
+                "late": round(late, 1),
+                "week": w,
+            }
+        )
+    energy_points = [
+        (
+            round(pad + i * step + step / 2, 1),
+            round(height - pad - (height - 2 * pad) * (w.energy - 1) / 4, 1),
+        )
+        for i, w in enumerate(pace.weeks)
+        if w.energy is not None
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "pad": pad,
+        "bars": bars,
+        "odd": odd,
+        "energy": " ".join(f"{x},{y}" for x, y in energy_points),
+        "energy_dots": energy_points,
+        "top_hours": top_hours,
+    }
+
+
+class SettingsForm(BaseModel):
+    purpose: str = ""
+    weekly_hours_limit: str = "50"
+    weeks_over_limit: str = "3"
+    late_hour: str = "22"
+
+
+@router.get("/journal/settings", name="journal_settings")
+def journal_settings(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    settings = queries.settings_for(session, user=user)
+    return render(request, "journal/settings.html", {"values": settings.model_dump(), "errors": {}})
+
+
+@router.post("/journal/settings")
+def journal_settings_save(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[SettingsForm, Form()]
+) -> Response:
+    data, errors = validate(SettingsIn, form.model_dump())
+    if data is None:
+        return render(
+            request,
+            "journal/settings.html",
+            {"values": form.model_dump(), "errors": errors},
+            status_code=422,
+        )
+    service.settings_save(session, user=user, data=data)
+    session.commit()
+    return redirect(request, "/journal")
+
+
+@router.get("/journal/review", name="journal_review")
+def journal_review(
+    request: Request, session: SessionDep, user: CurrentUser, week: str = ""
+) -> Response:
+    return render(request, "journal/review.html", _review_context(session, user, week))
+
+
+def _review_context(
+    session, user, week: str, values: dict | None = None, errors: dict | None = None
+) -> dict:
+    today = service.today_for(user)
+    start = parse_week(week, today)
+    end = start + timedelta(days=6)
+    entries = queries.entries_between(session, user=user, since=start, until=end)
+    return {
+        "week": iso_week(start),
+        "start": start,
+        "end": end,
+        "entries": [e for e in entries if e.kind != EntryKind.review],
+        "reviews": [e for e in entries if e.kind == EntryKind.review],
+        "learnings": [e for e in entries if e.learned],
+        "links": release_queries.links_in_range(session, user=user, since=start, until=end),
+        "replans": replan_queries.replans_between(session, user=user, since=start, until=end),
+        "prompts": REVIEW_PROMPTS,
+        "values": values or {},
+        "errors": errors or {},
+        "project_titles": dict(_projects(session, user)),
+    }
+
+
+class ReviewForm(BaseModel):
+    week: str = ""
+    why: str = ""
+    stop: str = ""
+    went_well: str = ""
+    next: str = ""
+
+
+@router.post("/journal/review", name="journal_review_save")
+def journal_review_save(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ReviewForm, Form()]
+) -> Response:
+    answers = form.model_dump(exclude={"week"})
+    if not any(v.strip() for v in answers.values()):
+        context = _review_context(
+            session, user, form.week, answers, {"why": "Answer at least one question."}
+        )
+        return render(request, "journal/review.html", context, status_code=422)
+    start = parse_week(form.week, service.today_for(user))
+    body = "\n\n".join(
+        f"**{question}**\n\n{answers[name].strip()}"
+        for name, question in REVIEW_PROMPTS
+        if answers[name].strip()
+    )
+    data, errors = validate(
+        EntryIn,
+        {
+            "kind": EntryKind.review,
+            "body": body,
+            "day": min(start + timedelta(days=6), service.today_for(user)),
+        },
+    )
+    if data is None:
+        context = _review_context(
+            session, user, form.week, answers, {"why": next(iter(errors.values()))}
+        )
+        return render(request, "journal/review.html", context, status_code=422)
+    service.entry_create(session, author=user, data=data)
+    session.commit()
+    return redirect(request, f"/journal/review?week={iso_week(start)}")
+
+
+@router.get("/journal/export.{fmt}", name="journal_export")
+def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt: str) -> Response:
+    entries = queries.all_entries(session, user=user)
+    titles = dict(_projects(session, user))
+    stamp = service.today_for(user).isoformat()
+    if fmt == "md":
+        return Response(
+            exports.as_markdown(user=user, entries=entries, titles=titles),
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.md"'},
+        )
+    if fmt == "zip":
+        return Response(
+            exports.as_zip(user=user, entries=entries, titles=titles),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.zip"'},
+        )
+    if fmt == "json":
+        return Response(
+            exports.as_json(
+                user=user, entries=entries, settings=queries.settings_for(session, user=user)
+            ),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.json"'},
+        )
+    return render(
+        request,
+        "errors/error.html",
+        {"status": 404, "title": "Not Found", "message": "No such export."},
+        status_code=404,
+    )

@@ -1,0 +1,107 @@
+"""Writes to the journal. Never commits."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.db import utcnow
+from app.journal.models import (
+    EntryIn,
+    EntryKind,
+    EntryUpdate,
+    JournalEntry,
+    JournalRevision,
+    JournalSettings,
+    SettingsIn,
+)
+
+_REVISED = ("day", "kind", "project_id", "body", "learned", "hours", "energy", "serves_purpose")
+
+
+class EntryConflict(Exception):
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the entry is now at version {current_version}")
+        self.current_version = current_version
+
+
+def today_for(user: User) -> date:
+    """Today where the user is, not where the server is."""
+    return utcnow().astimezone(ZoneInfo(user.timezone)).date()
+
+
+def entry_create(
+    session: Session, *, author: User, data: EntryIn, replan_id: int | None = None
+) -> JournalEntry:
+    """`data.project_id`, if any, must already be checked as visible to the author."""
+    entry = JournalEntry(
+        author_id=author.id,
+        replan_id=replan_id,
+        **data.model_dump(exclude={"day"}),
+        day=data.day or today_for(author),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def entry_update(session: Session, *, entry: JournalEntry, data: EntryUpdate) -> JournalEntry:
+    """Keep the entry as it was, then apply the change made against `data.version`."""
+    result = session.execute(
+        sa.update(JournalEntry)
+        .where(JournalEntry.id == entry.id, JournalEntry.version == data.version)
+        .values(version=JournalEntry.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(entry)
+        raise EntryConflict(entry.version)
+    session.add(
+        JournalRevision(
+            entry_id=entry.id, version=data.version, **{k: getattr(entry, k) for k in _REVISED}
+        )
+    )
+    for name, value in data.model_dump(exclude_unset=True, exclude={"version"}).items():
+        setattr(entry, name, value)
+    session.flush()
+    session.refresh(entry, ["version", "updated_at"])
+    return entry
+
+
+def entry_archive(session: Session, *, entry: JournalEntry) -> JournalEntry:
+    if entry.archived_at is None:
+        entry.archived_at = utcnow()
+        session.flush()
+    return entry
+
+
+def entry_restore(session: Session, *, entry: JournalEntry) -> JournalEntry:
+    if entry.archived_at is not None:
+        entry.archived_at = None
+        session.flush()
+    return entry
+
+
+def replan_entry_create(
+    session: Session, *, author: User, project_id: int, replan_id: int, summary: str, learned: str
+) -> JournalEntry:
+    """The journal's record of a finished re-plan: process, not outcome."""
+    return entry_create(
+        session,
+        author=author,
+        data=EntryIn(kind=EntryKind.replan, project_id=project_id, body=summary, learned=learned),
+        replan_id=replan_id,
+    )
+
+
+def settings_save(session: Session, *, user: User, data: SettingsIn) -> JournalSettings:
+    settings = session.get(JournalSettings, user.id)
+    if settings is None:
+        settings = JournalSettings(user_id=user.id)
+        session.add(settings)
+    for name, value in data.model_dump().items():
+        setattr(settings, name, value)
+    session.flush()
+    return settings
