@@ -1,6 +1,8 @@
 """Sign-up, log-in, log-out and the account page (sessions and API tokens)."""
 
+from functools import cache
 from typing import Annotated
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -166,7 +168,11 @@ def token_create(
     return render(
         request,
         "auth/account.html",
-        {"tokens": tokens_of(session, user=user), "new_token": issued.raw},
+        {
+            "tokens": tokens_of(session, user=user),
+            "new_token": issued.raw,
+            "timezones": sorted(_timezones()),
+        },
         status_code=201,
     )
 
@@ -193,3 +199,25 @@ def sessions_revoke(request: Request, session: SessionDep, user: CurrentUser) ->
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     return response
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@router.post("/account/timezone", name="timezone_update")
+def timezone_update(
+    request: Request, session: SessionDep, user: CurrentUser, timezone: Annotated[str, Form()] = ""
+) -> Response:
+    if timezone not in _timezones():
+        context = {
+            "tokens": tokens_of(session, user=user),
+            "new_token": None,
+            "timezone_error": "Choose a time zone from the list, e.g. Europe/Berlin.",
+            "timezones": sorted(_timezones()),
+        }
+        return render(request, "auth/account.html", context, status_code=422)
+    service.user_set_timezone(session, user=user, timezone=timezone)
+    session.commit()
+    return redirect(request, "/account")

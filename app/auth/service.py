@@ -153,3 +153,10 @@ def token_revoke(session: Session, *, user: User, token_id: int) -> bool:
     if record.revoked_at is None:
         record.revoked_at = utcnow()
     return True
+
+
+def user_set_timezone(session: Session, *, user: User, timezone: str) -> None:
+    """`timezone` must be an IANA name the caller has checked."""
+    user.timezone = timezone
+    session.add(user)
+    session.flush()

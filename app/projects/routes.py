@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.forms import as_score, validate
+from app.journal import queries as journal_queries
 from app.projects import charts, queries, service
 from app.projects.diff import plan_diff
 from app.projects.models import (
@@ -287,7 +288,13 @@ def _detail_context(
         "what_if": None,
         "links": links,
         "replans": replans,
-        "timeline": timeline(history=history, plans=plans, links=links, replans=replans),
+        "timeline": timeline(
+            history=history,
+            plans=plans,
+            links=links,
+            replans=replans,
+            entries=journal_queries.entries_of_project(session, user=user, project_id=project.id),
+        ),
         "reinforced": sum(1 for link, _ in links if link.effect == LinkEffect.reinforces),
         "draft": replan_service.draft_get(session, project=project, actor=user),
         "release_options": [

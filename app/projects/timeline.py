@@ -14,6 +14,7 @@ class Event:
     detail: str = ""
     release_id: int | None = None
     plan_number: int | None = None
+    entry_id: int | None = None
 
     @property
     def day(self) -> date:
@@ -24,7 +25,9 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
-def timeline(*, history: list, plans: list, links: list, replans: list) -> list[Event]:
+def timeline(
+    *, history: list, plans: list, links: list, replans: list, entries: list | None = None
+) -> list[Event]:
     """Newest first. Releases sit at their release date, the rest when made."""
     events: list[Event] = [
         Event(
@@ -65,5 +68,16 @@ def timeline(*, history: list, plans: list, links: list, replans: list) -> list[
             release_id=release.id,
         )
         for r, release in replans
+    ]
+    events += [
+        Event(
+            _at(e.day),
+            "journal",
+            f"Journal: {e.kind.label}",
+            (e.learned or e.body)[:140],
+            entry_id=e.id,
+        )
+        for e in entries or []
+        if e.kind != "replan"  # the re-plan itself is on the timeline already
     ]
     return sorted(events, key=lambda e: e.when, reverse=True)
