@@ -9,10 +9,14 @@ _MESSAGES = {
     "string_too_long": "Too long: at most {max_length} characters.",
     "string_too_short": "Too short: at least {min_length} characters.",
     "missing": "This is required.",
-    "int_type": "Choose a value from 1 to 5.",
-    "int_parsing": "Choose a value from 1 to 5.",
-    "greater_than_equal": "Choose a value from 1 to 5.",
-    "less_than_equal": "Choose a value from 1 to 5.",
+    "int_type": "Enter a whole number.",
+    "int_parsing": "Enter a whole number.",
+    "greater_than_equal": "Must be at least {ge}.",
+    "less_than_equal": "Must be at most {le}.",
+    "decimal_parsing": "Enter a number, e.g. 2.5.",
+    "decimal_type": "Enter a number, e.g. 2.5.",
+    "decimal_max_places": "Use at most one decimal, e.g. 2.5.",
+    "decimal_max_digits": "Enter a number, e.g. 2.5.",
     "enum": "Choose one of the options.",
     "literal_error": "Choose one of the options.",
     "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
@@ -22,8 +26,15 @@ _MESSAGES = {
 }
 
 
+# Fields on a 1–5 scale, whose range errors read better as the scale itself.
+SCALE_FIELDS = {"attainability", "scoop_risk", "impact", "energy"}
+_SCALE_ERRORS = {"int_type", "int_parsing", "greater_than_equal", "less_than_equal"}
+
+
 def message_for(err: Any) -> str:
     """One Pydantic error in the words a form shows beside its field."""
+    if err["loc"] and str(err["loc"][-1]) in SCALE_FIELDS and err["type"] in _SCALE_ERRORS:
+        return "Choose a value from 1 to 5."
     template = _MESSAGES.get(err["type"])
     if err["type"] == "string_too_short" and (err.get("ctx") or {}).get("min_length") == 1:
         template = _MESSAGES["missing"]

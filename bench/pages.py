@@ -1,7 +1,7 @@
 """Page timings at realistic sizes, over real HTTP against a real uvicorn.
 
-    .venv/bin/python -m bench.pages [--projects 500] [--releases 20000] [--requests 50]
-        [--database-url URL] [--only projects|releases]
+    .venv/bin/python -m bench.pages [--projects 500] [--releases 20000] [--entries 2000]
+        [--requests 50] [--database-url URL] [--only projects|releases|journal]
 
 What it does: migrates a fresh database (an SQLite file in a temp dir unless
 --database-url is given), seeds users with realistic projects through the
@@ -23,6 +23,7 @@ reads the database live, so seeding after it started is fine.
 import argparse
 import contextlib
 import html
+import io
 import math
 import os
 import random
@@ -34,11 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import sqlalchemy as sa
@@ -52,6 +56,9 @@ from app.auth.models import ApiToken, User, UserCreate, UserSession
 from app.cli import alembic_config
 from app.config import ROOT, Settings
 from app.db import Database, make_engine
+from app.journal.models import JournalEntry, JournalRevision, JournalSettings
+from app.journal.queries import PACE_WEEKS
+from app.journal.queries import PAGE_SIZE as JOURNAL_PAGE_SIZE
 from app.projects import service as project_service
 from app.projects.models import (
     Assessment,
@@ -289,6 +296,10 @@ def delete_users(db: Database, user_ids: list[int]) -> None:
             )
         )
         s.execute(sa.delete(Release).where(Release.owner_id.in_(user_ids)))
+        entries = sa.select(JournalEntry.id).where(JournalEntry.author_id.in_(user_ids))
+        s.execute(sa.delete(JournalRevision).where(JournalRevision.entry_id.in_(entries)))
+        s.execute(sa.delete(JournalEntry).where(JournalEntry.author_id.in_(user_ids)))
+        s.execute(sa.delete(JournalSettings).where(JournalSettings.user_id.in_(user_ids)))
         for model in (ProjectKeyword, Assessment, PlanVersion):
             s.execute(sa.delete(model).where(model.project_id.in_(owned)))
         s.execute(sa.delete(Project).where(Project.owner_id.in_(user_ids)))
@@ -651,10 +662,19 @@ class Context:
         return {"Authorization": f"Bearer {who.token}"}
 
     def time(
-        self, label: str, path: str, size: str, *, headers: dict[str, str], check: Check
+        self,
+        label: str,
+        path: str,
+        size: str,
+        *,
+        headers: dict[str, str],
+        check: Check,
+        requests: int | None = None,
     ) -> Timing:
-        """Time `GET path` over HTTP; every response must be a 200 that passes `check`."""
+        """Time `GET path` over HTTP; every response must be a 200 that passes `check`.
+        `requests` caps the timed requests below --requests, for the slow ones."""
         samples: list[float] = []
+        requests = min(requests or self.args.requests, self.args.requests)
         with httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -662,7 +682,7 @@ class Context:
             timeout=60,
             follow_redirects=False,
         ) as client:
-            for i in range(WARMUP + self.args.requests):
+            for i in range(WARMUP + requests):
                 started = time.perf_counter()
                 response = client.get(path)
                 elapsed = time.perf_counter() - started
@@ -1005,9 +1025,416 @@ def bench_releases(ctx: Context) -> None:
         )
 
 
+# ---------------------------------------------------------------- journal
+
+JOURNAL_TZ = "Europe/Berlin"
+JOURNAL_KINDS = {
+    "experiment": 30, "reading": 20, "evaluation": 12, "infrastructure": 12,
+    "writing": 11, "planning": 8, "rest": 7,
+}  # fmt: skip
+JOURNAL_FILTER_KIND = "reading"  # about 20% of entries
+JOURNAL_WORD = "axolotl"  # in about 2% of entry bodies, nowhere else
+JOURNAL_DEPTH = 20  # "Older entries →" followed this many times
+EXPORT_REQUESTS = 10  # the exports read every entry: fewer timed requests
+# Local hour an entry is written at: mostly office hours, some late at night
+# (22–23h, and 0–1h the next day).
+JOURNAL_HOURS = {**{h: 10 for h in range(8, 22)}, 22: 6, 23: 4, 0: 3, 1: 2}
+JOURNAL_SENTENCES = (
+    "Ran the ablation on the smaller model with three seeds.",
+    "The loss curve flattens after the warm-up, as it did last week.",
+    "Read the related work section twice and took notes on the baselines.",
+    "Rewrote the data loader so it streams shards instead of loading them all.",
+    "The evaluation harness now reports confidence intervals.",
+    "Spent the morning on a bug that turned out to be a stale cache.",
+    "Drafted the method section; the notation still needs a pass.",
+    "Talked through the plan with a colleague, who asked about the contingency.",
+    "The numbers on the held-out split are lower than on the dev split.",
+    "Cleaned up the configs and removed the experiments we will not run.",
+    "Compared our tokenizer statistics with the ones in the paper.",
+    "Nothing worked today, but now I know three things that do not.",
+    "The GPU queue was full, so I wrote the analysis scripts instead.",
+    "Wrote down the open questions before they get lost.",
+)
+JOURNAL_ITEMS = (
+    "check the learning-rate schedule",
+    "rerun with `seed=3`",
+    "plot the per-class accuracy",
+    "ask about the licence of the second corpus",
+    "write the README for the harness",
+    "compare against the distilled baseline",
+    "move the checkpoints off the scratch disk",
+    "read the appendix of the scaling paper",
+)
+JOURNAL_LINKS = (
+    ("the preprint", "https://arxiv.org/abs/2405.01234"),
+    ("the model card", "https://huggingface.co/example/model-7b"),
+    ("the issue", "https://github.com/example/harness/issues/42"),
+    ("the dataset", "https://huggingface.co/datasets/example/corpus"),
+    ("the blog post", "https://example.com/blog/what-we-learned"),
+)
+JOURNAL_LEARNED = (
+    "Small runs predict the big one only when the data mix is the same.",
+    "Write the evaluation first; it keeps the experiments honest.",
+    "Most of the gain came from cleaning the data, not from the model.",
+    "Three seeds are not enough to trust a one-point difference.",
+    "A rest day made the next two days faster.",
+    "The baseline was stronger than the paper said.",
+    "Asking early saves a week of guessing.",
+)
+JOURNAL_PURPOSE = "Build evaluation tools that small labs can trust, and keep a pace I can sustain."
+
+
+def _entry_body(rng: random.Random, kind: str) -> str:
+    """A few paragraphs of Markdown; some with a list, some with links."""
+    if kind == "rest":
+        return rng.choice(("A walk, no screens.", "Day off.", "Read a novel, slept well."))
+    paragraphs = [
+        " ".join(rng.sample(JOURNAL_SENTENCES, rng.randint(2, 4))) for _ in range(rng.randint(1, 3))
+    ]
+    if rng.random() < 0.4:
+        text, url = rng.choice(JOURNAL_LINKS)
+        paragraphs[-1] += f" See [{text}]({url}) for the details."
+    if rng.random() < 0.35:
+        items = rng.sample(JOURNAL_ITEMS, rng.randint(2, 5))
+        paragraphs.append("Next:\n\n" + "\n".join(f"- {item}" for item in items))
+    if rng.random() < 0.02:
+        paragraphs.insert(1, f"Tried the {JOURNAL_WORD} config for the fine-tune; it is simpler.")
+    return "\n\n".join(paragraphs)
+
+
+def journal_rows(
+    rng: random.Random, *, author_id: int, project_ids: list[int], n: int, today: date
+) -> list[dict]:
+    """`n` rows for `journal_entry`: one or two entries a day, some days skipped,
+    going back from `today` (about five years for 2,000 entries)."""
+    tz = ZoneInfo(JOURNAL_TZ)
+    now = datetime.now(UTC)
+    kinds, kind_weights = list(JOURNAL_KINDS), list(JOURNAL_KINDS.values())
+    hours, hour_weights = list(JOURNAL_HOURS), list(JOURNAL_HOURS.values())
+    rows: list[dict] = []
+    day = today
+    while len(rows) < n:
+        per_day = 0 if rng.random() < 0.1 else 2 if rng.random() < 0.22 else 1
+        for _ in range(min(per_day, n - len(rows))):
+            kind = rng.choices(kinds, weights=kind_weights)[0]
+            hour = rng.choices(hours, weights=hour_weights)[0]
+            local = datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), tzinfo=tz)
+            if hour < 5:  # written after midnight, about the day before
+                local += timedelta(days=1)
+            created = min(local.astimezone(UTC), now - timedelta(minutes=rng.randint(1, 60)))
+            rows.append(
+                {
+                    "author_id": author_id,
+                    "project_id": (
+                        rng.choice(project_ids)
+                        if kind != "rest" and project_ids and rng.random() < 0.4
+                        else None
+                    ),
+                    "replan_id": None,
+                    "day": day,
+                    "kind": kind,
+                    "body": _entry_body(rng, kind),
+                    "learned": rng.choice(JOURNAL_LEARNED) if rng.random() < 0.5 else "",
+                    "hours": (
+                        None
+                        if kind == "rest" or rng.random() < 0.15
+                        else Decimal(rng.randint(5, 100)) / 10
+                    ),
+                    "energy": None if rng.random() < 0.2 else rng.randint(1, 5),
+                    "serves_purpose": rng.random() < 0.6,
+                    "version": 1,
+                    "created_at": created,
+                    "updated_at": created,
+                    "archived_at": None,
+                }
+            )
+        day -= timedelta(days=1)
+    return rows
+
+
+@dataclass(frozen=True)
+class LoggedEntry:
+    id: int
+    day: date
+    kind: str
+    text: str  # body and learned, lower-cased: what `?q=` searches
+
+
+@dataclass
+class Journal:
+    who: Seeded
+    entries: list[LoggedEntry]  # newest first, as the journal orders them
+    today: date  # in the author's time zone
+
+    def matching(self, keep: Callable[[LoggedEntry], bool]) -> list[int]:
+        return [e.id for e in self.entries if keep(e)]
+
+    def week_of(self, monday: date) -> list[int]:
+        return self.matching(lambda e: monday <= e.day <= monday + timedelta(days=6))
+
+    def pace_weeks(self) -> dict[str, int]:
+        """Entries per week of the pace window, keyed by the Monday's ISO date."""
+        first = self.today - timedelta(days=self.today.weekday(), weeks=PACE_WEEKS - 1)
+        weeks = {(first + timedelta(weeks=i)).isoformat(): 0 for i in range(PACE_WEEKS)}
+        for e in self.entries:
+            if first <= e.day <= self.today:
+                weeks[(e.day - timedelta(days=e.day.weekday())).isoformat()] += 1
+        return weeks
+
+    def cursor_after(self, rows: int) -> str:
+        last = self.entries[rows - 1]
+        return f"{last.day.isoformat()}_{last.id}"
+
+
+def seed_journal(ctx: "Context", name: str, n: int) -> Journal:
+    """A user in Europe/Berlin with 20 projects, journal settings and `n`
+    entries bulk-inserted."""
+    who = ctx.new_user(name, 20)
+    started = time.perf_counter()
+    today = datetime.now(ZoneInfo(JOURNAL_TZ)).date()
+    rows = journal_rows(
+        ctx.rng, author_id=who.user.id, project_ids=who.project_ids, n=n, today=today
+    )
+    with ctx.db.session(write=True) as s:
+        s.get(User, who.user.id).timezone = JOURNAL_TZ
+        s.add(
+            JournalSettings(
+                user_id=who.user.id,
+                purpose=JOURNAL_PURPOSE,
+                weekly_hours_limit=50,
+                weeks_over_limit=3,
+                late_hour=22,
+            )
+        )
+        for chunk in range(0, len(rows), 2000):
+            s.execute(sa.insert(JournalEntry.__table__), rows[chunk : chunk + 2000])
+        s.commit()
+        found = s.execute(
+            sa.select(
+                JournalEntry.id,
+                JournalEntry.day,
+                JournalEntry.kind,
+                JournalEntry.body,
+                JournalEntry.learned,
+            )
+            .where(JournalEntry.author_id == who.user.id)
+            .order_by(JournalEntry.day.desc(), JournalEntry.id.desc())
+        ).all()
+    logged = [
+        LoggedEntry(r.id, r.day, str(r.kind), f"{r.body}\n{r.learned}".lower()) for r in found
+    ]
+    progress(
+        f"seeded {n} journal entries ({logged[-1].day} to {logged[0].day}) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return Journal(who=who, entries=logged, today=today)
+
+
+def entry_ids(page: str) -> list[int]:
+    """The data-entry-id of every `article.entry` of a page, in order (-1 if it has none)."""
+    return [
+        int(_attr(attrs, "data-entry-id") or -1)
+        for attrs in _attrs(page, "article")
+        if "entry" in (_attr(attrs, "class") or "").split()
+    ]
+
+
+def entry_rows_check(expected: list[int]) -> Check:
+    """The page shows exactly these entries (`article.entry`), in this order."""
+
+    def check(response: httpx.Response) -> str | None:
+        return _same_ids(entry_ids(response.text), expected, "article.entry")
+
+    return check
+
+
+def pace_check(weeks: dict[str, int]) -> Check:
+    """The pace table has a row per week, with the entries of that week."""
+    row = re.compile(r'<tr data-week="([\d-]+)"><td>[^<]*</td><td>[^<]*</td><td>(\d+)</td>')
+
+    def check(response: httpx.Response) -> str | None:
+        found = {week: int(n) for week, n in row.findall(response.text)}
+        return None if found == weeks else f"pace table {found}, expected {weeks}"
+
+    return check
+
+
+def review_check(expected: int) -> Check:
+    """The review's "What I did" lists the week's entries."""
+
+    def check(response: httpx.Response) -> str | None:
+        section = response.text.partition("<h2>What I did</h2>")[2].partition("</section>")[0]
+        found = section.count("<li>")
+        return (
+            None if found == expected else f"{found} entries under What I did, expected {expected}"
+        )
+
+    return check
+
+
+def export_check(expected: int, fmt: str) -> Check:
+    """The export carries every entry."""
+
+    def headings(text: str) -> int:
+        return sum(line.startswith("### ") for line in text.splitlines())
+
+    def check(response: httpx.Response) -> str | None:
+        if fmt == "json":
+            found = len(response.json()["entries"])
+        elif fmt == "zip":
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                found = sum(headings(archive.read(name).decode()) for name in archive.namelist())
+        else:
+            found = headings(response.text)
+        return (
+            None
+            if found == expected
+            else f"{found} entries in the {fmt} export, expected {expected}"
+        )
+
+    return check
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02}"
+
+
+def bench_journal(ctx: Context) -> None:
+    """The journal of one person at --entries (and at 200 for the SQL counts):
+    home, filters, deep pages, pace, weekly review, an entry, the exports and
+    the API list."""
+    large_n = ctx.args.entries
+    small_n = 200 if large_n > 200 else large_n // 10
+    journals = {f"{n} entries": seed_journal(ctx, name, n) for name, n in (
+        ("journal-small", small_n), ("journal", large_n)
+    )}  # fmt: skip
+    small, large = journals.values()
+    size = f"{large_n} entries"
+    page = ctx.page_headers(large.who)
+    everything = large.matching(lambda _e: True)
+    pace_total = sum(large.pace_weeks().values())
+    home_check = all_of(
+        entry_rows_check(everything[:JOURNAL_PAGE_SIZE]),
+        contains_check(f'<strong data-count="entries">{pace_total}</strong>'),
+    )
+
+    ctx.time(
+        "journal",
+        "/journal",
+        f"{small_n} entries",
+        headers=ctx.page_headers(small.who),
+        check=entry_rows_check(small.matching(lambda _e: True)[:JOURNAL_PAGE_SIZE]),
+    )
+    ctx.time("journal", "/journal", size, headers=page, check=home_check)
+
+    this_week = large.today - timedelta(days=large.today.weekday())
+    last_week = this_week - timedelta(weeks=1)
+    filtered = {
+        f"week={_iso_week(this_week)}": large.week_of(this_week),
+        f"q={JOURNAL_WORD}": large.matching(lambda e: JOURNAL_WORD in e.text),
+        f"kind={JOURNAL_FILTER_KIND}": large.matching(lambda e: e.kind == JOURNAL_FILTER_KIND),
+    }
+    for query, matches in filtered.items():
+        ctx.time(
+            "journal",
+            "/journal?" + query,
+            f"{size}, {len(matches)} match",
+            headers=page,
+            check=entry_rows_check(matches[:JOURNAL_PAGE_SIZE]),
+        )
+
+    depth = min(JOURNAL_DEPTH, (large_n - 1) // JOURNAL_PAGE_SIZE)
+    deep_path, seen = ctx.follow(
+        "journal",
+        "/journal",
+        f"{size}, pages 2–{depth + 1}",
+        headers=page,
+        pages=depth,
+        next_path=lambda r: older_link(r.text),
+        ids=lambda r: entry_ids(r.text),
+        shown=f"/journal, then Older entries → ×{depth}",
+    )
+    problem = _same_ids(seen, everything[: len(seen)], "entries over the pages")
+    if problem or len(seen) != min(large_n, (depth + 1) * JOURNAL_PAGE_SIZE):
+        raise RuntimeError(f"walking the journal: {problem or f'{len(seen)} entries'}")
+    ctx.time(
+        "journal",
+        deep_path,
+        f"{size}, page {depth + 1}",
+        headers=page,
+        check=entry_rows_check(everything[depth * JOURNAL_PAGE_SIZE :][:JOURNAL_PAGE_SIZE]),
+    )
+
+    ctx.time(
+        "pace",
+        "/journal/pace",
+        f"{size}, {pace_total} in {PACE_WEEKS} weeks",
+        headers=page,
+        check=pace_check(large.pace_weeks()),
+    )
+    reviewed = large.week_of(last_week)
+    ctx.time(
+        "weekly review",
+        f"/journal/review?week={_iso_week(last_week)}",
+        f"{size}, {len(reviewed)} that week",
+        headers=page,
+        check=review_check(len(reviewed)),
+    )
+    # An entry with a body that has a list and a link: the most Markdown to render.
+    showcase = next(
+        (e for e in large.entries if "](" in e.text and "\n- " in e.text), large.entries[0]
+    )
+    ctx.time(
+        "entry",
+        f"/journal/entries/{showcase.id}",
+        size,
+        headers=page,
+        check=entry_rows_check([showcase.id]),
+    )
+    for fmt in ("md", "zip", "json"):
+        ctx.time(
+            "export",
+            f"/journal/export.{fmt}",
+            size,
+            headers=page,
+            check=export_check(large_n, fmt),
+            requests=EXPORT_REQUESTS,
+        )
+    api_first = f"/api/v1/journal/entries?limit={JOURNAL_PAGE_SIZE}"
+    ctx.time(
+        "api",
+        api_first,
+        size,
+        headers=ctx.api_headers(large.who),
+        check=api_releases_check(everything[:JOURNAL_PAGE_SIZE]),
+    )
+
+    deep_small = min(depth * JOURNAL_PAGE_SIZE, small_n - 1)
+    per_page: dict[str, tuple[str, Callable[[Journal], str]]] = {
+        "GET /journal": ("journal", lambda _j: "/journal"),
+        "GET /journal?before=…": (
+            "journal",
+            lambda j: (
+                "/journal?before="
+                + j.cursor_after(deep_small if j is small else depth * JOURNAL_PAGE_SIZE)
+            ),
+        ),
+        "GET /journal/pace": ("pace", lambda _j: "/journal/pace"),
+        "GET /journal/export.json": ("export", lambda _j: "/journal/export.json"),
+        "GET /api/v1/journal/entries": ("api", lambda _j: api_first),
+    }
+    for what, (label, path_of) in per_page.items():
+        headers_of = ctx.api_headers if label == "api" else ctx.page_headers
+        ctx.count_sql(
+            label, what, {k: (path_of(j), headers_of(j.who)) for k, j in journals.items()}
+        )
+
+
 BENCHES: dict[str, Callable[[Context], None]] = {
     "projects": bench_projects,
     "releases": bench_releases,
+    "journal": bench_journal,
 }
 
 
@@ -1023,6 +1450,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--releases", type=int, default=20000, help="releases of the large release log (20000)"
+    )
+    parser.add_argument(
+        "--entries", type=int, default=2000, help="entries of the large journal (2000)"
     )
     parser.add_argument("--requests", type=int, default=50, help="timed requests per endpoint (50)")
     parser.add_argument(
@@ -1043,6 +1473,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--projects and --requests must be at least 1")
     if args.releases < 100:
         parser.error("--releases must be at least 100")
+    if args.entries < 100:
+        parser.error("--entries must be at least 100")
     return args
 
 

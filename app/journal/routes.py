@@ -49,7 +49,6 @@ class EntryForm(BaseModel):
 
 def _entry_data(form: EntryForm) -> dict:
     data = {
-        "kind": form.kind or None,
         "project_id": int(form.project_id)
         if form.project_id.isdigit()
         else form.project_id or None,
@@ -59,8 +58,12 @@ def _entry_data(form: EntryForm) -> dict:
         "energy": as_score(form.energy),
         "serves_purpose": form.serves_purpose in ("on", "1", "true"),
     }
+    # Left empty, the day is today (new) or unchanged (edit), and a missing
+    # kind reads as "required".
     if form.day:
         data["day"] = form.day
+    if form.kind:
+        data["kind"] = form.kind
     return data
 
 

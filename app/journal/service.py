@@ -18,6 +18,7 @@ from app.journal.models import (
     SettingsIn,
 )
 
+_REQUIRED = {"day", "kind", "body", "learned", "serves_purpose"}
 _REVISED = ("day", "kind", "project_id", "body", "learned", "hours", "energy", "serves_purpose")
 
 
@@ -64,6 +65,8 @@ def entry_update(session: Session, *, entry: JournalEntry, data: EntryUpdate) ->
         )
     )
     for name, value in data.model_dump(exclude_unset=True, exclude={"version"}).items():
+        if value is None and name in _REQUIRED:
+            continue  # an entry always keeps a day, a kind and its texts
         setattr(entry, name, value)
     session.flush()
     session.refresh(entry, ["version", "updated_at"])
