@@ -1332,6 +1332,7 @@ def bench_journal(ctx: Context) -> None:
     last_week = this_week - timedelta(weeks=1)
     filtered = {
         f"week={_iso_week(this_week)}": large.week_of(this_week),
+        f"week={_iso_week(last_week)}": large.week_of(last_week),  # a whole week, for contrast
         f"q={JOURNAL_WORD}": large.matching(lambda e: JOURNAL_WORD in e.text),
         f"kind={JOURNAL_FILTER_KIND}": large.matching(lambda e: e.kind == JOURNAL_FILTER_KIND),
     }

@@ -121,7 +121,9 @@ def open_journal(page: Page, server: LiveServer) -> None:
 def open_this_week(page: Page, server: LiveServer) -> str:
     """From the journal, follow "This week"; returns the ISO week ("2026-W07")."""
     page.get_by_role("link", name="This week", exact=True).click()
-    expect(page).to_have_url(re.compile(re.escape(f"{server.url}/journal?week=") + r"\d{4}-W\d{2}$"))
+    expect(page).to_have_url(
+        re.compile(re.escape(f"{server.url}/journal?week=") + r"\d{4}-W\d{2}$")
+    )
     return page.url.rsplit("=", 1)[1]
 
 
@@ -290,6 +292,10 @@ def test_quick_entry_on_a_phone(phone_page: Page, live_server: LiveServer):
     sign_up(page, live_server)
     page.wait_for_load_state("load")
     assert page.evaluate("window.innerWidth") == PHONE["width"]
+    import re as _re
+    print("DBG open:", page.locator("#quick-entry").get_attribute("open"))
+    print("DBG server:", _re.findall(r"<details[^>]*>", page.request.get("/").text()))
+    print("DBG dom:", page.evaluate("document.querySelector('#quick-entry').outerHTML.slice(0,300)"))
 
     box = open_quick_entry(page)
     for field in [*quick_fields(box).values(), box.get_by_role("button", name="Save entry")]:

@@ -1,0 +1,54 @@
+"""Every page a signed-in user reaches is well-formed where it matters:
+unique ids (labels and HTMX targets depend on them) and a label per field."""
+
+from collections import Counter
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests import factories
+
+
+@pytest.fixture
+def pages(db, user):
+    project = factories.make_project(db, user, "P", goal="g")
+    release = factories.make_release(db, user, "R")
+    factories.make_link(db, user, release, project, effect="partial_scoop")
+    entry = factories.make_entry(db, user, body="b", project_id=project.id)
+    return [
+        "/",
+        "/projects/new",
+        f"/projects/{project.id}",
+        f"/projects/{project.id}/edit",
+        f"/projects/{project.id}/plan/edit",
+        f"/projects/{project.id}/replan",
+        f"/projects/{project.id}/plans/diff",
+        "/releases",
+        "/releases/new",
+        f"/releases/{release.id}",
+        "/journal",
+        "/journal/new",
+        f"/journal/entries/{entry.id}",
+        f"/journal/entries/{entry.id}/edit",
+        "/journal/pace",
+        "/journal/review",
+        "/journal/settings",
+        "/account",
+    ]
+
+
+def test_ids_are_unique_and_fields_are_labelled(logged_in, pages):
+    for url in pages:
+        r = logged_in.get(url)
+        assert r.status_code == 200, url
+        page = BeautifulSoup(r.text, "html.parser")
+        ids = Counter(tag["id"] for tag in page.select("[id]"))
+        assert [i for i, n in ids.items() if n > 1] == [], url
+        for field in page.select(
+            "input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea"
+        ):
+            has_label = field.get("id") and page.select_one(f'label[for="{field["id"]}"]')
+            assert has_label or field.find_parent("label") or field.get("aria-label"), (
+                url,
+                str(field)[:80],
+            )
