@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.errors import ApiError, error_responses
 from app.journal import queries, service
 from app.journal.models import EntryIn, EntryKind, EntryPage, EntryPublic, EntryUpdate
+from app.listing import parse_cursor
 from app.projects import queries as project_queries
 
 router = APIRouter(
@@ -41,7 +42,7 @@ def list_entries(
     before: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EntryPage:
-    cursor = queries.parse_cursor(before) if before else None
+    cursor = parse_cursor(before) if before else None
     if before and cursor is None:
         raise ApiError(
             422, "Not a page cursor.", fields=[{"field": "before", "message": "not a page cursor"}]

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.errors import NotFound
 from app.journal.models import EntryKind, JournalEntry, JournalRevision, JournalSettings
+from app.listing import newest_first_page, text_match
 
 PAGE_SIZE = 50
 PACE_WEEKS = 12
@@ -54,14 +54,6 @@ class EntryFilter:
     archived: bool = False
 
 
-def parse_cursor(value: str) -> tuple[date, int] | None:
-    try:
-        day, _, ident = value.partition("_")
-        return date.fromisoformat(day), int(ident)
-    except ValueError:
-        return None
-
-
 def entries(
     session: Session,
     *,
@@ -86,30 +78,12 @@ def entries(
     if filters.project_id:
         query = query.where(JournalEntry.project_id == filters.project_id)
     if filters.text:
-        escaped = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        sqlite = session.get_bind().dialect.name == "sqlite"
         query = query.where(
-            sa.or_(
-                *(
-                    column.like(pattern, escape="\\")
-                    if sqlite
-                    else column.ilike(pattern, escape="\\")
-                    for column in (JournalEntry.body, JournalEntry.learned)
-                )
-            )
+            text_match(session, [JournalEntry.body, JournalEntry.learned], filters.text)
         )
-    if before:
-        query = query.where(sa.tuple_(JournalEntry.day, JournalEntry.id) < sa.tuple_(*before))
-    rows = list(
-        session.exec(
-            query.order_by(JournalEntry.day.desc(), JournalEntry.id.desc()).limit(limit + 1)
-        )
+    return newest_first_page(
+        session, query, day=JournalEntry.day, ident=JournalEntry.id, before=before, limit=limit
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = f"{rows[-1].day.isoformat()}_{rows[-1].id}" if more and rows else None
-    return rows, cursor
 
 
 def entries_of_project(

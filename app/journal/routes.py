@@ -13,6 +13,7 @@ from app.db import SessionDep
 from app.forms import as_score, validate
 from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
+from app.listing import parse_cursor
 from app.markdown import render_markdown
 from app.projects import queries as project_queries
 from app.releases import queries as release_queries
@@ -118,9 +119,11 @@ def journal_home(
         text=q.strip()[:200],
         archived=archived in ("1", "on", "true"),
     )
-    cursor = queries.parse_cursor(before) if before else None
+    cursor = parse_cursor(before) if before else None
     rows, next_before = queries.entries(session, user=user, filters=filters, before=cursor)
-    settings = queries.settings_for(session, user=user)
+    # The search box asks for the entries block alone: skip what only the page shows.
+    fragment = is_htmx(request)
+    settings = None if fragment else queries.settings_for(session, user=user)
     query = {"week": week, "kind": kind, "project": project, "q": q, "archived": archived}
     projects = _projects(session, user)
     return render(
@@ -139,15 +142,24 @@ def journal_home(
             "projects": projects,
             "project_titles": dict(projects),
             "settings": settings,
-            "pace": queries.pace(session, user=user, settings=settings, today=today),
+            "pace": None
+            if fragment
+            else queries.pace(session, user=user, settings=settings, today=today),
             "today": today,
         },
         block="entries",
     )
 
 
-def _quick_context(values: dict | None = None, errors: dict | None = None, saved=None) -> dict:
-    return {"quick_values": values or {}, "quick_errors": errors or {}, "saved": saved}
+def _quick_context(
+    values: dict | None = None, errors: dict | None = None, saved=None, next_url: str = ""
+) -> dict:
+    return {
+        "quick_values": values or {},
+        "quick_errors": errors or {},
+        "saved": saved,
+        "quick_next": next_url,
+    }
 
 
 @router.post("/journal/entries", name="journal_create")
@@ -157,20 +169,26 @@ def journal_create(
     data, errors = validate(EntryIn, _entry_data(form))
     if data is None:
         if is_htmx(request):
-            context = _quick_context(form.model_dump(), errors)
+            context = _quick_context(form.model_dump(), errors, next_url=form.next)
             return render(request, "journal/_quick.html", context, block="quick", status_code=422)
+        values = {**form.model_dump(), "day": form.day or service.today_for(user).isoformat()}
         return render(
             request,
             "journal/new.html",
-            {"values": form.model_dump(), "errors": errors, "projects": _projects(session, user)},
+            {"values": values, "errors": errors, "projects": _projects(session, user)},
             status_code=422,
         )
     _check_project(session, user, data.project_id)
     entry = service.entry_create(session, author=user, data=data)
     session.commit()
     if is_htmx(request):
-        return render(request, "journal/_quick.html", _quick_context(saved=entry), block="quick")
-    return redirect(request, safe_next(form.next, "/journal"))
+        context = _quick_context(saved=entry, next_url=form.next)
+        return render(request, "journal/_quick.html", context, block="quick")
+    if not form.next:  # the full form: the journal shows the new entry
+        return redirect(request, "/journal")
+    # The quick box without JavaScript: it says "saved" on the page it came back to.
+    back = safe_next(form.next, "/journal")
+    return redirect(request, f"{back}{'&' if '?' in back else '?'}saved_entry={entry.id}")
 
 
 @router.get("/journal/new", name="journal_new")
@@ -190,11 +208,12 @@ def journal_new(
 
 
 def _entry_context(session, user, entry, **extra) -> dict:
+    projects = _projects(session, user)
     return {
         "entry": entry,
         "revisions": queries.revisions_of(session, entry=entry),
-        "projects": _projects(session, user),
-        "project_titles": dict(_projects(session, user)),
+        "projects": projects,
+        "project_titles": dict(projects),
         **extra,
     }
 
@@ -455,9 +474,16 @@ def journal_review_save(
 
 @router.get("/journal/export.{fmt}", name="journal_export")
 def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt: str) -> Response:
+    if fmt not in ("md", "zip", "json"):
+        return render(
+            request,
+            "errors/error.html",
+            {"status": 404, "title": "Not Found", "message": "No such export."},
+            status_code=404,
+        )
     entries = queries.all_entries(session, user=user)
-    titles = dict(_projects(session, user))
     stamp = service.today_for(user).isoformat()
+    titles = {} if fmt == "json" else dict(_projects(session, user))
     if fmt == "md":
         return Response(
             exports.as_markdown(user=user, entries=entries, titles=titles),
@@ -470,17 +496,10 @@ def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt
             media_type="application/zip",
             headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.zip"'},
         )
-    if fmt == "json":
-        return Response(
-            exports.as_json(
-                user=user, entries=entries, settings=queries.settings_for(session, user=user)
-            ),
-            media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.json"'},
-        )
-    return render(
-        request,
-        "errors/error.html",
-        {"status": 404, "title": "Not Found", "message": "No such export."},
-        status_code=404,
+    return Response(
+        exports.as_json(
+            user=user, entries=entries, settings=queries.settings_for(session, user=user)
+        ),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.json"'},
     )

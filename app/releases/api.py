@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from app.auth.deps import ApiUser
 from app.db import SessionDep
 from app.errors import ApiError, error_body, error_responses
+from app.listing import parse_cursor
 from app.projects import queries as project_queries
 from app.releases import queries, service
 from app.releases.models import (
@@ -66,7 +67,7 @@ def list_releases(
     before: Annotated[str | None, Query(description="`next_before` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReleasePage:
-    cursor = queries.parse_cursor(before) if before else None
+    cursor = parse_cursor(before) if before else None
     if before and cursor is None:
         raise ApiError(
             422, "Not a page cursor.", fields=[{"field": "before", "message": "not a page cursor"}]

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.errors import NotFound
+from app.listing import newest_first_page, text_match
 from app.projects.models import Project
 from app.releases.models import LinkEffect, LinkState, Release, ReleaseKind, ReleaseLink
 
@@ -56,18 +57,6 @@ class ReleaseFilter:
     text: str = ""
 
 
-def _cursor(release: Release) -> str:
-    return f"{release.released_on.isoformat()}_{release.id}"
-
-
-def parse_cursor(value: str) -> tuple[date, int] | None:
-    try:
-        day, _, ident = value.partition("_")
-        return date.fromisoformat(day), int(ident)
-    except ValueError:
-        return None
-
-
 def release_log(
     session: Session,
     *,
@@ -88,23 +77,14 @@ def release_log(
     if filters.until:
         query = query.where(Release.released_on <= filters.until)
     if filters.text:
-        pattern = f"%{_escape_like(filters.text)}%"
-        # SQLite's LIKE already ignores ASCII case; lower() there would only slow it.
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        matches = [
-            column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
-            for column in (Release.title, Release.organisation, Release.summary)
-        ]
-        query = query.where(sa.or_(*matches))
-    if before:
-        # A row-value comparison lets the index jump straight to the cursor.
-        query = query.where(sa.tuple_(Release.released_on, Release.id) < sa.tuple_(*before))
-    rows = list(
-        session.exec(query.order_by(Release.released_on.desc(), Release.id.desc()).limit(limit + 1))
+        query = query.where(
+            text_match(
+                session, [Release.title, Release.organisation, Release.summary], filters.text
+            )
+        )
+    return newest_first_page(
+        session, query, day=Release.released_on, ident=Release.id, before=before, limit=limit
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (_cursor(rows[-1]) if more and rows else None)
 
 
 def organisations(session: Session, *, user: User, limit: int = 200) -> list[str]:
@@ -186,10 +166,6 @@ def reinforcement_counts(session: Session, *, project_ids: list[int]) -> dict[in
         .group_by(ReleaseLink.project_id)
     )
     return dict(rows.all())
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def links_in_range(

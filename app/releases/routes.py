@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.forms import validate
+from app.listing import parse_cursor
 from app.projects import queries as project_queries
 from app.releases import queries, service
 from app.releases.models import (
@@ -56,7 +57,7 @@ def release_log(
         until=_date_or_none(until),
         text=q.strip()[:200],
     )
-    cursor = queries.parse_cursor(before) if before else None
+    cursor = parse_cursor(before) if before else None
     rows, next_before = queries.release_log(session, user=user, filters=filters, before=cursor)
     query = {"kind": kind, "organisation": organisation, "since": since, "until": until, "q": q}
     return render(

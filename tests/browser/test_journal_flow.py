@@ -158,7 +158,9 @@ def save_quick_entry_in_place(page: Page, server: LiveServer, entry: QuickEntry)
     start_url = page.url
     page.wait_for_load_state("load")  # deferred scripts (HTMX) have run
     page.evaluate("window.__marker = 1")
-    box = open_quick_entry(page)
+    box = quick_box(page)
+    if box.get_attribute("open") is None:
+        open_quick_entry(page)
     fill_quick_entry(box, entry)
     box_before = box.element_handle()
     with page.expect_response(is_post_to(f"{server.url}/journal/entries")) as posted:
@@ -221,7 +223,13 @@ def test_quick_entry_without_javascript_posts_and_comes_back(
         box.get_by_role("button", name="Save entry").click()
     assert posted.value.status == 303  # a plain form post, redirected back
     assert posted.value.request.headers.get("hx-request") is None
-    expect(page).to_have_url(f"{live_server.url}/releases")
+    expect(page).to_have_url(
+        re.compile(re.escape(f"{live_server.url}/releases?saved_entry=") + r"\d+$")
+    )
+    # Back on the page it came from, the box says it was saved.
+    saved = page.locator("#quick-saved")
+    page.locator("#quick-entry summary").click()
+    expect(saved).to_contain_text("Saved to your journal")
 
     open_journal(page, live_server)
     expect_reading_entry(entry_card(page, READING.learned), READING)
@@ -292,10 +300,6 @@ def test_quick_entry_on_a_phone(phone_page: Page, live_server: LiveServer):
     sign_up(page, live_server)
     page.wait_for_load_state("load")
     assert page.evaluate("window.innerWidth") == PHONE["width"]
-    import re as _re
-    print("DBG open:", page.locator("#quick-entry").get_attribute("open"))
-    print("DBG server:", _re.findall(r"<details[^>]*>", page.request.get("/").text()))
-    print("DBG dom:", page.evaluate("document.querySelector('#quick-entry').outerHTML.slice(0,300)"))
 
     box = open_quick_entry(page)
     for field in [*quick_fields(box).values(), box.get_by_role("button", name="Save entry")]:
@@ -318,10 +322,25 @@ def test_quick_entry_on_a_phone(phone_page: Page, live_server: LiveServer):
 
 
 def no_horizontal_scroll(page: Page) -> bool:
+    """The page is no wider than the phone. A mobile browser widens its layout
+    viewport (window.innerWidth) to fit content that overflows, so the width
+    is also compared with the screen's."""
     widths = page.evaluate(
         "({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
-    return widths["scroll"] <= widths["inner"]
+    return widths["scroll"] <= widths["inner"] == PHONE["width"]
+
+
+def test_pace_page_fits_a_phone(phone_page: Page, live_server: LiveServer):
+    page = phone_page
+    sign_up(page, live_server)
+    save_quick_entry_in_place(page, live_server, READING)
+    open_journal(page, live_server)
+    assert no_horizontal_scroll(page)
+    page.get_by_role("link", name="Pace", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/journal/pace")
+    expect(page.locator("#pace-table tbody tr").first.locator("td").nth(1)).to_have_text("2.5")
+    assert no_horizontal_scroll(page)
 
 
 def test_pace_counts_the_hours_of_the_week(page: Page, live_server: LiveServer):

@@ -80,7 +80,7 @@ def log_release(page: Page, server: LiveServer, release: NewRelease) -> int:
     expect(page).to_have_url(f"{server.url}/releases/new")
 
     page.get_by_label("Title", exact=True).fill(release.title)
-    page.get_by_label("Kind", exact=True).select_option(release.kind)
+    page.locator("main").get_by_label("Kind", exact=True).select_option(release.kind)
     page.get_by_label("Release date", exact=True).fill(release.released_on)
     page.get_by_label("Organisation", exact=True).fill(release.organisation)
     page.get_by_label("URL or arXiv id", exact=True).fill(release.url)

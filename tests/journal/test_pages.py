@@ -47,8 +47,10 @@ def test_quick_entry_without_javascript_goes_back_where_it_came_from(logged_in, 
             "next": "/releases",
         },
     )
-    assert r.status_code == 303 and r.headers["location"] == "/releases"
     entry = db.exec(select(JournalEntry)).one()
+    assert r.status_code == 303 and r.headers["location"] == f"/releases?saved_entry={entry.id}"
+    back = soup(logged_in.get(r.headers["location"]))
+    assert "Saved to your journal" in back.select_one("#quick-saved").get_text()
     assert (entry.kind, str(entry.hours), entry.learned) == ("reading", "1.5", "Data > params")
     assert entry.day is not None and entry.author_id == user.id
 
