@@ -5,7 +5,7 @@ from itertools import count
 from sqlmodel import Session
 
 from app.auth import service as auth_service
-from app.auth.deps import SESSION_COOKIE
+from app.auth.deps import SESSION_COOKIE, session_cookie_value
 from app.auth.models import User, UserCreate
 from app.journal import service as journal_service
 from app.journal.models import EntryIn, JournalEntry
@@ -31,7 +31,8 @@ def log_in(client, db: Session, user: User) -> None:
     """Give the client a session cookie without paying for Argon2 each time."""
     issued = auth_service.session_create(db, user=user)
     db.commit()
-    client.cookies.set(SESSION_COOKIE, issued.raw)
+    secret = client.app.state.settings.secret_key
+    client.cookies.set(SESSION_COOKIE, session_cookie_value(secret, issued.raw))
 
 
 def make_token(db: Session, user: User, name: str = "test") -> str:

@@ -6,6 +6,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from itsdangerous import BadSignature, Signer
 
 from app.auth.models import ApiToken, User, UserSession
 from app.auth.queries import session_lookup, token_lookup
@@ -15,6 +16,26 @@ from app.errors import ApiError
 SESSION_COOKIE = "__Host-goldfish_session"
 # Writing last-seen on every request would turn reads into writes.
 _TOUCH_EVERY = timedelta(minutes=5)
+
+
+def _signer(secret: str) -> Signer:
+    return Signer(secret, salt="goldfish.session")
+
+
+def session_cookie_value(secret: str, raw: str) -> str:
+    """The cookie carries the random session token, signed with the instance
+    secret: a tampered cookie is refused before the database is asked."""
+    return _signer(secret).sign(raw).decode()
+
+
+def session_token_from(request: Request) -> str | None:
+    value = request.cookies.get(SESSION_COOKIE)
+    if not value:
+        return None
+    try:
+        return _signer(request.app.state.settings.secret_key).unsign(value).decode()
+    except BadSignature:
+        return None
 
 
 class LoginRequired(Exception):
@@ -31,7 +52,7 @@ def _touch(
 
 
 def optional_user(request: Request, session: SessionDep) -> User | None:
-    raw = request.cookies.get(SESSION_COOKIE)
+    raw = session_token_from(request)
     if not raw:
         return None
     settings = request.app.state.settings

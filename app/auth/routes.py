@@ -9,7 +9,13 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from app.auth import service
-from app.auth.deps import SESSION_COOKIE, CurrentUser, OptionalUser
+from app.auth.deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    OptionalUser,
+    session_cookie_value,
+    session_token_from,
+)
 from app.auth.models import User, UserCreate
 from app.auth.queries import any_user_exists, tokens_of
 from app.db import SessionDep
@@ -34,7 +40,7 @@ class LoginForm(BaseModel):
 
 
 def _start_session(request: Request, session: SessionDep, user: User, next_url: str) -> Response:
-    old = request.cookies.get(SESSION_COOKIE)
+    old = session_token_from(request)
     if old:
         service.session_revoke(session, raw=old)  # a login always gets a fresh token
     issued = service.session_create(session, user=user)
@@ -42,7 +48,7 @@ def _start_session(request: Request, session: SessionDep, user: User, next_url: 
     response = RedirectResponse(safe_next(next_url), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        issued.raw,
+        session_cookie_value(request.app.state.settings.secret_key, issued.raw),
         max_age=request.app.state.settings.session_max_days * 86400,
         path="/",
         secure=True,
@@ -143,7 +149,7 @@ def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form
 
 @router.post("/logout", name="logout")
 def logout(request: Request, session: SessionDep) -> Response:
-    raw = request.cookies.get(SESSION_COOKIE)
+    raw = session_token_from(request)
     if raw:
         service.session_revoke(session, raw=raw)
         session.commit()

@@ -150,6 +150,17 @@ def test_login_is_rate_limited_before_the_password_is_checked(client, db, user, 
     )
 
 
+def test_a_tampered_session_cookie_is_refused(client, db, user):
+    factories.log_in(client, db, user)
+    signed = client.cookies[SESSION_COOKIE]
+    raw, _, signature = signed.rpartition(".")
+    assert client.get("/account").status_code == 200
+    client.cookies.set(SESSION_COOKIE, raw)  # the bare token, unsigned
+    assert client.get("/account").status_code == 303
+    client.cookies.set(SESSION_COOKIE, f"{raw}.{signature[::-1]}")
+    assert client.get("/account").status_code == 303
+
+
 def test_logout_revokes_the_session_server_side(client, db, user):
     factories.log_in(client, db, user)
     raw = client.cookies[SESSION_COOKIE]
