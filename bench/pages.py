@@ -51,7 +51,7 @@ from markupsafe import escape
 from sqlalchemy.engine import make_url
 
 from app.auth import service as auth_service
-from app.auth.deps import SESSION_COOKIE
+from app.auth.deps import SESSION_COOKIE, session_cookie_value
 from app.auth.models import ApiToken, User, UserCreate, UserSession
 from app.cli import alembic_config
 from app.config import ROOT, Settings
@@ -277,7 +277,8 @@ def seed_user(
             if i % batch == 0:
                 s.commit()
         s.commit()
-        cookie = f"{SESSION_COOKIE}={auth_service.session_create(s, user=user).raw}"
+        raw = auth_service.session_create(s, user=user).raw
+        cookie = f"{SESSION_COOKIE}={session_cookie_value(SECRET_KEY, raw)}"
         token = auth_service.token_create(s, user=user, name="bench").raw
         s.commit()
     return Seeded(user=user, project_ids=ids, history=history, cookie=cookie, token=token)
