@@ -18,13 +18,6 @@ templates.env.lstrip_blocks = True
 templates.env.globals["HTMX_SRC"] = "vendor/htmx-2.0.11.min.js"
 
 
-def _pct(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
-
-
-templates.env.filters["num"] = _pct
-
-
 _path_templates: dict[tuple[str, tuple[str, ...]], str] = {}
 
 

@@ -4,7 +4,7 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
@@ -188,12 +188,7 @@ def token_revoke(
     request: Request, session: SessionDep, user: CurrentUser, token_id: int
 ) -> Response:
     if not service.token_revoke(session, user=user, token_id=token_id):
-        return render(
-            request,
-            "errors/error.html",
-            {"status": 404, "title": "Not Found", "message": "No such token."},
-            status_code=404,
-        )
+        raise HTTPException(404, "No such token.")
     session.commit()
     return redirect(request, "/account")
 

@@ -4,7 +4,7 @@ place, the pace view, the weekly review, settings and exports."""
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -475,12 +475,7 @@ def journal_review_save(
 @router.get("/journal/export.{fmt}", name="journal_export")
 def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt: str) -> Response:
     if fmt not in ("md", "zip", "json"):
-        return render(
-            request,
-            "errors/error.html",
-            {"status": 404, "title": "Not Found", "message": "No such export."},
-            status_code=404,
-        )
+        raise HTTPException(404, "No such export.")
     entries = queries.all_entries(session, user=user)
     stamp = service.today_for(user).isoformat()
     titles = {} if fmt == "json" else dict(_projects(session, user))
