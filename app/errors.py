@@ -37,6 +37,26 @@ class NotFound(LookupError):
     what = "item"
 
 
+class Forbidden(PermissionError):
+    """Seen but not allowed: a team member may read a project but not change it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Refused(Exception):
+    """A rule of the domain says no (an expired invite, a review already
+    answered). Carries the status, a stable code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
 class ApiError(Exception):
     def __init__(
         self,
@@ -97,6 +117,22 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(exc.status, exc.message, code=exc.code, fields=exc.fields),
             status_code=exc.status,
         )
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        if _wants_json(request):
+            return JSONResponse(error_body(403, exc.message), status_code=403)
+        return _page(request, 403, exc.message)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        if _wants_json(request):
+            fields = [{"field": exc.field, "message": exc.message}] if exc.field else []
+            return JSONResponse(
+                error_body(exc.status, exc.message, code=exc.code, fields=fields),
+                status_code=exc.status,
+            )
+        return _page(request, exc.status, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -13,6 +13,8 @@ from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers
 from app.journal.api import router as journal_api
 from app.journal.routes import router as journal_router
+from app.notifications.api import router as notifications_api
+from app.notifications.routes import router as notifications_router
 from app.projects.api import router as projects_api
 from app.projects.portfolio import router as portfolio_router
 from app.projects.routes import router as projects_router
@@ -21,7 +23,12 @@ from app.releases.api import router as releases_api
 from app.releases.routes import router as releases_router
 from app.replans.api import router as replans_api
 from app.replans.routes import router as replans_router
+from app.reviews.api import router as reviews_api
+from app.reviews.routes import router as reviews_router
 from app.security import csrf_middleware, login_url, same_origin_guard, security_headers
+from app.teams.api import router as teams_api
+from app.teams.portfolio import router as team_portfolio_router
+from app.teams.routes import router as teams_router
 from app.web import redirect, render
 
 API_DESCRIPTION = """
@@ -60,10 +67,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(releases_router)
     app.include_router(replans_router)
     app.include_router(journal_router)
+    app.include_router(teams_router)
+    app.include_router(team_portfolio_router)
+    app.include_router(reviews_router)
+    app.include_router(notifications_router)
     app.include_router(projects_api)
     app.include_router(releases_api)
     app.include_router(replans_api)
     app.include_router(journal_api)
+    app.include_router(teams_api)
+    app.include_router(reviews_api)
+    app.include_router(notifications_api)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
     install_error_handlers(app)

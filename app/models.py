@@ -5,19 +5,25 @@ from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.journal.models import JournalEntry, JournalRevision, JournalSettings
+from app.notifications.models import Notification
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.releases.models import Release, ReleaseLink
 from app.replans.models import Replan, ReplanDraft
+from app.reviews.models import Review, ReviewComment, ReviewQuestion, ReviewRequest
+from app.teams.models import Invite, Membership, Team
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken",
     "Assessment",
+    "Invite",
     "JournalEntry",
     "JournalRevision",
     "JournalSettings",
     "LoginAttempt",
+    "Membership",
+    "Notification",
     "PlanVersion",
     "Project",
     "ProjectKeyword",
@@ -25,6 +31,11 @@ __all__ = [
     "ReleaseLink",
     "Replan",
     "ReplanDraft",
+    "Review",
+    "ReviewComment",
+    "ReviewQuestion",
+    "ReviewRequest",
+    "Team",
     "User",
     "UserSession",
     "metadata",

@@ -67,8 +67,10 @@ def project_data(
     }
 
 
-def make_project(db: Session, owner: User, title: str | None = None, **kwargs) -> Project:
-    data = ProjectCreate.model_validate(project_data(title, **kwargs))
+def make_project(
+    db: Session, owner: User, title: str | None = None, *, team_id: int | None = None, **kwargs
+) -> Project:
+    data = ProjectCreate.model_validate({**project_data(title, **kwargs), "team_id": team_id})
     project = project_service.project_create(db, owner=owner, data=data)
     db.commit()
     return project
@@ -133,3 +135,100 @@ def make_entry(db: Session, author: User, **fields) -> JournalEntry:
     entry = journal_service.entry_create(db, author=author, data=data)
     db.commit()
     return entry
+
+
+# ---------------------------------------------------------------- teams, reviews
+
+
+def make_team(db: Session, creator: User, name: str = "Vision group"):
+    """A team whose creator is its manager and admin."""
+    from app.config import get_settings
+    from app.projects.scoring import config_from_settings
+    from app.teams import service as team_service
+    from app.teams.models import TeamCreate
+
+    team = team_service.team_create(
+        db,
+        creator=creator,
+        data=TeamCreate(name=name),
+        defaults=config_from_settings(get_settings()),
+    )
+    db.commit()
+    return team
+
+
+def add_member(db: Session, team, user: User, role: str = "researcher", *, is_admin=False):
+    from app.teams.models import Membership, TeamRole
+
+    membership = Membership(
+        team_id=team.id, user_id=user.id, role=TeamRole(role), is_admin=is_admin
+    )
+    db.add(membership)
+    db.commit()
+    return membership
+
+
+def make_invite(db: Session, team, admin: User, *, role: str = "researcher", days: int = 7):
+    """(invite, raw token)."""
+    from app.teams import queries as team_queries
+    from app.teams import service as team_service
+    from app.teams.models import InviteCreate, TeamRole
+
+    view = team_queries.team_for(db, user=admin, team_id=team.id)
+    issued = team_service.invite_create(
+        db, view=view, actor=admin, data=InviteCreate(role=TeamRole(role), days=days)
+    )
+    db.commit()
+    return issued.invite, issued.raw
+
+
+def make_request(
+    db: Session,
+    project: Project,
+    owner: User,
+    reviewer: User,
+    questions: list[str] | None = None,
+):
+    """Share the project's newest plan up to `reviewer`."""
+    from app.projects import queries as project_queries
+    from app.reviews import service as review_service
+    from app.reviews.models import RequestCreate
+
+    plan = project_queries.current_plan(db, project=project)
+    request = review_service.request_create(
+        db,
+        project=project,
+        plan=plan,
+        actor=owner,
+        data=RequestCreate(
+            reviewer_id=reviewer.id,
+            questions=questions or ["What is our plan if a major open model lands next month?"],
+        ),
+    )
+    db.commit()
+    return request
+
+
+def make_review(db: Session, request, manager: User, decision: str = "acknowledged", **kw):
+    from app.projects import queries as project_queries
+    from app.reviews import queries as review_queries
+    from app.reviews import service as review_service
+    from app.reviews.models import ReviewCreate
+
+    view = review_queries.request_for(db, user=manager, request_id=request.id)
+    newest = project_queries.current_plan(db, project=view.project)
+    questions = review_queries.questions_of(db, request=request)
+    review = review_service.review_submit(
+        db,
+        view=view,
+        actor=manager,
+        data=ReviewCreate(
+            version=view.request.version,
+            plan_number=newest.number,
+            decision=decision,
+            answers=kw.get("answers", [f"Answer {q.position}" for q in questions]),
+            note=kw.get("note", ""),
+        ),
+    )
+    db.commit()
+    return review

@@ -68,7 +68,27 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     if utcnow() - record.last_seen_at > _TOUCH_EVERY:
         _touch(request, UserSession, record.id, "last_seen_at")
     request.state.user = user
+    if request.headers.get("HX-Request") != "true":
+        request.state.nav = nav_counts(session, user=user)
     return user
+
+
+def nav_counts(session, *, user: User) -> dict[str, int]:
+    """The two numbers in the navigation, in one statement: reviews waiting
+    for this user and unread notifications."""
+    from app.notifications.models import Notification
+    from app.reviews.queries import waiting_count_query
+
+    reviews, unread = session.execute(
+        sa.select(
+            waiting_count_query(user).scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .scalar_subquery(),
+        )
+    ).one()
+    return {"reviews": reviews, "unread": unread}
 
 
 def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -55,6 +55,8 @@ class JournalEntry(SQLModel, table=True):
     author_id: int = Field(foreign_key="user.id")
     project_id: int | None = Field(default=None, foreign_key="project.id")
     replan_id: int | None = Field(default=None, foreign_key="replan.id")
+    # Opt-in: shared with this team's members; None (the default) is private.
+    shared_team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     # The day the work happened, in the author's time zone.
     day: date
     kind: EntryKind = Field(sa_type=EnumText(EntryKind))

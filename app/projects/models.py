@@ -63,6 +63,9 @@ class Project(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="user.id")
+    # Shared with this team (its members may read it, its managers review
+    # its plans); None is private. The owner must be a member.
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     title: str = Field(max_length=TITLE_MAX)
     summary: str = Field(default="", sa_type=sa.Text)
     status: ProjectStatus = Field(default=ProjectStatus.idea, sa_type=EnumText(ProjectStatus))
@@ -208,6 +211,7 @@ class ProjectCreate(BaseModel):
     summary: Summary = ""
     keywords: list[str] = PydanticField(default_factory=list)
     status: ProjectStatus = ProjectStatus.idea
+    team_id: Annotated[int, PydanticField(strict=True)] | None = None
     assessment: AssessmentIn
     plan: PlanIn = PydanticField(default_factory=PlanIn)
 
@@ -224,6 +228,8 @@ class ProjectUpdate(BaseModel):
     summary: Summary | None = None
     keywords: list[str] | None = None
     status: ProjectStatus | None = None
+    # Set to share with a team, null to make private, left out to keep as is.
+    team_id: Annotated[int, PydanticField(strict=True)] | None = None
     assessment: AssessmentPatch | None = None
 
     _keywords = field_validator("keywords", mode="before")(normalise_keywords)
@@ -274,6 +280,7 @@ class ProjectPublic(BaseModel):
     summary: str
     keywords: list[str]
     status: ProjectStatus
+    team_id: int | None = None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -1,32 +1,47 @@
 """Reads of projects. Every read takes the user: there is no other way in."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.projects.scoring import Priority, Scores, ScoringConfig, rank
+from app.teams.models import Membership, TeamRole
 
 
 class ProjectNotFound(NotFound):
     what = "project"
 
 
+class Access(StrEnum):
+    """How a user may see a project: their own, or shared with their team."""
+
+    owner = "owner"
+    manager = "manager"  # a manager of the project's team: reads, reviews
+    member = "member"  # a researcher of the project's team: reads
+
+
 def _visible(user: User) -> sa.ColumnElement[bool]:
-    # Team sharing will widen this; every project read goes through it.
+    """The user's own projects: their portfolio. Team projects are read one
+    at a time through project_viewable, or as a team through team_portfolio."""
     return Project.owner_id == user.id
 
 
-def _current_assessment_ids(user: User) -> sa.Subquery:
-    """The newest assessment of each of the user's projects. Scoped to the
-    user, so its cost follows their portfolio, not the whole instance."""
+def _in_team(team_id: int) -> sa.ColumnElement[bool]:
+    return Project.team_id == team_id
+
+
+def _current_assessment_ids(scope: sa.ColumnElement[bool]) -> sa.Subquery:
+    """The newest assessment of each project in scope (a user's or a team's),
+    so its cost follows that portfolio, not the whole instance."""
     return (
         select(Assessment.project_id, sa.func.max(Assessment.id).label("assessment_id"))
         .join(Project, Project.id == Assessment.project_id)
-        .where(_visible(user))
+        .where(scope)
         .group_by(Assessment.project_id)
         .subquery("current")
     )
@@ -43,10 +58,33 @@ def portfolio_titles(session: Session, *, user: User) -> list[tuple[int, str]]:
     )
 
 
-def project_for(session: Session, *, user: User, project_id: int) -> Project:
-    project = session.exec(select(Project).where(Project.id == project_id, _visible(user))).first()
-    if project is None:
+def project_viewable(session: Session, *, user: User, project_id: int) -> tuple[Project, Access]:
+    """A project the user may read: their own, or one shared with a team they
+    are in. Anything else is not found, whether it exists or not."""
+    row = session.exec(
+        select(Project, Membership.role)
+        .outerjoin(
+            Membership,
+            sa.and_(Membership.team_id == Project.team_id, Membership.user_id == user.id),
+        )
+        .where(Project.id == project_id)
+    ).first()
+    if row is None:
         raise ProjectNotFound(project_id)
+    project, role = row
+    if project.owner_id == user.id:
+        return project, Access.owner
+    if role is None:
+        raise ProjectNotFound(project_id)
+    return project, Access.manager if role == TeamRole.manager else Access.member
+
+
+def project_for(session: Session, *, user: User, project_id: int) -> Project:
+    """A project the user may change: only its owner. Team members who can
+    read it are told so (403); anyone else gets a 404."""
+    project, access = project_viewable(session, user=user, project_id=project_id)
+    if access is not Access.owner:
+        raise Forbidden("Only the project's owner can change it; you can read it as a team member.")
     return project
 
 
@@ -123,7 +161,19 @@ def portfolio(
     session: Session, *, user: User, config: ScoringConfig, archived: bool = False
 ) -> list[PortfolioRow]:
     """The user's projects with current scores, ranked. Two queries whatever the size."""
-    current = _current_assessment_ids(user)
+    return _ranked(session, scope=_visible(user), config=config, archived=archived)
+
+
+def team_portfolio(session: Session, *, team_id: int, config: ScoringConfig) -> list[PortfolioRow]:
+    """The live projects shared with a team, ranked by the team's formula.
+    The caller has checked that the user may see the team's portfolio."""
+    return _ranked(session, scope=_in_team(team_id), config=config, archived=False)
+
+
+def _ranked(
+    session: Session, *, scope: sa.ColumnElement[bool], config: ScoringConfig, archived: bool
+) -> list[PortfolioRow]:
+    current = _current_assessment_ids(scope)
     archived_clause = (
         Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None)
     )
@@ -131,7 +181,7 @@ def portfolio(
         select(Project, Assessment)
         .join(current, current.c.project_id == Project.id)
         .join(Assessment, Assessment.id == current.c.assessment_id)
-        .where(_visible(user), archived_clause)
+        .where(scope, archived_clause)
     ).all()
     keywords = keywords_of(session, project_ids=[p.id for p, _ in rows])
     by_id = {p.id: (p, a) for p, a in rows}
@@ -150,7 +200,7 @@ def portfolio(
 
 def rank_entries(session: Session, *, user: User) -> list[tuple[int, str, Scores]]:
     """(id, title, scores) of the user's live projects: the input of a what-if."""
-    current = _current_assessment_ids(user)
+    current = _current_assessment_ids(_visible(user))
     rows = session.exec(
         select(Project.id, Project.title, Assessment)
         .join(current, current.c.project_id == Project.id)

@@ -6,6 +6,7 @@ from sqlmodel import Session, delete
 
 from app.auth.models import User
 from app.db import utcnow
+from app.errors import Refused
 from app.projects.models import (
     Assessment,
     AssessmentPatch,
@@ -30,8 +31,22 @@ class VersionConflict(Exception):
         self.current_version = current_version
 
 
+def _share(session: Session, *, project: Project, owner_id: int, team_id: int | None) -> None:
+    """Share the project with one of the owner's teams, or make it private.
+    Open review requests in a team it leaves are withdrawn."""
+    from app.reviews.service import requests_withdraw_for_projects
+    from app.teams.queries import membership_of
+
+    if team_id is not None and membership_of(session, user_id=owner_id, team_id=team_id) is None:
+        raise Refused(422, "validation_error", "Choose one of your teams.", field="team_id")
+    if project.id is not None and project.team_id not in (None, team_id):
+        requests_withdraw_for_projects(session, project_ids=[project.id])
+    project.team_id = team_id
+
+
 def project_create(session: Session, *, owner: User, data: ProjectCreate) -> Project:
     project = Project(owner_id=owner.id, title=data.title, summary=data.summary, status=data.status)
+    _share(session, project=project, owner_id=owner.id, team_id=data.team_id)
     session.add(project)
     session.flush()
     _set_keywords(session, project=project, keywords=data.keywords)
@@ -56,7 +71,11 @@ def project_update(
 ) -> Project:
     """Apply a change made against `data.version`; a re-scoring adds an assessment."""
     claim_version(session, project=project, expected=data.version)
-    changes = data.model_dump(exclude_unset=True, exclude={"version", "assessment", "keywords"})
+    if "team_id" in data.model_fields_set:
+        _share(session, project=project, owner_id=project.owner_id, team_id=data.team_id)
+    changes = data.model_dump(
+        exclude_unset=True, exclude={"version", "assessment", "keywords", "team_id"}
+    )
     for name, value in changes.items():
         if value is not None:
             setattr(project, name, value)

@@ -85,6 +85,7 @@ def link_set(
             created_by=actor.id,
         )
         session.add(link)
+        _tell_team(session, release=release, project=project, actor=actor, effect=effect)
     else:
         link.effect = effect
         link.state = LinkState.confirmed
@@ -93,6 +94,27 @@ def link_set(
         link.updated_at = utcnow()
     session.flush()
     return link
+
+
+def _tell_team(
+    session: Session, *, release: Release, project: Project, actor: User, effect: LinkEffect
+) -> None:
+    """A release touching a shared project is news for the team's managers."""
+    if project.team_id is None:
+        return
+    from app.notifications.models import NoticeKind
+    from app.notifications.service import notify
+    from app.teams.queries import managers_of
+
+    notify(
+        session,
+        user_ids=[m.id for m in managers_of(session, team_id=project.team_id)],
+        kind=NoticeKind.release_linked,
+        actor=actor,
+        summary=f"{release.title} → {project.title} ({effect.label})",
+        project_id=project.id,
+        release_id=release.id,
+    )
 
 
 def link_update(session: Session, *, link: ReleaseLink, data: LinkUpdate) -> ReleaseLink:

@@ -1,0 +1,225 @@
+"""Sharing a plan up, answering it, and the thread beside it. Services flush
+but never commit; the caller owns the transaction.
+
+Conflicts: every change to a request bumps its version in one conditional
+UPDATE, so of two managers answering at once exactly one gets in, and a
+manager who started before the researcher edited the questions (or saved a
+newer plan version) is told instead of answering something they did not read.
+"""
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from app.auth.models import User
+from app.db import utcnow
+from app.errors import Refused
+from app.notifications.models import NoticeKind
+from app.notifications.service import notify
+from app.projects.models import PlanVersion, Project
+from app.projects.queries import current_plan
+from app.reviews.models import (
+    CommentCreate,
+    QuestionsUpdate,
+    RequestCreate,
+    RequestStatus,
+    Review,
+    ReviewComment,
+    ReviewCreate,
+    ReviewQuestion,
+    ReviewRequest,
+)
+from app.reviews.queries import RequestView, Side, questions_of
+from app.teams.models import TeamRole
+from app.teams.queries import membership_of
+
+
+class RequestChanged(Exception):
+    """The request moved on since the caller loaded it."""
+
+    def __init__(self, request: ReviewRequest, message: str) -> None:
+        super().__init__(message)
+        self.request = request
+        self.message = message
+
+
+def questions_from_text(text: str) -> list[str]:
+    """One question per non-empty line; list markers are dropped."""
+    questions = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("-*•").strip()
+        if line:
+            questions.append(line)
+    return questions
+
+
+def request_create(
+    session: Session, *, project: Project, plan: PlanVersion, actor: User, data: RequestCreate
+) -> ReviewRequest:
+    if project.team_id is None:
+        raise Refused(
+            409,
+            "not_shared",
+            "Share the project with a team first: only a manager of its team can review it.",
+        )
+    if project.archived_at is not None:
+        raise Refused(409, "archived", "Restore the project before sharing its plan up.")
+    reviewer = membership_of(session, user_id=data.reviewer_id, team_id=project.team_id)
+    if reviewer is None or reviewer.role != TeamRole.manager or data.reviewer_id == actor.id:
+        raise Refused(
+            422, "validation_error", "Choose a manager of the project's team.", field="reviewer_id"
+        )
+    request = ReviewRequest(
+        project_id=project.id,
+        plan_version_id=plan.id,
+        team_id=project.team_id,
+        requested_by_id=actor.id,
+        reviewer_id=data.reviewer_id,
+    )
+    session.add(request)
+    session.flush()
+    _set_questions(session, request=request, questions=data.questions)
+    notify(
+        session,
+        user_ids=[data.reviewer_id],
+        kind=NoticeKind.review_requested,
+        actor=actor,
+        summary=f"{project.title}, plan version {plan.number}",
+        project_id=project.id,
+        request_id=request.id,
+    )
+    return request
+
+
+def _set_questions(session: Session, *, request: ReviewRequest, questions: list[str]) -> None:
+    for old in questions_of(session, request=request):
+        session.delete(old)
+    session.flush()
+    for position, text in enumerate(questions, start=1):
+        session.add(ReviewQuestion(request_id=request.id, position=position, text=text))
+    session.flush()
+
+
+def _claim(session: Session, *, request: ReviewRequest, expected: int, **values) -> None:
+    """Move an open request to its next version, or say what happened to it."""
+    result = session.execute(
+        sa.update(ReviewRequest)
+        .where(
+            ReviewRequest.id == request.id,
+            ReviewRequest.version == expected,
+            ReviewRequest.status == RequestStatus.open,
+        )
+        .values(version=ReviewRequest.version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    if result.rowcount == 1:
+        return
+    if request.status == RequestStatus.answered:
+        raise RequestChanged(request, "This plan was answered by another manager meanwhile.")
+    if request.status == RequestStatus.withdrawn:
+        raise RequestChanged(request, "The researcher withdrew this request meanwhile.")
+    raise RequestChanged(
+        request,
+        "The researcher changed the questions while you were reviewing. "
+        "Read them again; your answers are kept below.",
+    )
+
+
+def questions_update(session: Session, *, view: RequestView, data: QuestionsUpdate) -> None:
+    if view.side is not Side.requester:
+        raise Refused(403, "forbidden", "Only the researcher who asked can change the questions.")
+    _claim(session, request=view.request, expected=data.version)
+    _set_questions(session, request=view.request, questions=data.questions)
+
+
+def request_withdraw(session: Session, *, view: RequestView, version: int) -> None:
+    if view.side is not Side.requester:
+        raise Refused(403, "forbidden", "Only the researcher who asked can withdraw the request.")
+    _claim(session, request=view.request, expected=version, status=RequestStatus.withdrawn)
+
+
+def requests_withdraw_for_projects(session: Session, *, project_ids: list[int]) -> None:
+    """A project leaving its team takes its open requests with it."""
+    session.execute(
+        sa.update(ReviewRequest)
+        .where(
+            ReviewRequest.project_id.in_(project_ids),
+            ReviewRequest.status == RequestStatus.open,
+        )
+        .values(
+            status=RequestStatus.withdrawn,
+            version=ReviewRequest.version + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def review_submit(
+    session: Session, *, view: RequestView, actor: User, data: ReviewCreate
+) -> Review:
+    request = view.request
+    if view.side is not Side.manager or request.requested_by_id == actor.id:
+        raise Refused(
+            403, "forbidden", "Only a manager of the team can answer, and not their own plan."
+        )
+    questions = questions_of(session, request=request)
+    if len(data.answers) > len(questions):
+        raise Refused(
+            422, "validation_error", "There are more answers than questions.", field="answers"
+        )
+    newest = current_plan(session, project=view.project)
+    if newest is not None and newest.number != data.plan_number:
+        raise RequestChanged(
+            request,
+            f"The researcher saved plan version {newest.number} while you were reviewing "
+            f"version {view.plan.number}. Check what changed; submit again to answer anyway.",
+        )
+    _claim(session, request=request, expected=data.version, status=RequestStatus.answered)
+    for question, answer in zip(questions, data.answers, strict=False):
+        question.answer = answer
+    review = Review(
+        request_id=request.id, reviewer_id=actor.id, decision=data.decision, note=data.note
+    )
+    session.add(review)
+    session.flush()  # the unique request_id backs up the version check
+    notify(
+        session,
+        user_ids=[request.requested_by_id],
+        kind=NoticeKind.review_answered,
+        actor=actor,
+        summary=f"{view.project.title}, plan version {view.plan.number}: {data.decision.label}",
+        project_id=view.project.id,
+        request_id=request.id,
+    )
+    return review
+
+
+def comment_add(
+    session: Session, *, view: RequestView, actor: User, data: CommentCreate
+) -> ReviewComment:
+    request = view.request
+    comment = ReviewComment(request_id=request.id, author_id=actor.id, body=data.body)
+    session.add(comment)
+    session.flush()
+    # Tell the other side: the researcher, or the managers in the thread so far.
+    if view.side is Side.requester:
+        answered_by = session.exec(
+            select(Review.reviewer_id).where(Review.request_id == request.id)
+        ).first()
+        commenters = session.exec(
+            select(ReviewComment.author_id).where(ReviewComment.request_id == request.id)
+        ).all()
+        recipients = {request.reviewer_id, answered_by, *commenters}
+    else:
+        recipients = {request.requested_by_id}
+    notify(
+        session,
+        user_ids=recipients,
+        kind=NoticeKind.comment_added,
+        actor=actor,
+        summary=f"{view.project.title}, plan version {view.plan.number}",
+        project_id=view.project.id,
+        request_id=request.id,
+    )
+    return comment

@@ -1,0 +1,7 @@
+"""The teams API."""
+
+from fastapi import APIRouter
+
+from app.errors import error_responses
+
+router = APIRouter(prefix="/api/v1", tags=["teams"], responses=error_responses(401))

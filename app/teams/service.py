@@ -1,0 +1,283 @@
+"""Writes to teams: making them, invites, roles, leaving. Services flush but
+never commit; the caller owns the transaction."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from app.auth.models import User
+from app.db import utcnow
+from app.errors import Refused
+from app.projects.models import Project
+from app.projects.scoring import ScoringConfig
+from app.projects.service import VersionConflict
+from app.teams.models import (
+    Invite,
+    InviteCreate,
+    Membership,
+    MembershipUpdate,
+    Team,
+    TeamCreate,
+    TeamRole,
+    TeamSettingsUpdate,
+)
+from app.teams.queries import TeamView, membership_of
+
+INVITE_PREFIX = "gfi_"
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def team_create(
+    session: Session, *, creator: User, data: TeamCreate, defaults: ScoringConfig
+) -> Team:
+    """The creator becomes the team's first manager and admin."""
+    from app.projects.models import SuccessAxis
+
+    team = Team(
+        name=data.name,
+        created_by_id=creator.id,
+        score_mapping=list(defaults.mapping),
+        residual_first=defaults.residuals[SuccessAxis.first],
+        residual_best=defaults.residuals[SuccessAxis.best],
+        residual_open=defaults.residuals[SuccessAxis.open],
+    )
+    session.add(team)
+    session.flush()
+    session.add(
+        Membership(team_id=team.id, user_id=creator.id, role=TeamRole.manager, is_admin=True)
+    )
+    session.flush()
+    return team
+
+
+def team_settings_update(session: Session, *, view: TeamView, data: TeamSettingsUpdate) -> Team:
+    view.require_admin()
+    team = view.team
+    claimed = session.execute(
+        sa.update(Team)
+        .where(Team.id == team.id, Team.version == data.version)
+        .values(version=Team.version + 1)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(team)
+        raise VersionConflict(team.version)
+    session.refresh(team)
+    for name, value in data.model_dump(exclude_unset=True, exclude={"version"}).items():
+        if value is not None:
+            setattr(team, name, value)
+    session.flush()
+    return team
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    invite: Invite
+    raw: str
+
+
+def invite_create(
+    session: Session, *, view: TeamView, actor: User, data: InviteCreate
+) -> IssuedInvite:
+    view.require_admin()
+    raw = INVITE_PREFIX + secrets.token_urlsafe(32)
+    invite = Invite(
+        team_id=view.team.id,
+        token_hash=token_hash(raw),
+        role=data.role,
+        note=data.note,
+        created_by_id=actor.id,
+        expires_at=utcnow() + timedelta(days=data.days),
+    )
+    session.add(invite)
+    session.flush()
+    return IssuedInvite(invite, raw)
+
+
+def invite_revoke(session: Session, *, view: TeamView, invite_id: int) -> Invite:
+    view.require_admin()
+    invite = session.exec(
+        select(Invite).where(Invite.id == invite_id, Invite.team_id == view.team.id)
+    ).first()
+    if invite is None:
+        raise Refused(404, "not_found", "No such invite.")
+    if invite.used_at is None and invite.revoked_at is None:
+        invite.revoked_at = utcnow()
+        session.flush()
+    return invite
+
+
+def invite_check(session: Session, *, team_id: int, raw: str) -> Invite:
+    """The invite behind a link, or a Refused saying plainly what is wrong."""
+    invite = session.exec(select(Invite).where(Invite.token_hash == token_hash(raw))).first()
+    if invite is None:
+        raise Refused(
+            404,
+            "invite_invalid",
+            "This invite link is not valid. Check that you copied all of it, "
+            "or ask the team's admin for a new one.",
+        )
+    if invite.team_id != team_id:
+        raise Refused(
+            404,
+            "invite_other_team",
+            "This invite link belongs to a different team than the one in the address. "
+            "Open the link exactly as you were given it.",
+        )
+    if invite.revoked_at is not None:
+        raise Refused(410, "invite_revoked", "This invite link was withdrawn by the team's admin.")
+    if invite.used_at is not None:
+        raise Refused(
+            410,
+            "invite_used",
+            "This invite link has already been used; each link lets one person in. "
+            "Ask the team's admin for a new one.",
+        )
+    if invite.expires_at <= utcnow():
+        raise Refused(
+            410,
+            "invite_expired",
+            f"This invite link expired on {invite.expires_at:%Y-%m-%d %H:%M} UTC. "
+            "Ask the team's admin for a new one.",
+        )
+    return invite
+
+
+def invite_accept(session: Session, *, team_id: int, raw: str, user: User) -> Membership:
+    invite = invite_check(session, team_id=team_id, raw=raw)
+    if membership_of(session, user_id=user.id, team_id=team_id) is not None:
+        raise Refused(
+            409,
+            "already_member",
+            "You are already a member of this team; the link is still unused.",
+        )
+    # Claim the link in one statement, so two people racing for it cannot both get in.
+    claimed = session.execute(
+        sa.update(Invite)
+        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+        .values(used_at=utcnow(), used_by_id=user.id)
+    )
+    if claimed.rowcount != 1:
+        raise Refused(410, "invite_used", "This invite link has already been used.")
+    membership = Membership(team_id=team_id, user_id=user.id, role=invite.role)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def _other_admins(session: Session, *, team_id: int, user_id: int) -> int:
+    return session.exec(
+        select(sa.func.count())
+        .select_from(Membership)
+        .where(
+            Membership.team_id == team_id,
+            Membership.is_admin.is_(True),
+            Membership.user_id != user_id,
+        )
+    ).one()
+
+
+def _member(session: Session, *, view: TeamView, user_id: int) -> Membership:
+    membership = membership_of(session, user_id=user_id, team_id=view.team.id)
+    if membership is None:
+        raise Refused(404, "not_found", "That person is not a member of this team.")
+    return membership
+
+
+def membership_update(
+    session: Session, *, view: TeamView, user_id: int, data: MembershipUpdate
+) -> Membership:
+    view.require_admin()
+    membership = _member(session, view=view, user_id=user_id)
+    if (
+        data.is_admin is False
+        and membership.is_admin
+        and not _other_admins(session, team_id=view.team.id, user_id=user_id)
+    ):
+        raise Refused(409, "last_admin", "A team needs an admin: make someone else admin first.")
+    if data.role is not None and data.role != membership.role:
+        membership.role = data.role
+        if data.role == TeamRole.researcher:
+            _release_reviews(session, team_id=view.team.id, user_id=user_id)
+    if data.is_admin is not None:
+        membership.is_admin = data.is_admin
+    session.flush()
+    return membership
+
+
+def membership_remove(session: Session, *, view: TeamView, actor: User, user_id: int) -> None:
+    """An admin removes a member, or a member leaves (user_id is their own).
+
+    What they shared with the team goes back to private: their projects, and
+    their journal entries. Open reviews addressed to them go to any manager."""
+    if user_id != actor.id:
+        view.require_admin()
+    membership = _member(session, view=view, user_id=user_id)
+    others = session.exec(
+        select(sa.func.count())
+        .select_from(Membership)
+        .where(Membership.team_id == view.team.id, Membership.user_id != user_id)
+    ).one()
+    if (
+        membership.is_admin
+        and others
+        and not _other_admins(session, team_id=view.team.id, user_id=user_id)
+    ):
+        raise Refused(
+            409,
+            "last_admin",
+            "You are this team's only admin: make another member admin before leaving.",
+        )
+    _forget_member(session, team_id=view.team.id, user_id=user_id)
+    session.delete(membership)
+    session.flush()
+
+
+def aggregates_share(session: Session, *, view: TeamView, on: bool) -> Membership:
+    view.membership.shares_aggregates = on
+    session.flush()
+    return view.membership
+
+
+def _release_reviews(session: Session, *, team_id: int, user_id: int) -> None:
+    from app.reviews.models import RequestStatus, ReviewRequest
+
+    session.execute(
+        sa.update(ReviewRequest)
+        .where(
+            ReviewRequest.team_id == team_id,
+            ReviewRequest.reviewer_id == user_id,
+            ReviewRequest.status == RequestStatus.open,
+        )
+        .values(reviewer_id=None, version=ReviewRequest.version + 1, updated_at=utcnow())
+    )
+
+
+def _forget_member(session: Session, *, team_id: int, user_id: int) -> None:
+    from app.journal.models import JournalEntry
+    from app.reviews.service import requests_withdraw_for_projects
+
+    project_ids = list(
+        session.exec(
+            select(Project.id).where(Project.owner_id == user_id, Project.team_id == team_id)
+        )
+    )
+    if project_ids:
+        requests_withdraw_for_projects(session, project_ids=project_ids)
+        session.execute(
+            sa.update(Project)
+            .where(Project.id.in_(project_ids))
+            .values(team_id=None, version=Project.version + 1, updated_at=utcnow())
+        )
+    session.execute(
+        sa.update(JournalEntry)
+        .where(JournalEntry.author_id == user_id, JournalEntry.shared_team_id == team_id)
+        .values(shared_team_id=None)
+    )
+    _release_reviews(session, team_id=team_id, user_id=user_id)
