@@ -25,7 +25,9 @@ from app.projects.scoring import Scores, priority, rank
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 
-router = APIRouter(prefix="/api/v1", tags=["projects"], responses=error_responses(401, 404, 422))
+router = APIRouter(
+    prefix="/api/v1", tags=["projects"], responses=error_responses(401, 403, 404, 422)
+)
 
 
 def _one(request: Request, session: Session, user: User, project: Project) -> ProjectPublic:
@@ -96,7 +98,7 @@ def create_project(
 def read_project(
     request: Request, session: SessionDep, user: ApiUser, project_id: int
 ) -> ProjectPublic:
-    project = queries.project_for(session, user=user, project_id=project_id)
+    project, _access = queries.project_viewable(session, user=user, project_id=project_id)
     return _one(request, session, user, project)
 
 
@@ -156,7 +158,7 @@ def restore_project(
     summary="Score history, newest first",
 )
 def list_assessments(session: SessionDep, user: ApiUser, project_id: int) -> list[AssessmentPublic]:
-    project = queries.project_for(session, user=user, project_id=project_id)
+    project, _access = queries.project_viewable(session, user=user, project_id=project_id)
     history = queries.assessments_of(session, project=project)
     return [AssessmentPublic.model_validate(a) for a in reversed(history)]
 
@@ -167,5 +169,5 @@ def list_assessments(session: SessionDep, user: ApiUser, project_id: int) -> lis
     summary="Plan versions, newest first",
 )
 def list_plans(session: SessionDep, user: ApiUser, project_id: int) -> list[PlanPublic]:
-    project = queries.project_for(session, user=user, project_id=project_id)
+    project, _access = queries.project_viewable(session, user=user, project_id=project_id)
     return [PlanPublic.model_validate(p) for p in queries.plans_of(session, project=project)]

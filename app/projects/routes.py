@@ -8,7 +8,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser
+from app.auth.models import User
 from app.db import SessionDep
+from app.errors import Refused
 from app.forms import as_score, validate
 from app.journal import queries as journal_queries
 from app.projects import charts, queries, service
@@ -27,6 +29,9 @@ from app.releases import queries as release_queries
 from app.releases.models import SCOOP_EFFECTS, LinkEffect
 from app.replans import queries as replan_queries
 from app.replans import service as replan_service
+from app.reviews import queries as review_queries
+from app.teams import queries as team_queries
+from app.teams.models import Team
 from app.web import redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -65,6 +70,7 @@ class ProjectForm(BaseModel):
     horizon: str = ""
     version: str = ""
     based_on: str = ""
+    team_id: str = ""
 
     def assessment(self) -> dict:
         return {
@@ -88,15 +94,27 @@ class ProjectForm(BaseModel):
         }
 
 
-def _form_page(request: Request, template: str, context: dict, status_code: int = 200) -> Response:
+def _team_value(raw: str) -> object:
+    """The sharing select: "" is private, else a team id."""
+    return None if raw in ("", "private") else int(raw) if raw.isdigit() else raw
+
+
+def _form_page(
+    request: Request, session, template: str, context: dict, status_code: int = 200
+) -> Response:
     context.setdefault("errors", {})
     context.setdefault("message", None)
-    context |= {"status_options": STATUS_OPTIONS, "axis_options": AXIS_OPTIONS}
+    user = request.state.user
+    context |= {
+        "status_options": STATUS_OPTIONS,
+        "axis_options": AXIS_OPTIONS,
+        "team_options": [("", "Private: only me"), *team_queries.team_choices(session, user=user)],
+    }
     return render(request, template, context, status_code=status_code)
 
 
 @router.get("/projects/new", name="project_new")
-def project_new(request: Request, user: CurrentUser) -> Response:
+def project_new(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     defaults = {
         "status": "idea",
         "success_axis": "best",
@@ -104,7 +122,7 @@ def project_new(request: Request, user: CurrentUser) -> Response:
         "scoop_risk": "3",
         "impact": "3",
     }
-    return _form_page(request, "projects/new.html", {"values": defaults})
+    return _form_page(request, session, "projects/new.html", {"values": defaults})
 
 
 @router.post("/projects", name="project_create")
@@ -118,6 +136,7 @@ def project_create(
             "summary": form.summary,
             "keywords": form.keywords,
             "status": form.status or None,
+            "team_id": _team_value(form.team_id),
             "assessment": form.assessment(),
             "plan": form.plan(),
         },
@@ -125,11 +144,22 @@ def project_create(
     if data is None:
         return _form_page(
             request,
+            session,
             "projects/new.html",
             {"values": form.model_dump(), "errors": errors},
             status_code=422,
         )
-    project = service.project_create(session, owner=user, data=data)
+    try:
+        project = service.project_create(session, owner=user, data=data)
+    except Refused as exc:
+        session.rollback()
+        return _form_page(
+            request,
+            session,
+            "projects/new.html",
+            {"values": form.model_dump(), "errors": {exc.field or "title": exc.message}},
+            status_code=exc.status,
+        )
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 
@@ -145,8 +175,11 @@ def project_edit(
         **project.model_dump(),
         **assessment.model_dump(exclude={"id", "created_at", "project_id", "author_id"}),
         "keywords": ", ".join(keywords),
+        "team_id": str(project.team_id or ""),
     }
-    return _form_page(request, "projects/edit.html", {"project": project, "values": values})
+    return _form_page(
+        request, session, "projects/edit.html", {"project": project, "values": values}
+    )
 
 
 @router.post("/projects/{project_id}/edit")
@@ -166,12 +199,13 @@ def project_update(
             "summary": form.summary,
             "keywords": form.keywords,
             "status": form.status or None,
+            "team_id": _team_value(form.team_id),
             "assessment": form.assessment(),
         },
     )
     context = {"project": project, "values": form.model_dump(), "errors": errors}
     if data is None:
-        return _form_page(request, "projects/edit.html", context, status_code=422)
+        return _form_page(request, session, "projects/edit.html", context, status_code=422)
     try:
         service.project_update(session, project=project, actor=user, data=data)
     except service.VersionConflict as conflict:
@@ -182,7 +216,11 @@ def project_update(
             "then save again."
         )
         context["values"]["version"] = str(conflict.current_version)
-        return _form_page(request, "projects/edit.html", context, status_code=409)
+        return _form_page(request, session, "projects/edit.html", context, status_code=409)
+    except Refused as exc:
+        session.rollback()
+        context["errors"] = {exc.field or "title": exc.message}
+        return _form_page(request, session, "projects/edit.html", context, status_code=exc.status)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 
@@ -196,7 +234,9 @@ def plan_edit(
     values = plan.model_dump() if plan else {}
     values["based_on"] = str(plan.number if plan else 0)
     values["horizon"] = plan.horizon.isoformat() if plan and plan.horizon else ""
-    return _form_page(request, "projects/plan_edit.html", {"project": project, "values": values})
+    return _form_page(
+        request, session, "projects/plan_edit.html", {"project": project, "values": values}
+    )
 
 
 @router.post("/projects/{project_id}/plan", name="plan_revise")
@@ -211,7 +251,7 @@ def plan_revise(
     data, errors = validate(PlanIn, form.plan())
     context = {"project": project, "values": form.model_dump(), "errors": errors}
     if data is None:
-        return _form_page(request, "projects/plan_edit.html", context, status_code=422)
+        return _form_page(request, session, "projects/plan_edit.html", context, status_code=422)
     try:
         service.plan_revise(
             session, project=project, actor=user, based_on=as_score(form.based_on) or 0, data=data
@@ -223,7 +263,7 @@ def plan_revise(
             "form, so nothing was saved. Your text is below."
         )
         context["values"]["based_on"] = str(conflict.current_version)
-        return _form_page(request, "projects/plan_edit.html", context, status_code=409)
+        return _form_page(request, session, "projects/plan_edit.html", context, status_code=409)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 
@@ -261,18 +301,33 @@ class WhatIf:
 def _detail_context(
     request: Request, session: SessionDep, user: CurrentUser, project_id: int
 ) -> dict:
-    config = request.app.state.scoring
-    project = queries.project_for(session, user=user, project_id=project_id)
+    project, access = queries.project_viewable(session, user=user, project_id=project_id)
+    owner = access is queries.Access.owner
+    team = session.get(Team, project.team_id) if project.team_id else None
+    if owner:
+        config = request.app.state.scoring
+        entries = queries.rank_entries(session, user=user)
+    else:
+        # A teammate sees it ranked among the team's projects, by the team's formula.
+        config = team_queries.scoring_of(team)
+        rows = queries.team_portfolio(session, team_id=team.id, config=config)
+        entries = [(r.project.id, r.project.title, Scores.of(r.assessment)) for r in rows]
     history = queries.assessments_of(session, project=project)
     current = history[-1]
-    entries = queries.rank_entries(session, user=user)
     ranked = {r.project_id: r for r in rank(entries, config)}
     plans = queries.plans_of(session, project=project)
     links = release_queries.links_of_project(session, project=project)
     replans = replan_queries.replans_with_releases(session, project=project)
+    reviews = review_queries.reviews_of_project(session, project_id=project.id)
     linked = {release.id for _, release in links}
     return {
         "project": project,
+        "can_edit": owner,
+        "access": access,
+        "team": team,
+        "owner_name": user.display_name
+        if owner
+        else session.get(User, project.owner_id).display_name,
         "assessment": current,
         "history": list(reversed(history)),
         "history_lines": charts.history_lines(history),
@@ -288,20 +343,26 @@ def _detail_context(
         "what_if": None,
         "links": links,
         "replans": replans,
+        "review_requests": review_queries.requests_of_project(
+            session, user=user, project_id=project.id
+        ),
         "timeline": timeline(
             history=history,
             plans=plans,
             links=links,
             replans=replans,
             entries=journal_queries.entries_of_project(session, user=user, project_id=project.id),
+            reviews=reviews,
         ),
         "reinforced": sum(1 for link, _ in links if link.effect == LinkEffect.reinforces),
-        "draft": replan_service.draft_get(session, project=project, actor=user),
+        "draft": replan_service.draft_get(session, project=project, actor=user) if owner else None,
         "release_options": [
             (r.id, f"{r.title} ({r.released_on.isoformat()})")
             for r in release_queries.recent_releases(session, user=user, limit=50)
             if r.id not in linked
-        ],
+        ]
+        if owner
+        else [],
         "effect_options": [(e.value, e.label) for e in LinkEffect],
         "scoop_effects": SCOOP_EFFECTS,
     }
@@ -326,6 +387,7 @@ def project_what_if(
     value: Annotated[str, Query()] = "5",
 ) -> Response:
     """How the ranking would move if one score changed. Nothing is saved."""
+    queries.project_for(session, user=user, project_id=project_id)  # the owner's own ranking
     context = _detail_context(request, session, user, project_id)
     errors = {}
     if score not in ScoreField.__members__:
@@ -355,7 +417,7 @@ def plan_diff_page(
     b: str = "",
 ) -> Response:
     """What changed between two plan versions (by default the last two)."""
-    project = queries.project_for(session, user=user, project_id=project_id)
+    project, _ = queries.project_viewable(session, user=user, project_id=project_id)
     plans = {p.number: p for p in queries.plans_of(session, project=project)}
     newest = max(plans)
     old_number = int(a) if a.isdigit() and int(a) in plans else max(1, newest - 1)

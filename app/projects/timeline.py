@@ -15,6 +15,9 @@ class Event:
     release_id: int | None = None
     plan_number: int | None = None
     entry_id: int | None = None
+    request_id: int | None = None
+    # Beside a re-plan: the manager's acknowledgment of the risk, if any.
+    acknowledged: str = ""
 
     @property
     def day(self) -> date:
@@ -25,9 +28,32 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
+def _acknowledgment(reviews: list, before: datetime) -> str:
+    """The newest review before `before` that accepted the scoop risk."""
+    accepted = [
+        r for r in reviews if r.review.decision.accepts_risk and r.review.created_at < before
+    ]
+    if not accepted:
+        return ""
+    last = accepted[-1]
+    return (
+        f"scoop risk acknowledged by {last.reviewer_name} on "
+        f"{last.review.created_at.date().isoformat()} (plan version {last.plan_number})"
+    )
+
+
 def timeline(
-    *, history: list, plans: list, links: list, replans: list, entries: list | None = None
+    *,
+    history: list,
+    plans: list,
+    links: list,
+    replans: list,
+    entries: list | None = None,
+    reviews: list | None = None,
 ) -> list[Event]:
+    """Newest first. Releases sit at their release date, the rest when made.
+    `reviews` are answered reviews, oldest first (reviews.queries.ReviewEvent)."""
+    reviews = reviews or []
     """Newest first. Releases sit at their release date, the rest when made."""
     events: list[Event] = [
         Event(
@@ -66,8 +92,20 @@ def timeline(
             f"Re-planned after {release.title}",
             r.decision.label,
             release_id=release.id,
+            acknowledged=_acknowledgment(reviews, r.created_at),
         )
         for r, release in replans
+    ]
+    events += [
+        Event(
+            r.review.created_at,
+            "review",
+            f"Plan version {r.plan_number} reviewed by {r.reviewer_name}",
+            r.review.decision.label,
+            request_id=r.request_id,
+            plan_number=r.plan_number,
+        )
+        for r in reviews
     ]
     events += [
         Event(

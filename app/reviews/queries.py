@@ -224,3 +224,19 @@ def reviews_of_project(session: Session, *, project_id: int) -> list[ReviewEvent
         .order_by(Review.created_at, Review.id)
     ).all()
     return [ReviewEvent(*row) for row in rows]
+
+
+def requests_of_project(session: Session, *, user: User, project_id: int) -> list[RequestRow]:
+    """The review requests of a project that this user may open: all of them
+    for its owner, those of teams they manage for a manager, none otherwise."""
+    return _rows(
+        session,
+        ReviewRequest.project_id == project_id,
+        sa.or_(
+            sa.and_(ReviewRequest.requested_by_id == user.id, Project.owner_id == user.id),
+            sa.and_(
+                Project.team_id == ReviewRequest.team_id,
+                _is_manager_of(user, ReviewRequest.team_id),
+            ),
+        ),
+    )

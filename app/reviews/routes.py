@@ -1,24 +1,324 @@
-"""Browser pages of reviews: sharing a plan up, the queue, a review."""
+"""Browser pages of reviews: sharing a plan version up, the review queue,
+and a review's page where the manager answers and both sides comment."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.reviews import queries
-from app.web import render
+from app.errors import NotFound, Refused
+from app.forms import validate
+from app.markdown import render_markdown
+from app.projects import queries as project_queries
+from app.projects.diff import plan_diff
+from app.releases import queries as release_queries
+from app.reviews import queries, service
+from app.reviews.models import (
+    CommentCreate,
+    Decision,
+    QuestionsUpdate,
+    RequestCreate,
+    RequestStatus,
+    ReviewCreate,
+)
+from app.teams import queries as team_queries
+from app.web import is_htmx, redirect, render
 
 router = APIRouter(include_in_schema=False)
+
+DECISION_OPTIONS = [
+    (Decision.acknowledged.value, "Acknowledge the scoop risk"),
+    (Decision.approved.value, "Approve the plan (acknowledges its scoop risk too)"),
+    (Decision.changes_requested.value, "Ask for changes"),
+]
+
+
+class PlanNotFound(NotFound):
+    what = "plan version"
+
+
+def _int(value: str | None) -> object:
+    return int(value) if value and value.isdigit() else value
+
+
+# ---------------------------------------------------------------- the queue
 
 
 @router.get("/reviews", name="review_queue")
 def review_queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    waiting = queries.queue(session, user=user)
+    waiting_ids = {row.request.id for row in waiting}
     return render(
         request,
         "reviews/queue.html",
         {
-            "waiting": queries.queue(session, user=user),
-            "others": queries.team_open(session, user=user),
+            "waiting": waiting,
+            "others": [
+                r for r in queries.team_open(session, user=user) if r.request.id not in waiting_ids
+            ],
             "sent": queries.sent_by(session, user=user),
         },
     )
+
+
+# ---------------------------------------------------------------- sharing up
+
+
+def _share_context(session, user, project_id: int, number: int) -> dict:
+    project = project_queries.project_for(session, user=user, project_id=project_id)
+    plan = project_queries.plan_number(session, project=project, number=number)
+    if plan is None:
+        raise PlanNotFound(number)
+    managers = (
+        [m for m in team_queries.managers_of(session, team_id=project.team_id) if m.id != user.id]
+        if project.team_id
+        else []
+    )
+    team = (
+        team_queries.team_for(session, user=user, team_id=project.team_id).team
+        if project.team_id
+        else None
+    )
+    return {
+        "project": project,
+        "plan": plan,
+        "team": team,
+        "reviewer_options": [(str(m.id), m.display_name) for m in managers],
+    }
+
+
+@router.get("/projects/{project_id}/plans/{number}/share", name="review_share")
+def review_share(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int, number: int
+) -> Response:
+    context = _share_context(session, user, project_id, number)
+    plan = context["plan"]
+    values = {
+        "questions": "\n".join(service.questions_from_text(plan.questions)),
+        "reviewer_id": context["reviewer_options"][0][0] if context["reviewer_options"] else "",
+    }
+    return render(request, "reviews/share.html", {**context, "values": values, "errors": {}})
+
+
+@router.post("/projects/{project_id}/plans/{number}/share", name="review_share_submit")
+async def review_share_submit(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int, number: int
+) -> Response:
+    form = await request.form()
+    return _share_submit(request, session, user, project_id, number, form)
+
+
+def _share_submit(request, session, user, project_id, number, form: FormData) -> Response:
+    context = _share_context(session, user, project_id, number)
+    values = {
+        "questions": str(form.get("questions", "")),
+        "reviewer_id": str(form.get("reviewer_id", "")),
+    }
+    data, errors = validate(
+        RequestCreate,
+        {
+            "reviewer_id": _int(values["reviewer_id"]),
+            "questions": service.questions_from_text(values["questions"]),
+        },
+    )
+    if errors:
+        if "reviewer_id" in errors:
+            errors["reviewer_id"] = "Choose a manager of the project's team."
+        if any(k not in ("reviewer_id",) for k in errors):
+            errors["questions"] = (
+                "Write at least one question, one per line "
+                "(at most 20, each under 1,000 characters)."
+            )
+    if not errors:
+        try:
+            review = service.request_create(
+                session, project=context["project"], plan=context["plan"], actor=user, data=data
+            )
+        except Refused as exc:
+            session.rollback()
+            errors = {exc.field or "questions": exc.message}
+        else:
+            session.commit()
+            return redirect(request, str(request.url_for("review_detail", request_id=review.id)))
+    return render(
+        request,
+        "reviews/share.html",
+        {**context, "values": values, "errors": errors},
+        status_code=422,
+    )
+
+
+# ---------------------------------------------------------------- the review
+
+
+def _review_context(session, user, request_id: int) -> dict:
+    view = queries.request_for(session, user=user, request_id=request_id)
+    project = view.project
+    questions = queries.questions_of(session, request=view.request)
+    newest = project_queries.current_plan(session, project=project)
+    last_reviewed = queries.last_reviewed_plan(
+        session, project_id=project.id, before=view.plan.number
+    )
+    reviewed = queries.review_of(session, request=view.request)
+    can_answer = (
+        view.side is queries.Side.manager
+        and view.request.status == RequestStatus.open
+        and view.request.requested_by_id != user.id
+    )
+    return {
+        "view": view,
+        "req": view.request,
+        "project": project,
+        "plan": view.plan,
+        "newest": newest,
+        "assessment": project_queries.current_assessment(session, project=project),
+        "links": release_queries.links_of_project(session, project=project),
+        "questions": questions,
+        "review": reviewed[0] if reviewed else None,
+        "reviewer_name": reviewed[1] if reviewed else None,
+        "comments": [
+            (comment, name, render_markdown(comment.body))
+            for comment, name in queries.comments_of(session, request=view.request)
+        ],
+        "last_reviewed": last_reviewed,
+        "changes": plan_diff(last_reviewed, view.plan) if last_reviewed else None,
+        "can_answer": can_answer,
+        "is_requester": view.side is queries.Side.requester,
+        "decision_options": DECISION_OPTIONS,
+        "values": {"decision": "", "note": "", "comment": ""},
+        "answers": {},
+        "errors": {},
+        "message": "",
+    }
+
+
+def _review_page(request, context: dict, status_code: int = 200, block: str | None = None):
+    return render(request, "reviews/detail.html", context, status_code=status_code, block=block)
+
+
+@router.get("/reviews/{request_id}", name="review_detail")
+def review_detail(
+    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+) -> Response:
+    return _review_page(request, _review_context(session, user, request_id))
+
+
+@router.post("/reviews/{request_id}/answer", name="review_answer")
+async def review_answer(
+    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+) -> Response:
+    form = await request.form()
+    context = _review_context(session, user, request_id)
+    view = context["view"]
+    if view.side is not queries.Side.manager or view.request.requested_by_id == user.id:
+        raise Refused(403, "forbidden", "Only a manager of the team can answer this request.")
+    answers = [str(form.get(f"answer-{q.position}", "")) for q in context["questions"]]
+    context["answers"] = {q.position: a for q, a in zip(context["questions"], answers, strict=True)}
+    context["values"] = {
+        "decision": str(form.get("decision", "")),
+        "note": str(form.get("note", "")),
+    }
+    data, errors = validate(
+        ReviewCreate,
+        {
+            "version": _int(str(form.get("version", ""))),
+            "plan_number": _int(str(form.get("plan_number", ""))),
+            "decision": context["values"]["decision"] or None,
+            "answers": answers,
+            "note": context["values"]["note"],
+        },
+    )
+    if errors:
+        if "decision" in errors:
+            errors["decision"] = "Choose: acknowledge the risk, approve, or ask for changes."
+        context["errors"] = errors
+        if {"version", "plan_number"} & errors.keys():
+            context["message"] = "This form is out of date; reload the page."
+        return _review_page(request, context, 422)
+    try:
+        service.review_submit(session, view=context["view"], actor=user, data=data)
+    except service.RequestChanged as changed:
+        session.rollback()
+        fresh = _review_context(session, user, request_id)
+        fresh |= {
+            "answers": context["answers"],
+            "values": context["values"],
+            "message": changed.message + " Nothing was saved.",
+        }
+        return _review_page(request, fresh, 409)
+    session.commit()
+    return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
+
+
+@router.post("/reviews/{request_id}/comments", name="review_comment")
+async def review_comment(
+    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+) -> Response:
+    form = await request.form()
+    context = _review_context(session, user, request_id)
+    body = str(form.get("comment", ""))
+    data, errors = validate(CommentCreate, {"body": body})
+    if errors:
+        context["errors"] = {"comment": errors.get("body", "Write a comment.")}
+        context["values"]["comment"] = body
+        return _review_page(request, context, 422, block="thread")
+    comment = service.comment_add(session, view=context["view"], actor=user, data=data)
+    session.commit()
+    if not is_htmx(request):
+        url = request.url_for("review_detail", request_id=request_id)
+        return redirect(request, f"{url}#comment-{comment.id}")
+    return _review_page(request, _review_context(session, user, request_id), block="thread")
+
+
+@router.post("/reviews/{request_id}/questions", name="review_questions")
+async def review_questions(
+    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+) -> Response:
+    form = await request.form()
+    context = _review_context(session, user, request_id)
+    text = str(form.get("questions", ""))
+    data, errors = validate(
+        QuestionsUpdate,
+        {
+            "version": _int(str(form.get("version", ""))),
+            "questions": service.questions_from_text(text),
+        },
+    )
+    if errors:
+        context["errors"] = {"questions": "Write at least one question, one per line."}
+        context["values"]["questions"] = text
+        return _review_page(request, context, 422)
+    try:
+        service.questions_update(session, view=context["view"], data=data)
+    except service.RequestChanged:
+        session.rollback()
+        fresh = _review_context(session, user, request_id)
+        fresh["message"] = (
+            "This request changed since you opened the page (answered, withdrawn or edited "
+            "in another tab). Your questions were not saved; they are in the form below."
+        )
+        fresh["values"]["questions"] = text
+        return _review_page(request, fresh, 409)
+    session.commit()
+    return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
+
+
+@router.post("/reviews/{request_id}/withdraw", name="review_withdraw")
+async def review_withdraw(
+    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+) -> Response:
+    form = await request.form()
+    context = _review_context(session, user, request_id)
+    version = _int(str(form.get("version", "")))
+    try:
+        service.request_withdraw(
+            session, view=context["view"], version=version if isinstance(version, int) else 0
+        )
+    except service.RequestChanged as changed:
+        session.rollback()
+        fresh = _review_context(session, user, request_id)
+        fresh["message"] = changed.message + " The request was not withdrawn."
+        return _review_page(request, fresh, 409)
+    session.commit()
+    return redirect(request, str(request.url_for("review_detail", request_id=request_id)))

@@ -1,16 +1,215 @@
-"""Browser pages of teams: the list, a team's page, invites and joining."""
+"""Browser pages of teams: the list, a team's page with its members and
+invites, and joining by an invite link."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser
-from app.db import SessionDep
-from app.teams import queries
-from app.web import render
+from app.db import SessionDep, utcnow
+from app.errors import Refused
+from app.forms import validate
+from app.teams import queries, service
+from app.teams.models import InviteCreate, MembershipUpdate, TeamCreate, TeamRole
+from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
+
+ROLE_OPTIONS = [(r.value, r.value) for r in TeamRole]
+DAYS_OPTIONS = [("1", "1 day"), ("7", "7 days"), ("30", "30 days")]
 
 
 @router.get("/teams", name="team_list")
 def team_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    return render(request, "teams/list.html", {"teams": queries.teams_of(session, user=user)})
+    return _list_page(request, session, user)
+
+
+def _list_page(request, session, user, values=None, errors=None, status_code=200) -> Response:
+    return render(
+        request,
+        "teams/list.html",
+        {
+            "teams": queries.teams_of(session, user=user),
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/teams", name="team_create")
+def team_create(
+    request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form()] = ""
+) -> Response:
+    data, errors = validate(TeamCreate, {"name": name})
+    if errors:
+        return _list_page(request, session, user, {"name": name}, errors, status_code=422)
+    team = service.team_create(session, creator=user, data=data, defaults=request.app.state.scoring)
+    session.commit()
+    return redirect(request, str(request.url_for("team_detail", team_id=team.id)))
+
+
+def _team_page(
+    request: Request,
+    session,
+    view: queries.TeamView,
+    *,
+    issued: service.IssuedInvite | None = None,
+    errors: dict | None = None,
+    values: dict | None = None,
+    message: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "teams/detail.html",
+        {
+            "view": view,
+            "team": view.team,
+            "members": queries.members_of(session, team=view.team),
+            "invites": queries.invites_of(session, team=view.team) if view.is_admin else [],
+            "issued": issued,
+            "issued_url": (
+                str(request.url_for("team_join", team_id=view.team.id, token=issued.raw))
+                if issued
+                else ""
+            ),
+            "role_options": ROLE_OPTIONS,
+            "days_options": DAYS_OPTIONS,
+            "errors": errors or {},
+            "values": values or {"role": "researcher", "days": "7"},
+            "message": message,
+            "now": utcnow(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/teams/{team_id}", name="team_detail")
+def team_detail(request: Request, session: SessionDep, user: CurrentUser, team_id: int) -> Response:
+    return _team_page(request, session, queries.team_for(session, user=user, team_id=team_id))
+
+
+@router.post("/teams/{team_id}/invites", name="team_invite_create")
+def team_invite_create(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    team_id: int,
+    role: Annotated[str, Form()] = "researcher",
+    days: Annotated[str, Form()] = "7",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    view.require_admin()
+    values = {"role": role, "days": days, "note": note}
+    data, errors = validate(
+        InviteCreate,
+        {"role": role, "days": int(days) if days.isdigit() else days, "note": note},
+    )
+    if errors:
+        return _team_page(request, session, view, errors=errors, values=values, status_code=422)
+    issued = service.invite_create(session, view=view, actor=user, data=data)
+    session.commit()
+    # The link is shown this once: only its hash is kept.
+    return _team_page(request, session, view, issued=issued)
+
+
+@router.post("/teams/{team_id}/invites/{invite_id}/revoke", name="team_invite_revoke")
+def team_invite_revoke(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int, invite_id: int
+) -> Response:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    service.invite_revoke(session, view=view, invite_id=invite_id)
+    session.commit()
+    return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
+
+
+@router.post("/teams/{team_id}/members/{user_id}", name="team_member_update")
+def team_member_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    team_id: int,
+    user_id: int,
+    role: Annotated[str, Form()] = "",
+    is_admin: Annotated[str, Form()] = "",
+) -> Response:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    data, errors = validate(
+        MembershipUpdate,
+        {"role": role or None, "is_admin": {"yes": True, "no": False}.get(is_admin)},
+    )
+    if errors:
+        return _team_page(
+            request, session, view, message="Choose a role from the list.", status_code=422
+        )
+    try:
+        service.membership_update(session, view=view, user_id=user_id, data=data)
+    except Refused as exc:
+        session.rollback()
+        view = queries.team_for(session, user=user, team_id=team_id)
+        return _team_page(request, session, view, message=exc.message, status_code=exc.status)
+    session.commit()
+    return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
+
+
+@router.post("/teams/{team_id}/members/{user_id}/remove", name="team_member_remove")
+def team_member_remove(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int, user_id: int
+) -> Response:
+    """An admin removes someone, or a member leaves (their own id)."""
+    view = queries.team_for(session, user=user, team_id=team_id)
+    try:
+        service.membership_remove(session, view=view, actor=user, user_id=user_id)
+    except Refused as exc:
+        session.rollback()
+        view = queries.team_for(session, user=user, team_id=team_id)
+        return _team_page(request, session, view, message=exc.message, status_code=exc.status)
+    session.commit()
+    if user_id == user.id:
+        return redirect(request, str(request.url_for("team_list")))
+    return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
+
+
+def _join_page(request, session, user, team_id: int, token: str, status_code=200, error=None):
+    invite = team = None
+    if error is None:
+        try:
+            invite = service.invite_check(session, team_id=team_id, raw=token)
+        except Refused as exc:
+            error, status_code = exc, exc.status
+    if invite is not None:
+        from app.teams.models import Team
+
+        team = session.get(Team, invite.team_id)
+        if queries.membership_of(session, user_id=user.id, team_id=team_id) is not None:
+            error = Refused(409, "already_member", "You are already a member of this team.")
+            status_code = 409
+    return render(
+        request,
+        "teams/join.html",
+        {"invite": invite, "team": team, "error": error, "token": token, "team_id": team_id},
+        status_code=status_code,
+    )
+
+
+@router.get("/teams/{team_id}/join/{token}", name="team_join")
+def team_join(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int, token: str
+) -> Response:
+    return _join_page(request, session, user, team_id, token)
+
+
+@router.post("/teams/{team_id}/join/{token}", name="team_join_accept")
+def team_join_accept(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int, token: str
+) -> Response:
+    try:
+        service.invite_accept(session, team_id=team_id, raw=token, user=user)
+    except Refused as exc:
+        session.rollback()
+        return _join_page(request, session, user, team_id, token, exc.status, exc)
+    session.commit()
+    return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
