@@ -2,14 +2,13 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.notifications.models import Notification
 from app.projects.models import Project
 from app.replans import service as replan_service
 from app.replans.models import ReplanCreate
-from app.reviews.models import Review, ReviewRequest
+from app.reviews.models import Review
 from tests import factories
 from tests.conftest import Client
 
