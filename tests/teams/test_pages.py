@@ -1,0 +1,184 @@
+"""Teams through the pages: making one, invite links, roles, leaving."""
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app.db import utcnow
+from app.teams.models import Invite, Membership, Team
+from tests import factories
+from tests.conftest import Client
+
+
+def _soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture
+def team(db, user):
+    """Ada (the `user`) made it: manager and admin."""
+    return factories.make_team(db, user, "Vision group")
+
+
+@pytest.fixture
+def newcomer(app, db):
+    person = factories.make_user(db, display_name="Newcomer")
+    with Client(app, base_url="https://testserver", follow_redirects=False) as c:
+        factories.log_in(c, db, person)
+        c.person = person
+        yield c
+
+
+def test_making_a_team_makes_you_its_manager_and_admin(logged_in, db, user):
+    r = logged_in.submit("/teams", {"name": "NLP <lab>"})
+    assert r.status_code == 303
+    page = _soup(logged_in.get(r.headers["location"]))
+    assert page.h1.text == "NLP <lab>"
+    assert "manager" in page.select_one(f"#member-{user.id}").text
+    assert page.select_one(f"#member-{user.id} td:nth-of-type(3)").text == "yes"
+
+
+def test_a_team_needs_a_name(logged_in, db):
+    r = logged_in.submit("/teams", {"name": "  "})
+    assert r.status_code == 422
+    assert _soup(r).select_one("#e-name").text == "This is required."
+    assert db.exec(select(Team)).all() == []
+
+
+def test_an_invite_link_lets_one_person_in_once(logged_in, newcomer, db, team):
+    r = logged_in.submit(f"/teams/{team.id}/invites", {"role": "manager", "days": "7"})
+    assert r.status_code == 200
+    link = _soup(r).select_one("#invite-link")["value"]
+    path = link.removeprefix("https://testserver")
+    assert path.startswith(f"/teams/{team.id}/join/gfi_")
+    # Only the hash is kept.
+    assert path.rsplit("/", 1)[1] not in {i.token_hash for i in db.exec(select(Invite))}
+
+    page = _soup(newcomer.get(path))
+    assert "join Vision group as a manager" in page.text.replace("\n", " ").replace("  ", " ")
+    r = newcomer.submit(path)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/teams/{team.id}")
+    membership = db.exec(select(Membership).where(Membership.user_id == newcomer.person.id)).one()
+    assert membership.role == "manager" and not membership.is_admin
+
+    # A second person with the same link is turned away.
+    other = factories.make_user(db)
+    factories.log_in(newcomer, db, other)
+    r = newcomer.submit(path)
+    assert r.status_code == 410
+    assert "already been used" in _soup(r).select_one("#invite-error").text
+    assert db.exec(select(Membership).where(Membership.user_id == other.id)).first() is None
+
+
+def test_an_expired_link_is_refused_with_its_date(newcomer, db, user, team):
+    invite, raw = factories.make_invite(db, team, user)
+    invite.expires_at = utcnow() - timedelta(minutes=1)
+    db.add(invite)
+    db.commit()
+    for response in (
+        newcomer.get(f"/teams/{team.id}/join/{raw}"),
+        newcomer.submit(f"/teams/{team.id}/join/{raw}"),
+    ):
+        assert response.status_code == 410
+        assert "expired on" in _soup(response).select_one("#invite-error").text
+    assert len(db.exec(select(Membership)).all()) == 1
+
+
+def test_a_forged_link_is_refused(newcomer, db, team):
+    r = newcomer.submit(f"/teams/{team.id}/join/gfi_madeup")
+    assert r.status_code == 404
+    assert "not valid" in _soup(r).select_one("#invite-error").text
+    assert len(db.exec(select(Membership)).all()) == 1
+
+
+def test_a_link_for_one_team_does_not_open_another(newcomer, db, user, team):
+    other_team = factories.make_team(db, user, "Other group")
+    _, raw = factories.make_invite(db, team, user)
+    r = newcomer.submit(f"/teams/{other_team.id}/join/{raw}")
+    assert r.status_code == 404
+    assert "different team" in _soup(r).select_one("#invite-error").text
+    assert db.exec(select(Membership).where(Membership.user_id == newcomer.person.id)).all() == []
+
+
+def test_a_withdrawn_link_is_refused(logged_in, newcomer, db, user, team):
+    invite, raw = factories.make_invite(db, team, user)
+    assert logged_in.submit(f"/teams/{team.id}/invites/{invite.id}/revoke").status_code == 303
+    r = newcomer.submit(f"/teams/{team.id}/join/{raw}")
+    assert r.status_code == 410
+    assert "withdrawn" in _soup(r).select_one("#invite-error").text
+
+
+def test_opening_a_link_signed_out_asks_to_log_in_and_comes_back(client, db, user, team):
+    _, raw = factories.make_invite(db, team, user)
+    r = client.get(f"/teams/{team.id}/join/{raw}")
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/login?next=")
+
+
+def test_only_admins_invite_and_change_roles(app, db, user, team):
+    member = factories.make_user(db, display_name="Member")
+    factories.add_member(db, team, member)
+    with Client(app, base_url="https://testserver", follow_redirects=False) as c:
+        factories.log_in(c, db, member)
+        page = _soup(c.get(f"/teams/{team.id}"))
+        assert page.select_one("#f-role") is None  # no invite form
+        assert c.submit(f"/teams/{team.id}/invites", {"role": "manager"}).status_code == 403
+        r = c.submit(
+            f"/teams/{team.id}/members/{member.id}", {"role": "manager", "is_admin": "yes"}
+        )
+        assert r.status_code == 403
+        assert c.submit(f"/teams/{team.id}/members/{user.id}/remove").status_code == 403
+    db.expire_all()
+    assert db.exec(select(Invite)).all() == []
+    assert db.get(Membership, factories_membership_id(db, team, member)).role == "researcher"
+
+
+def factories_membership_id(db, team, person) -> int:
+    return db.exec(
+        select(Membership.id).where(Membership.team_id == team.id, Membership.user_id == person.id)
+    ).one()
+
+
+def test_the_last_admin_cannot_leave_or_step_down(logged_in, db, user, team):
+    member = factories.make_user(db)
+    factories.add_member(db, team, member)
+    r = logged_in.submit(f"/teams/{team.id}/members/{user.id}/remove")
+    assert r.status_code == 409
+    assert "only admin" in _soup(r).select_one(".notice").text
+    r = logged_in.submit(
+        f"/teams/{team.id}/members/{user.id}", {"role": "manager", "is_admin": "no"}
+    )
+    assert r.status_code == 409
+    # Once someone else is admin, Ada may go.
+    r = logged_in.submit(
+        f"/teams/{team.id}/members/{member.id}", {"role": "manager", "is_admin": "yes"}
+    )
+    assert r.status_code == 303
+    assert logged_in.submit(f"/teams/{team.id}/members/{user.id}/remove").status_code == 303
+    assert logged_in.get(f"/teams/{team.id}").status_code == 404
+
+
+def test_strangers_do_not_see_a_team(app, db, team, other_user):
+    with Client(app, base_url="https://testserver", follow_redirects=False) as c:
+        factories.log_in(c, db, other_user)
+        assert c.get(f"/teams/{team.id}").status_code == 404
+        assert "Vision group" not in c.get("/teams").text
+
+
+def test_demoting_a_manager_takes_effect_on_their_next_request(logged_in, app, db, user, team):
+    manager = factories.make_user(db, display_name="Grace")
+    factories.add_member(db, team, manager, "manager")
+    project = factories.make_project(db, user, "Shared", team_id=team.id)
+    request = factories.make_request(db, project, user, manager)
+    with Client(app, base_url="https://testserver", follow_redirects=False) as c:
+        factories.log_in(c, db, manager)
+        assert c.get(f"/reviews/{request.id}").status_code == 200
+        r = logged_in.submit(
+            f"/teams/{team.id}/members/{manager.id}", {"role": "researcher", "is_admin": "no"}
+        )
+        assert r.status_code == 303
+        assert c.get(f"/reviews/{request.id}").status_code == 404
+        assert c.get(f"/teams/{team.id}/portfolio").status_code == 403
+        assert c.get(f"/projects/{project.id}").status_code == 200  # still a member
