@@ -1,16 +1,30 @@
 """Reads of notifications: only ever the user's own."""
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.notifications.models import Notification
+from app.db import UTCDateTime
+from app.journal import queries as journal_queries
+from app.journal.models import EntryKind
+from app.listing import newest_first_page
+from app.notifications.models import NoticeKind, Notification
+from app.projects.models import Project
+from app.replans import queries as replan_queries
+from app.replans.models import Replan
+from app.reviews import queries as review_queries
+from app.teams import queries as team_queries
 
 PAGE = 50
+
+# A cursor is (created_at, id) of the last row shown, written "<ISO datetime>_<id>".
+NoticeCursor = tuple[datetime, int]
 
 
 @dataclass(frozen=True)
@@ -49,3 +63,161 @@ def unread_count(session: Session, *, user: User) -> int:
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     ).one()
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One line of the activity list: the notification's columns and who acted."""
+
+    id: int
+    kind: NoticeKind
+    actor_name: str
+    project_id: int | None
+    request_id: int | None
+    release_id: int | None
+    summary: str
+    created_at: datetime
+    read_at: datetime | None
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+def parse_notice_cursor(value: str) -> NoticeCursor | None:
+    """ "2026-11-23T09:15:02.123456+00:00_42" -> (that instant, 42); anything else None."""
+    stamp, _, ident = value.rpartition("_")
+    try:
+        moment, number = datetime.fromisoformat(stamp), int(ident)
+    except ValueError:
+        return None
+    return (moment, number) if moment.tzinfo is not None else None
+
+
+def _rows_query(user: User) -> sa.Select:
+    actor = aliased(User)
+    return (
+        select(
+            Notification.id,
+            Notification.kind,
+            actor.display_name.label("actor_name"),
+            Notification.project_id,
+            Notification.request_id,
+            Notification.release_id,
+            Notification.summary,
+            Notification.created_at,
+            Notification.read_at,
+        )
+        .join(actor, actor.id == Notification.actor_id)
+        .where(Notification.user_id == user.id)
+    )
+
+
+def notifications_page(
+    session: Session, *, user: User, before: NoticeCursor | None = None, limit: int = PAGE
+) -> tuple[list[NoticeRow], str | None]:
+    """The user's notifications newest first, a page at a time: the (user,
+    created_at) index walks straight to the cursor. One query."""
+    bound = None
+    if before is not None:
+        # Bound with the column's own type: the instant is compared as stored.
+        bound = (sa.literal(before[0], UTCDateTime()), before[1])
+    rows, cursor = newest_first_page(
+        session,
+        _rows_query(user),
+        day=Notification.created_at,
+        ident=Notification.id,
+        before=bound,
+        limit=limit,
+    )
+    return [NoticeRow(**row._mapping) for row in rows], cursor
+
+
+def notifications_between(
+    session: Session, *, user: User, since: datetime, until: datetime, limit: int = 200
+) -> list[NoticeRow]:
+    """The user's notifications in [since, until), newest first."""
+    rows = session.exec(
+        _rows_query(user)
+        .where(Notification.created_at >= since, Notification.created_at < until)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return [NoticeRow(**row._mapping) for row in rows]
+
+
+def newest_id(session: Session, *, user: User) -> int | None:
+    """The id that "mark all as read" goes up to: newer arrivals stay unread."""
+    return session.exec(
+        select(sa.func.max(Notification.id)).where(Notification.user_id == user.id)
+    ).one()
+
+
+def counts_by_kind(
+    session: Session, *, user: User, since: datetime, until: datetime
+) -> dict[NoticeKind, int]:
+    """How many notifications of each kind the user got in [since, until), every kind listed."""
+    rows = session.exec(
+        select(Notification.kind, sa.func.count())
+        .where(
+            Notification.user_id == user.id,
+            Notification.created_at >= since,
+            Notification.created_at < until,
+        )
+        .group_by(Notification.kind)
+    ).all()
+    found = {NoticeKind(kind): n for kind, n in rows}
+    return {kind: found.get(kind, 0) for kind in NoticeKind}
+
+
+# ---------------------------------------------------------------- the weekly digest
+
+
+def week_bounds(start: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00 where the user is, as UTC instants
+    (a week with a clock change is an hour shorter or longer, as it was lived)."""
+    since = datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC)
+    until = datetime.combine(start + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
+    return since, until
+
+
+@dataclass
+class Digest:
+    start: date  # the Monday, in the user's time zone
+    counts: dict[NoticeKind, int]
+    notices: dict[NoticeKind, list[NoticeRow]]
+    entries: int
+    entry_kinds: Counter
+    replans: list[tuple[Replan, Project]]
+    is_manager: bool
+    waiting: list[review_queries.RequestRow]
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def digest_for(session: Session, *, user: User, start: date) -> Digest:
+    """One user's week: what they were told, what they did, and (for managers)
+    the plans waiting for their answer now. A fixed number of queries."""
+    since, until = week_bounds(start, ZoneInfo(user.timezone))
+    end = start + timedelta(days=6)
+    grouped: dict[NoticeKind, list[NoticeRow]] = {kind: [] for kind in NoticeKind}
+    for row in notifications_between(session, user=user, since=since, until=until):
+        grouped[row.kind].append(row)
+    entries = journal_queries.entries_between(session, user=user, since=start, until=end)
+    is_manager = any(view.is_manager for view in team_queries.teams_of(session, user=user))
+    return Digest(
+        start=start,
+        counts=counts_by_kind(session, user=user, since=since, until=until),
+        notices=grouped,
+        entries=len(entries),
+        entry_kinds=Counter(EntryKind(entry.kind) for entry in entries),
+        replans=replan_queries.replans_between(session, user=user, since=start, until=end),
+        is_manager=is_manager,
+        waiting=review_queries.queue(session, user=user) if is_manager else [],
+    )
