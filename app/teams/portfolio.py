@@ -1,5 +1,431 @@
-"""The team portfolio: a manager's view of the team's shared projects."""
+"""The team portfolio: a manager's view of the team's shared projects, ranked
+with the team's own formula, and the team's formula settings.
 
-from fastapi import APIRouter
+Nothing here counts scoops as outcomes: releases are events that touched a
+plan, re-plans are what the team did about them, and a scoop after a
+manager acknowledged the risk reads as a known, accepted risk being re-planned."""
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from app.auth.deps import CurrentUser
+from app.auth.models import User
+from app.db import SessionDep, utcnow
+from app.forms import as_score, message_for
+from app.projects import charts
+from app.projects import queries as project_queries
+from app.projects.models import Project
+from app.projects.service import VersionConflict
+from app.releases import queries as release_queries
+from app.releases.models import SCOOP_EFFECTS, LinkEffect, LinkState, Release, ReleaseLink
+from app.replans import queries as replan_queries
+from app.replans.models import Replan, ReplanDecision
+from app.reviews import queries as review_queries
+from app.reviews.models import Decision, Review, ReviewRequest
+from app.teams import queries, service
+from app.teams.models import Team, TeamSettingsUpdate
+from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
+
+RECENT_LINKS = 20
+REALISED_MAX = 20
+
+# ---------------------------------------------------------------- queries
+# Reads of one team's projects. The caller has checked that the user may see
+# the team's portfolio (its managers and admins). Each is one statement.
+
+
+def owner_names(session: Session, *, owner_ids: set[int]) -> dict[int, str]:
+    if not owner_ids:
+        return {}
+    return dict(
+        session.exec(select(User.id, User.display_name).where(User.id.in_(owner_ids))).all()
+    )
+
+
+@dataclass(frozen=True)
+class TouchedBy:
+    """A release confirmed as touching one of the team's projects."""
+
+    effect: LinkEffect
+    note: str
+    release_title: str
+    organisation: str
+    released_on: date
+    project_id: int
+    project_title: str
+
+
+def releases_touching(
+    session: Session, *, team_id: int, limit: int = RECENT_LINKS
+) -> list[TouchedBy]:
+    """Confirmed links to the team's projects, newest release first. Releases
+    belong to whoever logged them, so only what the link shows is read here."""
+    rows = session.exec(
+        select(
+            ReleaseLink.effect,
+            ReleaseLink.note,
+            Release.title,
+            Release.organisation,
+            Release.released_on,
+            Project.id,
+            Project.title,
+        )
+        .join(Release, Release.id == ReleaseLink.release_id)
+        .join(Project, Project.id == ReleaseLink.project_id)
+        .where(
+            Project.team_id == team_id,
+            Project.archived_at.is_(None),
+            ReleaseLink.state == LinkState.confirmed,
+        )
+        .order_by(Release.released_on.desc(), ReleaseLink.id.desc())
+        .limit(limit)
+    ).all()
+    return [TouchedBy(LinkEffect(row[0]), *row[1:]) for row in rows]
+
+
+def quarter_start(now: datetime) -> datetime:
+    """Midnight UTC on the first day of the calendar quarter `now` is in."""
+    return datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TeamReplan:
+    decision: ReplanDecision
+    effect: LinkEffect
+    created_at: datetime
+    project_id: int
+    project_title: str
+    release_title: str
+
+
+def replans_since(session: Session, *, team_id: int, since: datetime) -> list[TeamReplan]:
+    rows = session.exec(
+        select(
+            Replan.decision,
+            Replan.effect,
+            Replan.created_at,
+            Project.id,
+            Project.title,
+            Release.title,
+        )
+        .join(Project, Project.id == Replan.project_id)
+        .join(Release, Release.id == Replan.release_id)
+        .where(Project.team_id == team_id, Replan.created_at >= since)
+        .order_by(Replan.created_at.desc(), Replan.id.desc())
+    ).all()
+    return [
+        TeamReplan(ReplanDecision(decision), LinkEffect(effect), *rest)
+        for decision, effect, *rest in rows
+    ]
+
+
+@dataclass(frozen=True)
+class RealisedRisk:
+    """A scoop risk a manager accepted, and the release that later came."""
+
+    project_id: int
+    project_title: str
+    reviewer_name: str
+    acknowledged_at: datetime
+    decision: Decision
+    release_title: str
+    effect: LinkEffect
+    linked_at: datetime
+    replanned: bool
+
+
+def realised_risks(
+    session: Session, *, team_id: int, limit: int = REALISED_MAX
+) -> list[RealisedRisk]:
+    """Each scoop or partial scoop confirmed on a team project after one of
+    the team's managers accepted its risk, with the latest such review before it."""
+    reviewer = aliased(User)
+    accepting = [d.value for d in Decision if d.accepts_risk]
+    newest_first = (
+        sa.func.row_number()
+        .over(
+            partition_by=ReleaseLink.id,
+            order_by=(Review.created_at.desc(), Review.id.desc()),
+        )
+        .label("nth")
+    )
+    replanned = (
+        sa.exists()
+        .where(
+            Replan.project_id == ReleaseLink.project_id,
+            Replan.release_id == ReleaseLink.release_id,
+        )
+        .label("replanned")
+    )
+    pairs = (
+        select(
+            Project.id.label("project_id"),
+            Project.title.label("project_title"),
+            reviewer.display_name.label("reviewer_name"),
+            Review.created_at.label("acknowledged_at"),
+            Review.decision.label("decision"),
+            Release.title.label("release_title"),
+            ReleaseLink.effect.label("effect"),
+            ReleaseLink.created_at.label("linked_at"),
+            replanned,
+            ReleaseLink.id.label("link_id"),
+            newest_first,
+        )
+        .select_from(Review)
+        .join(ReviewRequest, ReviewRequest.id == Review.request_id)
+        .join(Project, Project.id == ReviewRequest.project_id)
+        .join(reviewer, reviewer.id == Review.reviewer_id)
+        .join(
+            ReleaseLink,
+            sa.and_(
+                ReleaseLink.project_id == Project.id,
+                ReleaseLink.created_at > Review.created_at,
+                ReleaseLink.effect.in_([e.value for e in SCOOP_EFFECTS]),
+                ReleaseLink.state == LinkState.confirmed,
+            ),
+        )
+        .join(Release, Release.id == ReleaseLink.release_id)
+        .where(
+            Project.team_id == team_id,
+            ReviewRequest.team_id == team_id,
+            Project.archived_at.is_(None),
+            Review.decision.in_(accepting),
+        )
+        .subquery("pairs")
+    )
+    rows = session.exec(
+        select(
+            pairs.c.project_id,
+            pairs.c.project_title,
+            pairs.c.reviewer_name,
+            pairs.c.acknowledged_at,
+            pairs.c.decision,
+            pairs.c.release_title,
+            pairs.c.effect,
+            pairs.c.linked_at,
+            pairs.c.replanned,
+        )
+        .where(pairs.c.nth == 1)
+        .order_by(pairs.c.linked_at.desc(), pairs.c.link_id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        RealisedRisk(
+            project_id=row.project_id,
+            project_title=row.project_title,
+            reviewer_name=row.reviewer_name,
+            acknowledged_at=_utc(row.acknowledged_at),
+            decision=Decision(row.decision),
+            release_title=row.release_title,
+            effect=LinkEffect(row.effect),
+            linked_at=_utc(row.linked_at),
+            replanned=bool(row.replanned),
+        )
+        for row in rows
+    ]
+
+
+def _utc(value: datetime | str) -> datetime:
+    """Columns read through a subquery lose their type on SQLite: read them back."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- the portfolio page
+
+
+def _portfolio_context(session: Session, view: queries.TeamView) -> dict:
+    team = view.team
+    config = queries.scoring_of(team)
+    rows = project_queries.team_portfolio(session, team_id=team.id, config=config)
+    ids = [r.project.id for r in rows]
+    reinforced = release_queries.reinforcement_counts(session, project_ids=ids)
+    replan_counts = replan_queries.replan_counts(session, project_ids=ids)
+    quarter = quarter_start(utcnow())
+    return {
+        "view": view,
+        "team": team,
+        "rows": rows,
+        "owners": owner_names(session, owner_ids={r.project.owner_id for r in rows}),
+        "reinforced": reinforced,
+        "replan_counts": replan_counts,
+        "reinforced_total": sum(reinforced.values()),
+        "replans_total": sum(replan_counts.values()),
+        "formula": config.formula(),
+        "points": charts.map_points(rows),
+        "ticks": charts.map_ticks(),
+        "map": {
+            "width": charts.MAP_WIDTH,
+            "height": charts.MAP_HEIGHT,
+            "margin": charts.MAP_MARGIN,
+        },
+        "risk_colours": charts.RISK_COLOURS,
+        "touched": releases_touching(session, team_id=team.id),
+        "quarter": quarter,
+        "replans": replans_since(session, team_id=team.id, since=quarter),
+        "waiting": review_queries.team_waiting(session, team_id=team.id),
+        "realised": realised_risks(session, team_id=team.id),
+    }
+
+
+@router.get("/teams/{team_id}/portfolio", name="team_portfolio")
+def team_portfolio(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int
+) -> Response:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    view.require_manager()
+    return render(request, "teams/portfolio.html", _portfolio_context(session, view))
+
+
+# ---------------------------------------------------------------- formula settings
+
+MAPPING_FIELDS = tuple(f"mapping_{score}" for score in range(1, 6))
+RESIDUAL_FIELDS = ("residual_first", "residual_best", "residual_open")
+
+
+class SettingsForm(BaseModel):
+    name: str = ""
+    mapping_1: str = ""
+    mapping_2: str = ""
+    mapping_3: str = ""
+    mapping_4: str = ""
+    mapping_5: str = ""
+    residual_first: str = ""
+    residual_best: str = ""
+    residual_open: str = ""
+    version: str = ""
+
+
+def _share(text: str) -> float | str | None:
+    """A 0–1 value typed in a form; text that is no number stays text."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if math.isfinite(value) else text
+
+
+def _settings_values(team: Team) -> dict[str, str]:
+    values = {name: _plain(v) for name, v in zip(MAPPING_FIELDS, team.score_mapping, strict=True)}
+    values.update({name: _plain(getattr(team, name)) for name in RESIDUAL_FIELDS})
+    return {**values, "name": team.name, "version": str(team.version)}
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}"
+
+
+def _settings_data(form: SettingsForm) -> tuple[TeamSettingsUpdate | None, dict[str, str]]:
+    """The form as a settings update, or messages keyed by the form's field names."""
+    errors: dict[str, str] = {}
+    shares = {name: _share(getattr(form, name)) for name in (*MAPPING_FIELDS, *RESIDUAL_FIELDS)}
+    for name, value in shares.items():
+        if value is None:
+            errors[name] = "This is required."
+        elif isinstance(value, str):
+            errors[name] = "Enter a number from 0 to 1, e.g. 0.6."
+    if errors:
+        return None, errors
+    try:
+        data = TeamSettingsUpdate.model_validate(
+            {
+                "version": as_score(form.version) or 0,
+                "name": form.name,
+                "score_mapping": [shares[name] for name in MAPPING_FIELDS],
+                **{name: shares[name] for name in RESIDUAL_FIELDS},
+            }
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = err["loc"]
+            if loc[0] == "score_mapping" and len(loc) > 1:
+                key = MAPPING_FIELDS[int(loc[1])]
+            elif loc[0] == "version":
+                key = "form"
+            else:
+                key = str(loc[0])
+            errors.setdefault(key, message_for(err))
+        return None, errors
+    return data, {}
+
+
+def _settings_page(
+    request: Request,
+    view: queries.TeamView,
+    values: dict,
+    errors: dict,
+    *,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "teams/settings.html",
+        {
+            "view": view,
+            "team": view.team,
+            "values": values,
+            "errors": errors,
+            "message": message,
+            "formula": queries.scoring_of(view.team).formula(),
+            "mapping_fields": MAPPING_FIELDS,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/teams/{team_id}/settings", name="team_settings")
+def team_settings(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int
+) -> Response:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    view.require_admin()
+    return _settings_page(request, view, _settings_values(view.team), {})
+
+
+@router.post("/teams/{team_id}/settings", name="team_settings_save")
+def team_settings_save(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    team_id: int,
+    form: Annotated[SettingsForm, Form()],
+) -> Response:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    view.require_admin()
+    data, errors = _settings_data(form)
+    values = form.model_dump()
+    if data is None:
+        message = (
+            errors.pop("form", None) or "Nothing was saved: please correct the fields marked below."
+        )
+        return _settings_page(request, view, values, errors, message=message, status_code=422)
+    try:
+        service.team_settings_update(session, view=view, data=data)
+    except VersionConflict:
+        session.rollback()
+        session.refresh(view.team)
+        message = (
+            "Another admin changed these settings after you opened this page, so nothing was "
+            f"saved. The formula in force now: {queries.scoring_of(view.team).formula()}. "
+            "Your values are below; save again to replace it."
+        )
+        values["version"] = str(view.team.version)
+        return _settings_page(request, view, values, {}, message=message, status_code=409)
+    session.commit()
+    return redirect(request, request.url_for("team_portfolio", team_id=team_id).path)
