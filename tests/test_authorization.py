@@ -62,11 +62,25 @@ def theirs(db, other_user):
     entry = factories.make_entry(
         db, other_user, body="Their secret project diary", project_id=project.id
     )
+    # Their team, a project shared with it and a plan shared up to its other manager.
+    team = factories.make_team(db, other_user, "Their secret team")
+    manager = factories.make_user(db, display_name="Their manager")
+    factories.add_member(db, team, manager, "manager")
+    shared = factories.make_project(
+        db, other_user, "Their secret project, shared", team_id=team.id, goal="secret plan"
+    )
+    request = factories.make_request(db, shared, other_user, manager, ["Their secret question?"])
+    invite, _raw = factories.make_invite(db, team, other_user)
     return {
         "project_id": project.id,
         "release_id": release.id,
         "link_id": link.id,
         "entry_id": entry.id,
+        "team_id": team.id,
+        "user_id": manager.id,
+        "invite_id": invite.id,
+        "request_id": request.id,
+        "token": "gfi_forged",
         "number": 1,
         "fmt": "json",
     }
@@ -93,6 +107,22 @@ def _api_body(method: str, path: str, mine: dict) -> dict | None:
         return {"effect": "scoop"}
     if path.startswith("/api/v1/journal/entries/") and method == "PATCH":
         return {"version": 1, "body": "hijack"}
+    if path.endswith("/join"):
+        return {"token": "gfi_forged"}
+    if path.endswith("/invites") and method == "POST":
+        return {}
+    if path.startswith("/api/v1/teams/") and method == "PATCH":
+        return {"role": "manager"} if "/members/" in path else {"version": 1, "name": "Hijack"}
+    if path.endswith("/reviews") and method == "POST":
+        return {"reviewer_id": 1, "questions": ["Hijack?"]}
+    if path.endswith("/questions"):
+        return {"version": 1, "questions": ["Hijack?"]}
+    if path.endswith("/withdraw"):
+        return {"version": 1}
+    if path.endswith("/review"):
+        return {"version": 1, "plan_number": 1, "decision": "approved"}
+    if path.endswith("/comments") and method == "POST":
+        return {"body": "hijack"}
     if method == "PATCH":
         return {"version": 1, "title": "Hijack"}
     return None
@@ -151,11 +181,20 @@ def test_someone_elses_data_is_not_found(method, path, logged_in, api, db, their
     if path.startswith("/api/"):
         r = api.request(method, url, json=_api_body(method, path, mine))
         assert r.status_code == 404, r.text
-        assert r.json()["error"]["code"] == "not_found"
+        # Joining goes by the invite's token, not by membership: a forged one is invalid.
+        expected = "invite_invalid" if path.endswith("/join") else "not_found"
+        assert r.json()["error"]["code"] == expected
     else:
         r = logged_in.get(url) if method == "GET" else logged_in.submit(url, _form(mine))
         assert r.status_code == 404, r.text
-    for secret in ("Their secret project", "secret plan", "Their secret release", "diary"):
+    for secret in (
+        "Their secret project",
+        "secret plan",
+        "Their secret release",
+        "diary",
+        "Their secret team",
+        "Their secret question",
+    ):
         assert secret not in r.text
     db.expire_all()
     assert _snapshot(db) == before
@@ -172,7 +211,19 @@ def test_someone_elses_data_is_not_found(method, path, logged_in, api, db, their
 )
 def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mine):
     before = _snapshot(db)
-    ids = {**mine, "link_id": 1, "number": 1, "token_id": 1, "entry_id": 1, "fmt": "json"}
+    ids = {
+        **mine,
+        "link_id": 1,
+        "number": 1,
+        "token_id": 1,
+        "entry_id": 1,
+        "team_id": 1,
+        "user_id": 1,
+        "invite_id": 1,
+        "request_id": 1,
+        "token": "gfi_forged",
+        "fmt": "json",
+    }
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as anonymous:
         url = _fill(path, ids)
         if path.startswith("/api/"):

@@ -1,7 +1,235 @@
-"""The teams API."""
+"""The teams API: teams, their members, invite links and joining.
 
-from fastapi import APIRouter
+A team is seen only by its members (404 for anyone else); what needs an
+admin answers 403 to the other members. Same services as the pages."""
 
-from app.errors import error_responses
+from typing import Annotated
 
-router = APIRouter(prefix="/api/v1", tags=["teams"], responses=error_responses(401))
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlmodel import Session
+from starlette.routing import NoMatchFound
+
+from app.auth.deps import ApiUser
+from app.auth.models import User
+from app.db import SessionDep
+from app.errors import ApiError, error_responses
+from app.projects.service import VersionConflict
+from app.teams import queries, service
+from app.teams.models import (
+    Invite,
+    InviteCreate,
+    InviteIssued,
+    InvitePublic,
+    MemberPublic,
+    Membership,
+    MembershipUpdate,
+    Team,
+    TeamCreate,
+    TeamPublic,
+    TeamSettingsUpdate,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["teams"], responses=error_responses(401, 404, 422))
+
+
+class InviteAccept(BaseModel):
+    """The token from an invite link (its last path segment)."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _team(team: Team, membership: Membership) -> TeamPublic:
+    return TeamPublic(
+        id=team.id,
+        name=team.name,
+        role=membership.role,
+        is_admin=membership.is_admin,
+        score_mapping=team.score_mapping,
+        residual_first=team.residual_first,
+        residual_best=team.residual_best,
+        residual_open=team.residual_open,
+        version=team.version,
+        created_at=team.created_at,
+    )
+
+
+def _member(membership: Membership, user: User) -> MemberPublic:
+    return MemberPublic(
+        user_id=user.id,
+        display_name=user.display_name,
+        role=membership.role,
+        is_admin=membership.is_admin,
+        joined_at=membership.joined_at,
+    )
+
+
+def _invite(invite: Invite) -> InvitePublic:
+    return InvitePublic.model_validate(invite, from_attributes=True)
+
+
+def _join_url(request: Request, *, team_id: int, raw: str) -> str:
+    """The invite link's page. Until the HTML join route is registered the
+    same path is built by hand, so API clients get a working shape either way."""
+    try:
+        return str(request.url_for("team_join", team_id=team_id, token=raw))
+    except NoMatchFound:
+        return str(request.base_url).rstrip("/") + f"/teams/{team_id}/join/{raw}"
+
+
+def _member_public(session: Session, membership: Membership) -> MemberPublic:
+    return _member(membership, session.get(User, membership.user_id))
+
+
+# ---------------------------------------------------------------- teams
+
+
+@router.get("/teams", response_model=list[TeamPublic], summary="Your teams, with your role")
+def list_teams(session: SessionDep, user: ApiUser) -> list[TeamPublic]:
+    return [_team(v.team, v.membership) for v in queries.teams_of(session, user=user)]
+
+
+@router.post("/teams", response_model=TeamPublic, status_code=201, summary="Create a team")
+def create_team(
+    request: Request, session: SessionDep, user: ApiUser, data: TeamCreate
+) -> TeamPublic:
+    team = service.team_create(session, creator=user, data=data, defaults=request.app.state.scoring)
+    session.commit()
+    view = queries.team_for(session, user=user, team_id=team.id)
+    return _team(view.team, view.membership)
+
+
+@router.get("/teams/{team_id}", response_model=TeamPublic, summary="Read a team")
+def read_team(session: SessionDep, user: ApiUser, team_id: int) -> TeamPublic:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    return _team(view.team, view.membership)
+
+
+@router.patch(
+    "/teams/{team_id}",
+    response_model=TeamPublic,
+    responses=error_responses(403, 409),
+    summary="Rename a team or change its priority formula (admins)",
+)
+def update_team(
+    session: SessionDep, user: ApiUser, team_id: int, data: TeamSettingsUpdate
+) -> TeamPublic:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    try:
+        team = service.team_settings_update(session, view=view, data=data)
+    except VersionConflict as conflict:
+        session.rollback()
+        raise ApiError(
+            409,
+            f"The team changed since version {data.version}; it is now at version "
+            f"{conflict.current_version}. Read it again and re-apply your change.",
+            code="version_conflict",
+        ) from None
+    session.commit()
+    return _team(team, view.membership)
+
+
+# ---------------------------------------------------------------- members
+
+
+@router.get(
+    "/teams/{team_id}/members", response_model=list[MemberPublic], summary="A team's members"
+)
+def list_members(session: SessionDep, user: ApiUser, team_id: int) -> list[MemberPublic]:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    return [_member(m.membership, m.user) for m in queries.members_of(session, team=view.team)]
+
+
+@router.patch(
+    "/teams/{team_id}/members/{user_id}",
+    response_model=MemberPublic,
+    responses=error_responses(403, 409),
+    summary="Change a member's role or admin right (admins)",
+)
+def update_member(
+    session: SessionDep, user: ApiUser, team_id: int, user_id: int, data: MembershipUpdate
+) -> MemberPublic:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    membership = service.membership_update(session, view=view, user_id=user_id, data=data)
+    session.commit()
+    return _member_public(session, membership)
+
+
+@router.delete(
+    "/teams/{team_id}/members/{user_id}",
+    status_code=204,
+    responses=error_responses(403, 409),
+    summary="Remove a member (admins), or leave the team (your own id)",
+    description="What the member shared with the team becomes private again: their projects "
+    "and journal entries. Their open review requests are withdrawn.",
+)
+def remove_member(session: SessionDep, user: ApiUser, team_id: int, user_id: int) -> Response:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    service.membership_remove(session, view=view, actor=user, user_id=user_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- invites
+
+
+@router.get(
+    "/teams/{team_id}/invites",
+    response_model=list[InvitePublic],
+    responses=error_responses(403),
+    summary="A team's invite links, newest first (admins)",
+)
+def list_invites(session: SessionDep, user: ApiUser, team_id: int) -> list[InvitePublic]:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    view.require_admin()
+    return [_invite(i) for i in queries.invites_of(session, team=view.team)]
+
+
+@router.post(
+    "/teams/{team_id}/invites",
+    response_model=InviteIssued,
+    status_code=201,
+    responses=error_responses(403),
+    summary="Make a one-time invite link (admins)",
+    description="The link and its token are shown only in this response: only a hash is kept.",
+)
+def create_invite(
+    request: Request, session: SessionDep, user: ApiUser, team_id: int, data: InviteCreate
+) -> InviteIssued:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    issued = service.invite_create(session, view=view, actor=user, data=data)
+    session.commit()
+    return InviteIssued(
+        **_invite(issued.invite).model_dump(),
+        url=_join_url(request, team_id=team_id, raw=issued.raw),
+        token=issued.raw,
+    )
+
+
+@router.post(
+    "/teams/{team_id}/invites/{invite_id}/revoke",
+    response_model=InvitePublic,
+    responses=error_responses(403),
+    summary="Withdraw an unused invite link (admins)",
+)
+def revoke_invite(session: SessionDep, user: ApiUser, team_id: int, invite_id: int) -> InvitePublic:
+    view = queries.team_for(session, user=user, team_id=team_id)
+    invite = service.invite_revoke(session, view=view, invite_id=invite_id)
+    session.commit()
+    return _invite(invite)
+
+
+@router.post(
+    "/teams/{team_id}/join",
+    response_model=MemberPublic,
+    status_code=201,
+    responses=error_responses(409, 410),
+    summary="Join a team with the token of an invite link",
+    description="Refused with 404 `invite_invalid` or `invite_other_team`, 410 `invite_used`, "
+    "`invite_expired` or `invite_revoked`, 409 `already_member`.",
+)
+def join_team(session: SessionDep, user: ApiUser, team_id: int, data: InviteAccept) -> MemberPublic:
+    membership = service.invite_accept(session, team_id=team_id, raw=data.token, user=user)
+    session.commit()
+    return _member(membership, user)
