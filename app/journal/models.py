@@ -1,7 +1,8 @@
 """The process journal: what was done and learned, at what pace.
 
-Entries are private to their author. Edits keep the earlier text as
-revisions; entries are archived, never deleted."""
+Entries are private to their author unless shared, one entry at a time,
+with one of the author's teams. Edits keep the earlier text as revisions;
+entries are archived, never deleted."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -108,6 +109,15 @@ Body = Annotated[str, StringConstraints(strip_whitespace=True, max_length=BODY_M
 Learned = Annotated[str, StringConstraints(strip_whitespace=True, max_length=LEARNED_MAX)]
 Hours = Annotated[Decimal, PydanticField(ge=0, le=24, max_digits=3, decimal_places=1)]
 Energy = Annotated[int, PydanticField(strict=True, ge=1, le=5)]
+TeamId = Annotated[
+    int,
+    PydanticField(
+        strict=True,
+        ge=1,
+        description="One of the author's teams, whose members may then read the entry "
+        "(never its hours or energy); null keeps it private.",
+    ),
+]
 
 
 class EntryIn(BaseModel):
@@ -121,6 +131,8 @@ class EntryIn(BaseModel):
     hours: Hours | None = None
     energy: Energy | None = None
     serves_purpose: bool = False
+    # Opt-in: a team of the author's whose members may read the entry.
+    shared_team_id: TeamId | None = None
 
 
 class EntryUpdate(BaseModel):
@@ -135,6 +147,7 @@ class EntryUpdate(BaseModel):
     hours: Hours | None = None
     energy: Energy | None = None
     serves_purpose: bool | None = None
+    shared_team_id: TeamId | None = None  # null makes the entry private again
 
 
 class SettingsIn(BaseModel):
@@ -159,6 +172,7 @@ class EntryPublic(BaseModel):
     hours: Decimal | None
     energy: int | None
     serves_purpose: bool
+    shared_team_id: int | None
     version: int
     created_at: datetime
     updated_at: datetime

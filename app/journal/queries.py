@@ -1,4 +1,4 @@
-"""Reads of the journal: only ever the author's own entries."""
+"""Reads of the journal: the author's own entries, and what members shared with a team."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -6,12 +6,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.errors import NotFound
 from app.journal.models import EntryKind, JournalEntry, JournalRevision, JournalSettings
 from app.listing import newest_first_page, text_match
+from app.projects.models import Project
+from app.teams.models import Membership
 
 PAGE_SIZE = 50
 PACE_WEEKS = 12
@@ -252,3 +255,131 @@ def all_entries(session: Session, *, user: User) -> list[JournalEntry]:
             .order_by(JournalEntry.day, JournalEntry.id)
         )
     )
+
+
+# ---------------------------------------------------------------- shared with a team
+# What a team sees of its members' journals: the entries they chose to share,
+# and counts from those who opted in. Never hours, energy, times of day or
+# anything else of a person's pace: those stay with their owner.
+
+TEAM_WEEKS = 4
+TEAM_MIN_SHARERS = 2
+
+
+@dataclass(frozen=True)
+class SharedEntry:
+    """An entry as the team reads it: what was done and learned, no pace."""
+
+    id: int
+    day: date
+    kind: EntryKind
+    body: str
+    learned: str
+    author_id: int
+    author_name: str
+    # Only a project shared with the same team is named; a private one is not.
+    project_id: int | None
+    project_title: str | None
+
+
+def team_entries(
+    session: Session,
+    *,
+    team_id: int,
+    before: tuple[date, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[SharedEntry], str | None]:
+    """Entries shared with the team by its current members, newest day first.
+    The caller has checked that the reader is a member. Three queries."""
+    query = (
+        select(JournalEntry)
+        .join(
+            Membership,
+            sa.and_(
+                Membership.team_id == JournalEntry.shared_team_id,
+                Membership.user_id == JournalEntry.author_id,
+            ),
+        )
+        .where(JournalEntry.shared_team_id == team_id, JournalEntry.archived_at.is_(None))
+    )
+    rows, next_before = newest_first_page(
+        session, query, day=JournalEntry.day, ident=JournalEntry.id, before=before, limit=limit
+    )
+    names = dict(
+        session.exec(
+            select(User.id, User.display_name).where(User.id.in_({e.author_id for e in rows}))
+        ).all()
+    )
+    titles = dict(
+        session.exec(
+            select(Project.id, Project.title).where(
+                Project.id.in_({e.project_id for e in rows if e.project_id}),
+                Project.team_id == team_id,
+            )
+        ).all()
+    )
+    return [
+        SharedEntry(
+            id=e.id,
+            day=e.day,
+            kind=EntryKind(e.kind),
+            body=e.body,
+            learned=e.learned,
+            author_id=e.author_id,
+            author_name=names.get(e.author_id, ""),
+            project_id=e.project_id if e.project_id in titles else None,
+            project_title=titles.get(e.project_id),
+        )
+        for e in rows
+    ], next_before
+
+
+@dataclass
+class TeamProcess:
+    """Process counts of the members who opted in, summed: no one's alone."""
+
+    sharers: int
+    since: date
+    until: date
+    kinds: Counter = field(default_factory=Counter)
+    learnings: int = 0
+    replans: int = 0
+    total: int = 0
+
+    @property
+    def shown(self) -> bool:
+        return self.sharers >= TEAM_MIN_SHARERS
+
+
+def team_process(session: Session, *, team_id: int, today: date) -> TeamProcess:
+    """The last four weeks, summed over the members who opted in; nothing at
+    all while fewer than two have, since one person's counts would be theirs."""
+    sharing = select(Membership.user_id).where(
+        Membership.team_id == team_id, Membership.shares_aggregates.is_(True)
+    )
+    sharers = session.exec(select(sa.func.count()).select_from(sharing.subquery())).one()
+    result = TeamProcess(
+        sharers=sharers, since=today - timedelta(days=7 * TEAM_WEEKS - 1), until=today
+    )
+    if not result.shown:
+        return result
+    rows = session.exec(
+        select(
+            JournalEntry.kind,
+            sa.func.count(),
+            sa.func.sum(sa.case((JournalEntry.learned != "", 1), else_=0)),
+        )
+        .where(
+            JournalEntry.author_id.in_(sharing),
+            JournalEntry.archived_at.is_(None),
+            JournalEntry.day >= result.since,
+            JournalEntry.day <= result.until,
+        )
+        .group_by(JournalEntry.kind)
+    ).all()
+    for kind, n, learned in rows:
+        result.kinds[EntryKind(kind)] = n
+        result.learnings += int(learned or 0)
+        result.total += n
+    result.replans = result.kinds[EntryKind.replan]
+    return result

@@ -1,5 +1,6 @@
 """Journal pages: the journal home with its quick entry, entries edited in
-place, the pace view, the weekly review, settings and exports."""
+place, the pace view, the weekly review, settings and exports; and a team's
+journal, where members read what others chose to share with the team."""
 
 from datetime import date, timedelta
 from typing import Annotated
@@ -10,6 +11,7 @@ from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
+from app.errors import Refused
 from app.forms import as_score, validate
 from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
@@ -18,6 +20,8 @@ from app.markdown import render_markdown
 from app.projects import queries as project_queries
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
+from app.teams import queries as team_queries
+from app.teams import service as team_service
 from app.web import is_htmx, redirect, render, safe_next, templates
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -44,15 +48,20 @@ class EntryForm(BaseModel):
     hours: str = ""
     energy: str = ""
     serves_purpose: str = ""
+    shared_team_id: str = ""
     version: str = ""
     next: str = ""
 
 
+def _optional_id(value: str) -> int | str | None:
+    """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
+    return int(value) if value.isdigit() else value or None
+
+
 def _entry_data(form: EntryForm) -> dict:
     data = {
-        "project_id": int(form.project_id)
-        if form.project_id.isdigit()
-        else form.project_id or None,
+        "project_id": _optional_id(form.project_id),
+        "shared_team_id": _optional_id(form.shared_team_id),
         "body": form.body,
         "learned": form.learned,
         "hours": form.hours.strip().replace(",", ".") or None,
@@ -87,6 +96,20 @@ templates.env.filters["iso_week"] = iso_week
 
 def _projects(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
     return project_queries.portfolio_titles(session, user=user)
+
+
+def _teams(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
+    """The teams an entry may be shared with: the author's own."""
+    return team_queries.team_choices(session, user=user)
+
+
+def _form_context(session: SessionDep, user: CurrentUser, values: dict, errors: dict) -> dict:
+    return {
+        "values": values,
+        "errors": errors,
+        "projects": _projects(session, user),
+        "teams": _teams(session, user),
+    }
 
 
 def _check_project(session: SessionDep, user: CurrentUser, project_id: int | None) -> None:
@@ -126,6 +149,7 @@ def journal_home(
     settings = None if fragment else queries.settings_for(session, user=user)
     query = {"week": week, "kind": kind, "project": project, "q": q, "archived": archived}
     projects = _projects(session, user)
+    shared = any(e.shared_team_id for e in rows)
     return render(
         request,
         "journal/home.html",
@@ -141,6 +165,7 @@ def journal_home(
             "kinds": list(EntryKind),
             "projects": projects,
             "project_titles": dict(projects),
+            "team_names": dict(_teams(session, user)) if shared else {},
             "settings": settings,
             "pace": None
             if fragment
@@ -167,7 +192,15 @@ def journal_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[EntryForm, Form()]
 ) -> Response:
     data, errors = validate(EntryIn, _entry_data(form))
-    if data is None:
+    entry = None
+    if data is not None:
+        _check_project(session, user, data.project_id)
+        try:
+            entry = service.entry_create(session, author=user, data=data)
+        except Refused as refused:
+            session.rollback()
+            errors = {refused.field or "body": refused.message}
+    if entry is None:
         if is_htmx(request):
             context = _quick_context(form.model_dump(), errors, next_url=form.next)
             return render(request, "journal/_quick.html", context, block="quick", status_code=422)
@@ -175,11 +208,9 @@ def journal_create(
         return render(
             request,
             "journal/new.html",
-            {"values": values, "errors": errors, "projects": _projects(session, user)},
+            _form_context(session, user, values, errors),
             status_code=422,
         )
-    _check_project(session, user, data.project_id)
-    entry = service.entry_create(session, author=user, data=data)
     session.commit()
     if is_htmx(request):
         context = _quick_context(saved=entry, next_url=form.next)
@@ -200,20 +231,19 @@ def journal_new(
         "kind": "experiment",
         "project_id": project,
     }
-    return render(
-        request,
-        "journal/new.html",
-        {"values": values, "errors": {}, "projects": _projects(session, user)},
-    )
+    return render(request, "journal/new.html", _form_context(session, user, values, {}))
 
 
 def _entry_context(session, user, entry, **extra) -> dict:
     projects = _projects(session, user)
+    teams = _teams(session, user)
     return {
         "entry": entry,
         "revisions": queries.revisions_of(session, entry=entry),
         "projects": projects,
         "project_titles": dict(projects),
+        "teams": teams,
+        "team_names": dict(teams),
         **extra,
     }
 
@@ -237,6 +267,7 @@ def journal_edit(
         **entry.model_dump(),
         "day": entry.day.isoformat(),
         "project_id": str(entry.project_id or ""),
+        "shared_team_id": str(entry.shared_team_id or ""),
         "hours": "" if entry.hours is None else str(entry.hours),
         "energy": str(entry.energy or ""),
     }
@@ -265,6 +296,10 @@ def journal_update(
     _check_project(session, user, data.project_id)
     try:
         service.entry_update(session, entry=entry, data=data)
+    except Refused as refused:
+        session.rollback()
+        context["errors"] = {refused.field or "body": refused.message}
+        return render(request, "journal/entry.html", context, block="entry", status_code=422)
     except service.EntryConflict as conflict:
         session.rollback()
         context["message"] = (
@@ -498,3 +533,51 @@ def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.json"'},
     )
+
+
+# ---------------------------------------------------------------- a team's journal
+
+
+@router.get("/teams/{team_id}/journal", name="team_journal")
+def team_journal(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int, before: str = ""
+) -> Response:
+    """What members shared with the team, and the counts of those who opted in.
+    Any member reads it; no one's hours, energy or hours of the day are on it."""
+    view = team_queries.team_for(session, user=user, team_id=team_id)
+    cursor = parse_cursor(before) if before else None
+    entries, next_before = queries.team_entries(session, team_id=team_id, before=cursor)
+    return render(
+        request,
+        "teams/journal.html",
+        {
+            "view": view,
+            "team": view.team,
+            "entries": entries,
+            "next_before": next_before,
+            "process": queries.team_process(
+                session, team_id=team_id, today=service.today_for(user)
+            ),
+            "min_sharers": queries.TEAM_MIN_SHARERS,
+            "weeks": queries.TEAM_WEEKS,
+        },
+    )
+
+
+class AggregatesForm(BaseModel):
+    share: str = ""
+
+
+@router.post("/teams/{team_id}/journal/aggregates", name="team_aggregates")
+def team_aggregates(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    team_id: int,
+    form: Annotated[AggregatesForm, Form()],
+) -> Response:
+    """A member opts their journal counts in to the team's sums, or out again."""
+    view = team_queries.team_for(session, user=user, team_id=team_id)
+    team_service.aggregates_share(session, view=view, on=form.share == "on")
+    session.commit()
+    return redirect(request, request.url_for("team_journal", team_id=team_id).path + "#process")

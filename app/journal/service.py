@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.db import utcnow
+from app.errors import Refused
 from app.journal.models import (
     EntryIn,
     EntryKind,
@@ -17,6 +18,7 @@ from app.journal.models import (
     JournalSettings,
     SettingsIn,
 )
+from app.teams.queries import membership_of
 
 _REQUIRED = {"day", "kind", "body", "learned", "serves_purpose"}
 _REVISED = ("day", "kind", "project_id", "body", "learned", "hours", "energy", "serves_purpose")
@@ -33,10 +35,22 @@ def today_for(user: User) -> date:
     return utcnow().astimezone(ZoneInfo(user.timezone)).date()
 
 
+def _check_team(session: Session, *, author_id: int, team_id: int | None) -> None:
+    """An entry is shared only with a team its author is in."""
+    if team_id is not None and membership_of(session, user_id=author_id, team_id=team_id) is None:
+        raise Refused(
+            422,
+            "not_a_member",
+            "You can share an entry only with a team you are a member of.",
+            field="shared_team_id",
+        )
+
+
 def entry_create(
     session: Session, *, author: User, data: EntryIn, replan_id: int | None = None
 ) -> JournalEntry:
     """`data.project_id`, if any, must already be checked as visible to the author."""
+    _check_team(session, author_id=author.id, team_id=data.shared_team_id)
     entry = JournalEntry(
         author_id=author.id,
         replan_id=replan_id,
@@ -50,6 +64,8 @@ def entry_create(
 
 def entry_update(session: Session, *, entry: JournalEntry, data: EntryUpdate) -> JournalEntry:
     """Keep the entry as it was, then apply the change made against `data.version`."""
+    if "shared_team_id" in data.model_fields_set:
+        _check_team(session, author_id=entry.author_id, team_id=data.shared_team_id)
     result = session.execute(
         sa.update(JournalEntry)
         .where(JournalEntry.id == entry.id, JournalEntry.version == data.version)
