@@ -1,5 +1,6 @@
 """Builders for test data, going through the same services as the app."""
 
+from functools import cache
 from itertools import count
 
 from sqlmodel import Session
@@ -18,11 +19,19 @@ PASSWORD = "correct horse battery staple"
 _seq = count(1)
 
 
+@cache
+def _password_hash() -> str:
+    """PASSWORD hashed once per run: Argon2 costs ~120 ms a hash, and most
+    tests make several people (signing up itself is tested in tests/auth)."""
+    return auth_service._hasher().hash(PASSWORD)
+
+
 def make_user(db: Session, *, email: str | None = None, display_name: str = "Researcher") -> User:
-    email = email or f"user{next(_seq)}@example.org"
-    user = auth_service.user_create(
-        db, data=UserCreate(email=email, display_name=display_name, password=PASSWORD)
+    data = UserCreate(
+        email=email or f"user{next(_seq)}@example.org", display_name=display_name, password=PASSWORD
     )
+    user = User(email=data.email, display_name=data.display_name, password_hash=_password_hash())
+    db.add(user)
     db.commit()
     return user
 

@@ -127,7 +127,8 @@ def release_links(session: SessionDep, user: ApiUser, release_id: int) -> list[L
     summary="Releases linked to a project",
 )
 def project_links(session: SessionDep, user: ApiUser, project_id: int) -> list[LinkPublic]:
-    project = project_queries.project_for(session, user=user, project_id=project_id)
+    # Readable by the project's team, as its page is.
+    project, _ = project_queries.project_viewable(session, user=user, project_id=project_id)
     return [
         LinkPublic.model_validate(link)
         for link, _ in queries.links_of_project(session, project=project)

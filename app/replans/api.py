@@ -47,7 +47,7 @@ def create_replan(
     summary="A project's re-plans",
 )
 def list_replans(session: SessionDep, user: ApiUser, project_id: int) -> list[ReplanPublic]:
-    project = project_queries.project_for(session, user=user, project_id=project_id)
+    project, _ = project_queries.project_viewable(session, user=user, project_id=project_id)
     return [ReplanPublic.model_validate(r) for r in queries.replans_of(session, project=project)]
 
 
@@ -57,7 +57,7 @@ def list_replans(session: SessionDep, user: ApiUser, project_id: int) -> list[Re
     summary="Read one plan version",
 )
 def read_plan(session: SessionDep, user: ApiUser, project_id: int, number: int) -> PlanPublic:
-    project = project_queries.project_for(session, user=user, project_id=project_id)
+    project, _ = project_queries.project_viewable(session, user=user, project_id=project_id)
     plan = project_queries.plan_number(session, project=project, number=number)
     if plan is None:
         raise ApiError(404, "No such plan version.")
