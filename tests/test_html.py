@@ -15,7 +15,24 @@ def pages(db, user):
     release = factories.make_release(db, user, "R")
     factories.make_link(db, user, release, project, effect="partial_scoop")
     entry = factories.make_entry(db, user, body="b", project_id=project.id)
+    # A team the user manages, with a researcher's plan shared up to them.
+    team = factories.make_team(db, user, "T")
+    researcher = factories.make_user(db, display_name="Rita")
+    factories.add_member(db, team, researcher)
+    theirs = factories.make_project(db, researcher, "Theirs", team_id=team.id)
+    request = factories.make_request(db, theirs, researcher, user, ["One?", "Two?"])
     return [
+        "/teams",
+        f"/teams/{team.id}",
+        f"/teams/{team.id}/portfolio",
+        f"/teams/{team.id}/settings",
+        f"/teams/{team.id}/journal",
+        f"/projects/{theirs.id}",
+        f"/projects/{project.id}/plans/1/share",
+        "/reviews",
+        f"/reviews/{request.id}",
+        "/activity",
+        "/digest",
         "/",
         "/projects/new",
         f"/projects/{project.id}",
