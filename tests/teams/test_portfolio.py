@@ -1,5 +1,6 @@
 """The team portfolio and the team's formula settings, as each role sees them."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -539,3 +540,27 @@ def test_team_name_is_escaped_on_settings(client, db, people):
     r = as_user(client, db, people["manager"]).get(f"/teams/{team.id}/settings")
     assert soup(r).select_one("h1").get_text() == "<i>Team</i>: settings"
     assert soup(r).select_one("h1 i") is None
+
+
+def test_team_pages_have_unique_ids_and_labelled_fields(client, db, people):
+    team, researcher, manager = people["team"], people["researcher"], people["manager"]
+    project = factories.make_project(db, researcher, "P", team_id=team.id, goal="g")
+    factories.make_review(db, factories.make_request(db, project, researcher, manager), manager)
+    factories.make_link(db, researcher, factories.make_release(db, researcher), project, "scoop")
+    factories.make_request(db, project, researcher, manager)
+    factories.make_entry(db, researcher, body="b", shared_team_id=team.id)
+    as_user(client, db, manager)
+    pages = [
+        client.get(f"/teams/{team.id}/portfolio"),
+        client.get(f"/teams/{team.id}/settings"),
+        client.get(f"/teams/{team.id}/journal"),
+        client.submit(f"/teams/{team.id}/settings", _settings_form(team, mapping_1="x", name="")),
+    ]
+    for r in pages:
+        page = soup(r)
+        ids = Counter(tag["id"] for tag in page.select("[id]"))
+        assert [i for i, n in ids.items() if n > 1] == [], r.url
+        for field in page.select("input:not([type=hidden]), select, textarea"):
+            labelled = field.get("id") and page.select_one(f'label[for="{field["id"]}"]')
+            assert labelled or field.find_parent("label") or field.get("aria-label"), str(field)
+        assert "fail" not in r.text.lower()
