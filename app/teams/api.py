@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlmodel import Session
-from starlette.routing import NoMatchFound
 
 from app.auth.deps import ApiUser
 from app.auth.models import User
@@ -67,15 +66,6 @@ def _member(membership: Membership, user: User) -> MemberPublic:
 
 def _invite(invite: Invite) -> InvitePublic:
     return InvitePublic.model_validate(invite, from_attributes=True)
-
-
-def _join_url(request: Request, *, team_id: int, raw: str) -> str:
-    """The invite link's page. Until the HTML join route is registered the
-    same path is built by hand, so API clients get a working shape either way."""
-    try:
-        return str(request.url_for("team_join", team_id=team_id, token=raw))
-    except NoMatchFound:
-        return str(request.base_url).rstrip("/") + f"/teams/{team_id}/join/{raw}"
 
 
 def _member_public(session: Session, membership: Membership) -> MemberPublic:
@@ -202,7 +192,7 @@ def create_invite(
     session.commit()
     return InviteIssued(
         **_invite(issued.invite).model_dump(),
-        url=_join_url(request, team_id=team_id, raw=issued.raw),
+        url=str(request.url_for("team_join", team_id=team_id, token=issued.raw)),
         token=issued.raw,
     )
 
