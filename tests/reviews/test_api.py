@@ -486,3 +486,21 @@ def test_a_researcher_leaving_takes_their_requests_along(api, db, user, cast, pr
     assert mine["status"] == "withdrawn"
     assert api.get(f"/api/v1/projects/{project.id}").json()["team_id"] is None
     assert api.get("/api/v1/reviews", headers=cast.as_maria).json() == []
+
+
+def test_a_box_costs_the_same_few_queries_however_full(api, db, user, cast, count_queries):
+    def statements() -> int:
+        api.get("/api/v1/reviews?box=sent")  # the token's last-use stamp is written once
+        with count_queries() as counted:
+            assert api.get("/api/v1/reviews?box=sent").status_code == 200
+        return counted.n
+
+    project = factories.make_project(db, user, "One", team_id=cast.team.id)
+    factories.make_request(db, project, user, cast.maria)
+    few = statements()
+    for n in range(4):
+        more = factories.make_project(db, user, f"More {n}", team_id=cast.team.id)
+        request = factories.make_request(db, more, user, cast.grace, ["A?", "B?"])
+        factories.make_review(db, request, cast.maria)
+    assert len(api.get("/api/v1/reviews?box=sent").json()) == 5
+    assert statements() == few
