@@ -31,9 +31,21 @@ router = APIRouter(
 
 
 def _one(request: Request, session: Session, user: User, project: Project) -> ProjectPublic:
-    config = request.app.state.scoring
     assessment = queries.current_assessment(session, project=project)
-    ranks = {r.project_id: r.rank for r in rank(queries.rank_entries(session, user=user), config)}
+    if project.owner_id == user.id:
+        config = request.app.state.scoring
+        entries = queries.rank_entries(session, user=user)
+    else:
+        # A teammate reads it as the team ranks it: by the team's formula.
+        from app.teams.models import Team
+        from app.teams.queries import scoring_of
+
+        config = scoring_of(session.get(Team, project.team_id))
+        entries = [
+            (r.project.id, r.project.title, Scores.of(r.assessment))
+            for r in queries.team_portfolio(session, team_id=project.team_id, config=config)
+        ]
+    ranks = {r.project_id: r.rank for r in rank(entries, config)}
     prio = priority(Scores.of(assessment), config)
     plan = queries.current_plan(session, project=project)
     ids = [project.id]

@@ -296,3 +296,19 @@ def test_leaving_the_team_takes_effect_on_the_next_request(
     assert as_manager.get(f"/projects/{shared.id}").status_code == 404
     db.expire_all()
     assert db.get(Project, shared.id).team_id is None
+
+
+def test_a_teammate_sees_the_project_ranked_by_the_teams_formula(
+    as_manager, api, db, shared, team, manager
+):
+    team.residual_best = 1.0  # in this team, a "best" project keeps all its value if scooped
+    db.add(team)
+    db.commit()
+    page = _soup(as_manager.get(f"/projects/{shared.id}"))
+    assert page.select_one("#priority-value").text == "25.0"  # 0.5 × 0.5 × 1 × 100
+    assert "in Vision group" in page.select_one(".rank").text
+    token = factories.make_token(db, manager)
+    r = api.get(f"/api/v1/projects/{shared.id}", headers={"Authorization": f"Bearer {token}"})
+    priority = r.json()["priority"]
+    assert (priority["value"], priority["rank"]) == (25.0, 1)
+    assert "residual 1" in priority["explanation"]
