@@ -197,6 +197,16 @@ def _review_page(request, context: dict, status_code: int = 200, block: str | No
     return render(request, "reviews/detail.html", context, status_code=status_code, block=block)
 
 
+def _conflict_page(request, session, user, request_id: int, message: str, **kept) -> Response:
+    """The request as it is now, with what the user typed kept and why it was not saved."""
+    session.rollback()
+    context = _review_context(session, user, request_id)
+    context["message"] = message
+    for name, value in kept.items():
+        context[name] = value if name != "values" else {**context["values"], **value}
+    return _review_page(request, context, 409)
+
+
 @router.get("/reviews/{request_id}", name="review_detail")
 def review_detail(
     request: Request, session: SessionDep, user: CurrentUser, request_id: int
@@ -239,14 +249,15 @@ async def review_answer(
     try:
         service.review_submit(session, view=context["view"], actor=user, data=data)
     except service.RequestChanged as changed:
-        session.rollback()
-        fresh = _review_context(session, user, request_id)
-        fresh |= {
-            "answers": context["answers"],
-            "values": context["values"],
-            "message": changed.message + " Nothing was saved.",
-        }
-        return _review_page(request, fresh, 409)
+        return _conflict_page(
+            request,
+            session,
+            user,
+            request_id,
+            changed.message + " Nothing was saved.",
+            answers=context["answers"],
+            values=context["values"],
+        )
     session.commit()
     return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
 
@@ -292,14 +303,15 @@ async def review_questions(
     try:
         service.questions_update(session, view=context["view"], data=data)
     except service.RequestChanged:
-        session.rollback()
-        fresh = _review_context(session, user, request_id)
-        fresh["message"] = (
+        return _conflict_page(
+            request,
+            session,
+            user,
+            request_id,
             "This request changed since you opened the page (answered, withdrawn or edited "
-            "in another tab). Your questions were not saved; they are in the form below."
+            "in another tab). Your questions were not saved; they are in the form below.",
+            values={"questions": text},
         )
-        fresh["values"]["questions"] = text
-        return _review_page(request, fresh, 409)
     session.commit()
     return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
 
@@ -315,10 +327,14 @@ async def review_withdraw(
         service.request_withdraw(
             session, view=context["view"], version=version if isinstance(version, int) else 0
         )
-    except service.RequestChanged as changed:
-        session.rollback()
-        fresh = _review_context(session, user, request_id)
-        fresh["message"] = changed.message + " The request was not withdrawn."
-        return _review_page(request, fresh, 409)
+    except service.RequestChanged:
+        return _conflict_page(
+            request,
+            session,
+            user,
+            request_id,
+            "This request changed since you opened the page (answered, withdrawn or edited "
+            "in another tab), so it was not withdrawn. Here it is as it stands now.",
+        )
     session.commit()
     return redirect(request, str(request.url_for("review_detail", request_id=request_id)))

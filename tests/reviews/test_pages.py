@@ -312,3 +312,15 @@ def test_a_teammate_sees_the_project_ranked_by_the_teams_formula(
     priority = r.json()["priority"]
     assert (priority["value"], priority["rank"]) == (25.0, 1)
     assert "residual 1" in priority["explanation"]
+
+
+def test_withdrawing_from_a_stale_page_after_the_answer_is_refused(
+    logged_in, db, user, shared, manager
+):
+    request = factories.make_request(db, shared, user, manager, ["Q?"])
+    factories.make_review(db, request, manager, "approved")
+    r = logged_in.submit(f"/reviews/{request.id}/withdraw", {"version": "1"})
+    assert r.status_code == 409
+    page = _soup(r)
+    assert "not withdrawn" in page.select_one(".notice").text
+    assert page.select_one("#review-state").text == "approved (scoop risk acknowledged)"
