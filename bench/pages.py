@@ -49,6 +49,7 @@ import sqlalchemy as sa
 from alembic import command
 from markupsafe import escape
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.auth.deps import SESSION_COOKIE, session_cookie_value
@@ -59,19 +60,42 @@ from app.db import Database, make_engine
 from app.journal.models import JournalEntry, JournalRevision, JournalSettings
 from app.journal.queries import PACE_WEEKS
 from app.journal.queries import PAGE_SIZE as JOURNAL_PAGE_SIZE
+from app.notifications.models import NoticeKind, Notification
+from app.notifications.queries import PAGE as NOTICE_PAGE_SIZE
+from app.projects import queries as project_queries
 from app.projects import service as project_service
 from app.projects.models import (
     Assessment,
+    AssessmentIn,
     AssessmentPatch,
+    PlanIn,
     PlanVersion,
     Project,
     ProjectCreate,
     ProjectKeyword,
 )
+from app.projects.scoring import config_from_settings
 from app.releases import service as release_service
-from app.releases.models import LinkEffect, Release, ReleaseLink
+from app.releases.models import SCOOP_EFFECTS, LinkEffect, Release, ReleaseLink
 from app.releases.queries import PAGE_SIZE
 from app.releases.urls import external_id, normalise_url
+from app.replans import service as replan_service
+from app.replans.models import Replan, ReplanCreate, ReplanDecision, ReplanDraft
+from app.reviews import queries as review_queries
+from app.reviews import service as review_service
+from app.reviews.models import (
+    CommentCreate,
+    Decision,
+    RequestCreate,
+    Review,
+    ReviewComment,
+    ReviewCreate,
+    ReviewQuestion,
+    ReviewRequest,
+)
+from app.teams import service as team_service
+from app.teams.models import Invite, Membership, Team, TeamCreate, TeamRole
+from app.teams.portfolio import REALISED_MAX, RECENT_LINKS
 
 SECRET_KEY = "bench-" + "x" * 42
 PASSWORD = "bench password, not a secret"  # noqa: S105
@@ -244,18 +268,30 @@ class Seeded:
 
 
 def seed_user(
-    db: Database, rng: random.Random, *, email: str, projects: int, batch: int = 100
+    db: Database,
+    rng: random.Random,
+    *,
+    email: str,
+    projects: int,
+    batch: int = 100,
+    team_id: int | None = None,
 ) -> Seeded:
-    """A user with `projects` live projects; about a third re-scored 1–4 times."""
+    """A user with `projects` live projects; about a third re-scored 1–4 times.
+    With `team_id`, the user joins that team as a researcher first and shares
+    every project with it."""
     with db.session(write=True) as s:
         user = auth_service.user_create(
             s, data=UserCreate(email=email, display_name=email.split("@")[0], password=PASSWORD)
         )
+        if team_id is not None:
+            s.add(Membership(team_id=team_id, user_id=user.id, role=TeamRole.researcher))
         s.commit()
         ids: list[int] = []
         history: dict[int, int] = {}
         for i in range(1, projects + 1):
             payload = project_payload(rng, i)
+            if team_id is not None:
+                payload["team_id"] = team_id
             project = project_service.project_create(
                 s, owner=user, data=ProjectCreate.model_validate(payload)
             )
@@ -291,19 +327,40 @@ def delete_users(db: Database, user_ids: list[int]) -> None:
     with db.session(write=True) as s:
         owned = sa.select(Project.id).where(Project.owner_id.in_(user_ids))
         releases = sa.select(Release.id).where(Release.owner_id.in_(user_ids))
+        teams = sa.select(Team.id).where(Team.created_by_id.in_(user_ids))
+        s.execute(
+            sa.delete(Notification).where(
+                Notification.user_id.in_(user_ids) | Notification.actor_id.in_(user_ids)
+            )
+        )
+        requests = sa.select(ReviewRequest.id).where(
+            ReviewRequest.requested_by_id.in_(user_ids) | ReviewRequest.project_id.in_(owned)
+        )
+        for model in (ReviewComment, ReviewQuestion, Review):
+            s.execute(sa.delete(model).where(model.request_id.in_(requests)))
+        s.execute(sa.delete(ReviewRequest).where(ReviewRequest.id.in_(requests)))
+        entries = sa.select(JournalEntry.id).where(JournalEntry.author_id.in_(user_ids))
+        s.execute(sa.delete(JournalRevision).where(JournalRevision.entry_id.in_(entries)))
+        s.execute(sa.delete(JournalEntry).where(JournalEntry.author_id.in_(user_ids)))
+        s.execute(sa.delete(JournalSettings).where(JournalSettings.user_id.in_(user_ids)))
+        s.execute(sa.delete(ReplanDraft).where(ReplanDraft.author_id.in_(user_ids)))
+        s.execute(sa.delete(Replan).where(Replan.project_id.in_(owned)))
         s.execute(
             sa.delete(ReleaseLink).where(
                 ReleaseLink.release_id.in_(releases) | ReleaseLink.project_id.in_(owned)
             )
         )
         s.execute(sa.delete(Release).where(Release.owner_id.in_(user_ids)))
-        entries = sa.select(JournalEntry.id).where(JournalEntry.author_id.in_(user_ids))
-        s.execute(sa.delete(JournalRevision).where(JournalRevision.entry_id.in_(entries)))
-        s.execute(sa.delete(JournalEntry).where(JournalEntry.author_id.in_(user_ids)))
-        s.execute(sa.delete(JournalSettings).where(JournalSettings.user_id.in_(user_ids)))
         for model in (ProjectKeyword, Assessment, PlanVersion):
             s.execute(sa.delete(model).where(model.project_id.in_(owned)))
         s.execute(sa.delete(Project).where(Project.owner_id.in_(user_ids)))
+        s.execute(sa.delete(Invite).where(Invite.team_id.in_(teams)))
+        s.execute(
+            sa.delete(Membership).where(
+                Membership.user_id.in_(user_ids) | Membership.team_id.in_(teams)
+            )
+        )
+        s.execute(sa.delete(Team).where(Team.created_by_id.in_(user_ids)))
         for model in (UserSession, ApiToken):
             s.execute(sa.delete(model).where(model.user_id.in_(user_ids)))
         s.execute(sa.delete(User).where(User.id.in_(user_ids)))
@@ -594,7 +651,7 @@ def _same_ids(found: list[int], expected: list[int], what: str) -> str | None:
         return f"{len(found)} {what}, expected {len(expected)}"
     for position, (got, want) in enumerate(zip(found, expected, strict=True)):
         if got != want:
-            return f"{what}: #{position + 1} is release {got}, expected {want}"
+            return f"{what}: #{position + 1} is id {got}, expected {want}"
     return None
 
 
@@ -646,10 +703,14 @@ class Context:
     sql_counts: list[SqlCount] = field(default_factory=list)
     load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
 
-    def new_user(self, name: str, projects: int) -> Seeded:
+    def new_user(self, name: str, projects: int, *, team_id: int | None = None) -> Seeded:
         started = time.perf_counter()
         seeded = seed_user(
-            self.db, self.rng, email=f"bench-{self.tag}-{name}@example.org", projects=projects
+            self.db,
+            self.rng,
+            email=f"bench-{self.tag}-{name}@example.org",
+            projects=projects,
+            team_id=team_id,
         )
         self.user_ids.append(seeded.user.id)
         progress(f"seeded {name}: {projects} projects in {time.perf_counter() - started:.1f} s")
@@ -1433,10 +1494,442 @@ def bench_journal(ctx: Context) -> None:
         )
 
 
+# ---------------------------------------------------------------- teams
+
+PROJECTS_EACH = 25  # projects each researcher shares with the team
+QUEUE_LIMIT = 200  # the most requests app.reviews.queries lists in one box
+LEADERSHIP_QUESTIONS = (
+    "Do we accept that a large lab may ship this first?",
+    "Can we count on the compute for the next quarter?",
+    "Should we publish the evaluation suite before the method?",
+    "Who else in the company should hear about this plan now?",
+    "Would you back the open-source angle if someone ships first?",
+    "May we hire a contractor for the data pipeline?",
+)
+REVIEW_NOTES = (
+    "Go ahead: the risk is known and the contingency is sound.",
+    "Worth the risk. Keep the evaluation suite as the part that stands either way.",
+    "Tighten the contingency before the next milestone, then share it up again.",
+)
+# Effects of the links that are not a realised risk, and their weights.
+OTHER_EFFECTS = {
+    LinkEffect.related: 40,
+    LinkEffect.reinforces: 30,
+    LinkEffect.new_baseline: 15,
+    LinkEffect.partial_scoop: 10,
+    LinkEffect.scoop: 5,
+}
+
+
+@dataclass
+class SeededTeam:
+    """A team with one manager (its admin) and researchers sharing every project."""
+
+    name: str
+    team_id: int
+    manager: Seeded
+    researchers: list[Seeded]
+    open_requests: list[int] = field(default_factory=list)  # newest first, as listed
+    answered: list[int] = field(default_factory=list)
+    questions: dict[int, list[str]] = field(default_factory=dict)  # request id → questions
+    accepted: list[int] = field(default_factory=list)  # projects whose scoop risk was accepted
+    links: int = 0  # confirmed links to the team's projects
+    realised: int = 0  # scoop links after an accepted review
+    replans: int = 0
+    notices: int = 0  # the manager's notifications
+    unread: int = 0
+
+    @property
+    def shared(self) -> int:
+        return sum(len(r.project_ids) for r in self.researchers)
+
+    def owner_of(self) -> dict[int, Seeded]:
+        return {pid: r for r in self.researchers for pid in r.project_ids}
+
+
+def seed_team(ctx: "Context", name: str, shared: int) -> SeededTeam:
+    """A team sharing `shared` projects (PROJECTS_EACH per researcher) with one
+    manager; shared // 5 open review requests to the manager, shared // 10
+    answered, 3 × shared // 5 confirmed release links, and 2 × shared
+    notifications for the manager."""
+    started = time.perf_counter()
+    team = _seed_members(ctx, name, shared)
+    _seed_reviews(ctx, team, answered=shared // 10, waiting=shared // 5)
+    _seed_links(ctx, team, links=3 * shared // 5, replans=max(1, shared // 100))
+    _seed_notices(ctx, team, total=2 * shared)
+    progress(
+        f"seeded team {name}: {team.shared} shared projects, {len(team.open_requests)} waiting "
+        f"and {len(team.answered)} answered reviews, {team.links} links ({team.realised} "
+        f"realised risks, {team.replans} re-plans), {team.notices} notifications "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return team
+
+
+def _seed_members(ctx: "Context", name: str, shared: int) -> SeededTeam:
+    manager = ctx.new_user(f"{name}-manager", 0)
+    settings = Settings(env="test", database_url=ctx.database_url, secret_key=SECRET_KEY)
+    with ctx.db.session(write=True) as s:
+        team = team_service.team_create(
+            s,
+            creator=s.get(User, manager.user.id),
+            data=TeamCreate(name=f"{name} group"),
+            defaults=config_from_settings(settings),
+        )
+        s.commit()
+        team_id = team.id
+    n = max(1, round(shared / PROJECTS_EACH))
+    researchers = [
+        ctx.new_user(f"{name}-r{k + 1}", shared // n + (k < shared % n), team_id=team_id)
+        for k in range(n)
+    ]
+    return SeededTeam(name=name, team_id=team_id, manager=manager, researchers=researchers)
+
+
+def _seed_reviews(ctx: "Context", team: SeededTeam, *, answered: int, waiting: int) -> None:
+    """Plans shared up to the manager through the services: the oldest `answered`
+    of them answered (the first one acknowledged) with a comment back from the
+    researcher; the newest `waiting` left open."""
+    rng = ctx.rng
+    owners = team.owner_of()
+    chosen = rng.sample(sorted(owners), answered + waiting)
+    with ctx.db.session(write=True) as s:
+        manager = s.get(User, team.manager.user.id)
+        ids: list[int] = []
+        for project_id in chosen:
+            project = s.get(Project, project_id)
+            questions = rng.sample(LEADERSHIP_QUESTIONS, 3)
+            request = review_service.request_create(
+                s,
+                project=project,
+                plan=project_queries.current_plan(s, project=project),
+                actor=s.get(User, owners[project_id].user.id),
+                data=RequestCreate(reviewer_id=manager.id, questions=questions),
+            )
+            ids.append(request.id)
+            team.questions[request.id] = questions
+        s.commit()
+        decisions = [Decision.acknowledged, Decision.approved, Decision.changes_requested]
+        for k, (request_id, project_id) in enumerate(zip(ids[:answered], chosen, strict=False)):
+            view = review_queries.request_for(s, user=manager, request_id=request_id)
+            decision = decisions[0] if k == 0 else rng.choices(decisions, weights=(5, 3, 2))[0]
+            review_service.review_submit(
+                s,
+                view=view,
+                actor=manager,
+                data=ReviewCreate(
+                    version=view.request.version,
+                    plan_number=view.plan.number,
+                    decision=decision,
+                    answers=[rng.choice(PHRASES) for _ in team.questions[request_id]],
+                    note=REVIEW_NOTES[decisions.index(decision)],
+                ),
+            )
+            if decision.accepts_risk:
+                team.accepted.append(project_id)
+            researcher = s.get(User, owners[project_id].user.id)
+            review_service.comment_add(
+                s,
+                view=review_queries.request_for(s, user=researcher, request_id=request_id),
+                actor=researcher,
+                data=CommentCreate(body="Thank you. " + _prose(rng, 2)),
+            )
+        s.commit()
+    team.answered = ids[:answered]
+    team.open_requests = sorted(ids[answered:], reverse=True)
+
+
+def _seed_links(ctx: "Context", team: SeededTeam, *, links: int, replans: int) -> None:
+    """`links` releases (bulk-inserted, each logged by the researcher who links
+    it) linked through the service: a scoop on every other project whose risk
+    was accepted (a realised risk), a re-plan through the service on `replans`
+    of the others, and the rest on other projects with mixed effects."""
+    rng = ctx.rng
+    owners = team.owner_of()
+    realised = team.accepted[::2]
+    replanned = team.accepted[1::2][:replans]
+    accepted = set(team.accepted)
+    others = [pid for pid in owners if pid not in accepted]
+    effects, weights = list(OTHER_EFFECTS), list(OTHER_EFFECTS.values())
+    # (project, effect, re-planned?) for every link to make.
+    targets = [(pid, rng.choice(SCOOP_EFFECTS), False) for pid in realised]
+    targets += [(pid, LinkEffect.scoop, True) for pid in replanned]
+    targets += [
+        (rng.choice(others), rng.choices(effects, weights=weights)[0], False)
+        for _ in range(max(0, links - len(targets)))
+    ]
+    by_owner: dict[int, list[tuple[int, LinkEffect, bool]]] = {}
+    for target in targets:
+        by_owner.setdefault(owners[target[0]].user.id, []).append(target)
+    with ctx.db.session(write=True) as s:
+        for owner_id, mine in by_owner.items():
+            s.execute(
+                sa.insert(Release.__table__), release_rows(rng, owner_id=owner_id, n=len(mine))
+            )
+            release_ids = (
+                s.execute(
+                    sa.select(Release.id).where(Release.owner_id == owner_id).order_by(Release.id)
+                )
+                .scalars()
+                .all()
+            )
+            owner = s.get(User, owner_id)
+            for (project_id, effect, replan), release_id in zip(mine, release_ids, strict=True):
+                project = s.get(Project, project_id)
+                if replan:
+                    _replan(s, rng, project=project, actor=owner, release_id=release_id)
+                else:
+                    release_service.link_set(
+                        s,
+                        release=s.get(Release, release_id),
+                        project=project,
+                        actor=owner,
+                        effect=effect,
+                    )
+        s.commit()
+    team.links = len(targets)
+    team.realised = len(realised) + len(replanned)
+    team.replans = len(replanned)
+
+
+def _replan(
+    s: Session, rng: random.Random, *, project: Project, actor: User, release_id: int
+) -> None:
+    """A scoop re-planned through the app's own service: link, new scores, new plan."""
+    fresh = project_payload(rng, project.id)
+    replan_service.replan_submit(
+        s,
+        project=project,
+        actor=actor,
+        data=ReplanCreate(
+            version=project.version,
+            release_id=release_id,
+            effect=LinkEffect.scoop,
+            what_they_did="Shipped the same method with a larger model.",
+            what_stands="Our evaluation suite and the small-lab setting.",
+            decision=ReplanDecision.differentiate,
+            assessment=AssessmentIn(**fresh["assessment"]),
+            plan=PlanIn(**fresh["plan"]),
+        ),
+    )
+
+
+def _seed_notices(ctx: "Context", team: SeededTeam, *, total: int) -> None:
+    """Older notifications for the manager, bulk-inserted (and read), up to
+    `total` with the ones the services wrote."""
+    with ctx.db.session(write=True) as s:
+        written = s.execute(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == team.manager.user.id)
+        ).scalar_one()
+        owners = team.owner_of()
+        project_ids = sorted(owners)
+        start = datetime.now(UTC) - timedelta(days=30)
+        rows = []
+        for k in range(max(0, total - written)):
+            project_id = ctx.rng.choice(project_ids)
+            created = start - timedelta(hours=6 * k)
+            rows.append(
+                {
+                    "user_id": team.manager.user.id,
+                    "kind": NoticeKind.release_linked.value,
+                    "actor_id": owners[project_id].user.id,
+                    "project_id": project_id,
+                    "request_id": None,
+                    "release_id": None,
+                    "summary": f"An older release → project {project_id} (related)",
+                    "created_at": created,
+                    "read_at": created + timedelta(days=1),
+                }
+            )
+        if rows:
+            s.execute(sa.insert(Notification.__table__), rows)
+        s.commit()
+    team.notices = max(total, written)
+    team.unread = written
+
+
+def _section(page: str, section_id: str) -> str | None:
+    """The inside of the page's `<section id=...>` (sections here do not nest)."""
+    found = re.search(rf'<section\b[^>]*\bid="{section_id}"[^>]*>(.*?)</section>', page, re.S)
+    return found.group(1) if found else None
+
+
+def section_ids_check(section_id: str, pattern: str, expected: list[int], what: str) -> Check:
+    """The ids `pattern` finds in `<section id=section_id>` are exactly these, in order."""
+    compiled = re.compile(pattern)
+
+    def check(response: httpx.Response) -> str | None:
+        section = _section(response.text, section_id)
+        if section is None:
+            return f"no section#{section_id}"
+        found = [int(n) for n in compiled.findall(section)]
+        return _same_ids(found, expected, what)
+
+    return check
+
+
+def section_count_check(section_id: str, pattern: str, expected: int, what: str) -> Check:
+    compiled = re.compile(pattern)
+
+    def check(response: httpx.Response) -> str | None:
+        section = _section(response.text, section_id)
+        if section is None:
+            return f"no section#{section_id}"
+        found = len(compiled.findall(section))
+        return None if found == expected else f"{found} {what}, expected {expected}"
+
+    return check
+
+
+def team_portfolio_check(team: SeededTeam) -> Check:
+    """Every shared project ranked, every waiting plan, and the capped lists."""
+    return all_of(
+        rows_check(team.shared),
+        section_ids_check(
+            "waiting",
+            r'<li data-request-id="(\d+)"',
+            team.open_requests[:QUEUE_LIMIT],
+            "plans waiting for review",
+        ),
+        section_count_check(
+            "realised",
+            r"<li data-project-id=",
+            min(team.realised, REALISED_MAX),
+            "acknowledged risks now realised",
+        ),
+        section_count_check(
+            "touched", r"<li\b[^>]*data-project-id=", min(team.links, RECENT_LINKS), "releases"
+        ),
+        section_count_check("replans", r"<li data-project-id=", team.replans, "re-plans"),
+    )
+
+
+def review_questions_check(questions: list[str], *, answered: bool) -> Check:
+    """The request's page shows its questions: as answer fields while open, with
+    the manager's answers once answered."""
+    shown = [contains_check(str(escape(q))) for q in questions]
+    if answered:
+        fields = section_count_check("answer", r"<dt>", len(questions), "answered questions")
+    else:
+        fields = count_check(r'id="f-answer-\d+"', len(questions), "answer fields")
+    return all_of(fields, *shown)
+
+
+def api_requests_check(expected: list[int], questions: int) -> Check:
+    def check(response: httpx.Response) -> str | None:
+        items = response.json()
+        problem = _same_ids([item["id"] for item in items], expected, "review requests")
+        if problem:
+            return problem
+        short = [item["id"] for item in items if len(item["questions"]) != questions]
+        return f"requests without {questions} questions: {short[:5]}" if short else None
+
+    return check
+
+
+def newest_notices(ctx: "Context", user_id: int, n: int) -> list[int]:
+    with ctx.db.session() as s:
+        return list(
+            s.execute(
+                sa.select(Notification.id)
+                .where(Notification.user_id == user_id)
+                .order_by(Notification.created_at.desc(), Notification.id.desc())
+                .limit(n)
+            ).scalars()
+        )
+
+
+def bench_teams(ctx: Context) -> None:
+    """A manager's pages at --shared projects shared with their team (and at 50
+    for the SQL counts): the team portfolio, the review queue, a review, the
+    activity list and the API's waiting box."""
+    large_n = ctx.args.shared
+    small_n = 50
+    teams = {f"{n} shared projects": seed_team(ctx, name, n) for name, n in (
+        ("team-small", small_n), ("team", large_n)
+    )}  # fmt: skip
+    small, large = teams.values()
+    size = f"{large_n} shared projects"
+    page = ctx.page_headers(large.manager)
+
+    for team in (small, large):
+        ctx.time(
+            "team portfolio",
+            f"/teams/{team.team_id}/portfolio",
+            f"{team.shared} shared projects, {team.links} links",
+            headers=ctx.page_headers(team.manager),
+            check=team_portfolio_check(team),
+        )
+    waiting = large.open_requests[:QUEUE_LIMIT]
+    ctx.time(
+        "review queue",
+        "/reviews",
+        f"{size}, {len(large.open_requests)} waiting",
+        headers=page,
+        check=section_ids_check(
+            "waiting", r'<a href="/reviews/(\d+)"', waiting, "requests waiting"
+        ),
+    )
+    for label, request_id, answered in (
+        ("review, open", large.open_requests[0], False),
+        ("review, answered", large.answered[-1], True),
+    ):
+        questions = large.questions[request_id]
+        ctx.time(
+            label,
+            f"/reviews/{request_id}",
+            f"{size}, {len(questions)} questions",
+            headers=page,
+            check=review_questions_check(questions, answered=answered),
+        )
+    shown = newest_notices(ctx, large.manager.user.id, NOTICE_PAGE_SIZE)
+    ctx.time(
+        "activity",
+        "/activity",
+        f"{large.notices} notifications, {large.unread} unread",
+        headers=page,
+        check=all_of(
+            count_check(r'<li class="activity-item', NOTICE_PAGE_SIZE, "notifications"),
+            lambda r: _same_ids(
+                [int(n) for n in re.findall(r'id="notice-(\d+)"', r.text)], shown, "notifications"
+            ),
+            contains_check(f'id="unread-total">{large.unread} unread'),
+            lambda r: None if older_link(r.text) else "no Older → link",
+        ),
+    )
+    api_waiting = "/api/v1/reviews?box=waiting"
+    ctx.time(
+        "api",
+        api_waiting,
+        f"{size}, {len(large.open_requests)} waiting",
+        headers=ctx.api_headers(large.manager),
+        check=api_requests_check(waiting, 3),
+    )
+
+    per_page: dict[str, tuple[str, Callable[[SeededTeam], str]]] = {
+        "GET /teams/{id}/portfolio": (
+            "team portfolio",
+            lambda t: f"/teams/{t.team_id}/portfolio",
+        ),
+        "GET /reviews": ("review queue", lambda _t: "/reviews"),
+        "GET /reviews/{id} (open)": ("review", lambda t: f"/reviews/{t.open_requests[0]}"),
+        "GET /activity": ("activity", lambda _t: "/activity"),
+        "GET /api/v1/reviews?box=waiting": ("api", lambda _t: api_waiting),
+    }
+    for what, (label, path_of) in per_page.items():
+        headers_of = ctx.api_headers if label == "api" else ctx.page_headers
+        ctx.count_sql(
+            label, what, {k: (path_of(t), headers_of(t.manager)) for k, t in teams.items()}
+        )
+
+
 BENCHES: dict[str, Callable[[Context], None]] = {
     "projects": bench_projects,
     "releases": bench_releases,
     "journal": bench_journal,
+    "teams": bench_teams,
 }
 
 
@@ -1455,6 +1948,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--entries", type=int, default=2000, help="entries of the large journal (2000)"
+    )
+    parser.add_argument(
+        "--shared", type=int, default=500, help="projects shared with the large team (500)"
     )
     parser.add_argument("--requests", type=int, default=50, help="timed requests per endpoint (50)")
     parser.add_argument(
@@ -1477,6 +1973,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--releases must be at least 100")
     if args.entries < 100:
         parser.error("--entries must be at least 100")
+    if args.shared < 100:
+        parser.error("--shared must be at least 100")
     return args
 
 
