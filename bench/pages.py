@@ -1,7 +1,8 @@
 """Page timings at realistic sizes, over real HTTP against a real uvicorn.
 
     .venv/bin/python -m bench.pages [--projects 500] [--releases 20000] [--entries 2000]
-        [--requests 50] [--database-url URL] [--only projects|releases|journal]
+        [--shared 500] [--requests 50] [--database-url URL]
+        [--only projects|releases|journal|teams]
 
 What it does: migrates a fresh database (an SQLite file in a temp dir unless
 --database-url is given), seeds users with realistic projects through the
