@@ -13,6 +13,7 @@ from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers
 from app.journal.api import router as journal_api
 from app.journal.routes import router as journal_router
+from app.journal.team import router as team_journal_router
 from app.notifications.api import router as notifications_api
 from app.notifications.routes import router as notifications_router
 from app.projects.api import router as projects_api
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(releases_router)
     app.include_router(replans_router)
     app.include_router(journal_router)
+    app.include_router(team_journal_router)
     app.include_router(teams_router)
     app.include_router(team_portfolio_router)
     app.include_router(reviews_router)

@@ -21,7 +21,6 @@ from app.projects import queries as project_queries
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 from app.teams import queries as team_queries
-from app.teams import service as team_service
 from app.web import is_htmx, redirect, render, safe_next, templates
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -533,51 +532,3 @@ def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.json"'},
     )
-
-
-# ---------------------------------------------------------------- a team's journal
-
-
-@router.get("/teams/{team_id}/journal", name="team_journal")
-def team_journal(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, before: str = ""
-) -> Response:
-    """What members shared with the team, and the counts of those who opted in.
-    Any member reads it; no one's hours, energy or hours of the day are on it."""
-    view = team_queries.team_for(session, user=user, team_id=team_id)
-    cursor = parse_cursor(before) if before else None
-    entries, next_before = queries.team_entries(session, team_id=team_id, before=cursor)
-    return render(
-        request,
-        "teams/journal.html",
-        {
-            "view": view,
-            "team": view.team,
-            "entries": entries,
-            "next_before": next_before,
-            "process": queries.team_process(
-                session, team_id=team_id, today=service.today_for(user)
-            ),
-            "min_sharers": queries.TEAM_MIN_SHARERS,
-            "weeks": queries.TEAM_WEEKS,
-        },
-    )
-
-
-class AggregatesForm(BaseModel):
-    share: str = ""
-
-
-@router.post("/teams/{team_id}/journal/aggregates", name="team_aggregates")
-def team_aggregates(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    team_id: int,
-    form: Annotated[AggregatesForm, Form()],
-) -> Response:
-    """A member opts their journal counts in to the team's sums, or out again."""
-    view = team_queries.team_for(session, user=user, team_id=team_id)
-    team_service.aggregates_share(session, view=view, on=form.share == "on")
-    session.commit()
-    return redirect(request, request.url_for("team_journal", team_id=team_id).path + "#process")

@@ -1,0 +1,63 @@
+"""The team journal: the entries members chose to share with a team, and
+process counts from the members who opted in. Never anyone's pace."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.auth.deps import CurrentUser
+from app.db import SessionDep
+from app.journal import queries, service
+from app.listing import parse_cursor
+from app.teams import queries as team_queries
+from app.teams import service as team_service
+from app.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/teams/{team_id}/journal", name="team_journal")
+def team_journal(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: int, before: str = ""
+) -> Response:
+    """What members shared with the team, and the counts of those who opted in.
+    Any member reads it; no one's hours, energy or hours of the day are on it."""
+    view = team_queries.team_for(session, user=user, team_id=team_id)
+    cursor = parse_cursor(before) if before else None
+    entries, next_before = queries.team_entries(session, team_id=team_id, before=cursor)
+    return render(
+        request,
+        "teams/journal.html",
+        {
+            "view": view,
+            "team": view.team,
+            "entries": entries,
+            "next_before": next_before,
+            "process": queries.team_process(
+                session, team_id=team_id, today=service.today_for(user)
+            ),
+            "min_sharers": queries.TEAM_MIN_SHARERS,
+            "weeks": queries.TEAM_WEEKS,
+        },
+    )
+
+
+class AggregatesForm(BaseModel):
+    share: str = ""
+
+
+@router.post("/teams/{team_id}/journal/aggregates", name="team_aggregates")
+def team_aggregates(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    team_id: int,
+    form: Annotated[AggregatesForm, Form()],
+) -> Response:
+    """A member opts their journal counts in to the team's sums, or out again."""
+    view = team_queries.team_for(session, user=user, team_id=team_id)
+    team_service.aggregates_share(session, view=view, on=form.share == "on")
+    session.commit()
+    return redirect(request, request.url_for("team_journal", team_id=team_id).path + "#process")
