@@ -96,7 +96,7 @@ from app.reviews.models import (
 )
 from app.teams import service as team_service
 from app.teams.models import Invite, Membership, Team, TeamCreate, TeamRole
-from app.teams.portfolio import REALISED_MAX, RECENT_LINKS
+from app.teams.portfolio_queries import REALISED_MAX, RECENT_LINKS
 
 SECRET_KEY = "bench-" + "x" * 42
 PASSWORD = "bench password, not a secret"  # noqa: S105

@@ -12,7 +12,7 @@ from app.releases.models import LinkState
 from app.replans import service as replan_service
 from app.replans.models import ReplanCreate
 from app.teams.models import Team
-from app.teams.portfolio import quarter_start
+from app.teams.portfolio_queries import quarter_start
 from tests import factories
 
 
