@@ -53,11 +53,16 @@ def messages_by_field(exc: ValidationError) -> dict[str, str]:
     return out
 
 
-def as_score(value: str | None) -> Any:
-    """Form scores arrive as text; the strict score type wants an int."""
+def as_int(value: str | None) -> Any:
+    """Form numbers arrive as text; strict int fields (scores, versions, ids)
+    want an int. Blank is None; anything else not a number stays text, for
+    the validator to refuse in its own words."""
     if value is None or value == "":
         return None
     return int(value) if value.strip().isdigit() else value
+
+
+as_score = as_int
 
 
 def validate(model: type[BaseModel], data: dict[str, Any]) -> tuple[Any, dict[str, str]]:

@@ -1,5 +1,6 @@
 """Reads of the journal: the author's own entries, and what members shared with a team."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -108,6 +109,28 @@ def entries_of_project(
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+_ISO_WEEK = re.compile(r"(\d{4})-W(\d{1,2})", re.IGNORECASE)
+
+
+def parse_iso_week(value: str) -> date | None:
+    """Monday of an ISO week written "2026-W47"; None if that is no week."""
+    match = _ISO_WEEK.fullmatch(value.strip())
+    if match is None:
+        return None
+    year, week = int(match[1]), int(match[2])
+    if not 1970 <= year <= 2999:
+        return None
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02}"
 
 
 @dataclass

@@ -78,18 +78,10 @@ def _entry_data(form: EntryForm) -> dict:
 
 def parse_week(value: str, today: date) -> date:
     """Monday of an ISO week written "2026-W47"; this week if unreadable."""
-    try:
-        year, _, week = value.upper().partition("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        return queries.week_start(today)
+    return queries.parse_iso_week(value) or queries.week_start(today)
 
 
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02}"
-
-
+iso_week = queries.iso_week
 templates.env.filters["iso_week"] = iso_week
 
 

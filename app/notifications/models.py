@@ -2,9 +2,11 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
@@ -35,6 +37,14 @@ class Notification(SQLModel, table=True):
     summary: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MarkRead(BaseModel):
+    """Mark read everything up to `up_to_id` (the newest one you have seen),
+    so that a notification arriving meanwhile stays unread; all, if left out."""
+
+    model_config = ConfigDict(extra="forbid")
+    up_to_id: Annotated[int, PydanticField(strict=True, ge=1)] | None = None
 
 
 class NotificationPublic(BaseModel):

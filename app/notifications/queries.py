@@ -27,36 +27,6 @@ PAGE = 50
 NoticeCursor = tuple[datetime, int]
 
 
-@dataclass(frozen=True)
-class Notice:
-    notification: Notification
-    actor_name: str
-
-
-def notifications_of(
-    session: Session,
-    *,
-    user: User,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = PAGE,
-) -> list[Notice]:
-    actor = aliased(User)
-    query = (
-        select(Notification, actor.display_name)
-        .join(actor, actor.id == Notification.actor_id)
-        .where(Notification.user_id == user.id)
-    )
-    if since is not None:
-        query = query.where(Notification.created_at >= since)
-    if until is not None:
-        query = query.where(Notification.created_at < until)
-    rows = session.exec(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-    ).all()
-    return [Notice(n, name) for n, name in rows]
-
-
 def unread_count(session: Session, *, user: User) -> int:
     return session.exec(
         select(sa.func.count())
@@ -71,6 +41,7 @@ class NoticeRow:
 
     id: int
     kind: NoticeKind
+    actor_id: int
     actor_name: str
     project_id: int | None
     request_id: int | None
@@ -100,6 +71,7 @@ def _rows_query(user: User) -> sa.Select:
         select(
             Notification.id,
             Notification.kind,
+            Notification.actor_id,
             actor.display_name.label("actor_name"),
             Notification.project_id,
             Notification.request_id,
@@ -131,6 +103,19 @@ def notifications_page(
         limit=limit,
     )
     return [NoticeRow(**row._mapping) for row in rows], cursor
+
+
+def notifications_latest(
+    session: Session, *, user: User, unread_only: bool = False, limit: int = PAGE
+) -> list[NoticeRow]:
+    """The user's newest notifications (only the unread ones, if asked). One query."""
+    query = _rows_query(user)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    rows = session.exec(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    )
+    return [NoticeRow(**row._mapping) for row in rows]
 
 
 def notifications_between(

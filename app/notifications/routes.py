@@ -1,21 +1,19 @@
 """Browser pages of activity: the notification list and the weekly digest."""
 
-import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import CurrentUser, nav_counts
 from app.db import SessionDep
-from app.forms import validate
+from app.forms import as_int, validate
 from app.journal import queries as journal_queries
 from app.journal import service as journal_service
 from app.notifications import queries, service
-from app.notifications.models import NoticeKind
+from app.notifications.models import MarkRead, NoticeKind
 from app.web import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -28,16 +26,7 @@ KIND_HEADINGS = {
     NoticeKind.release_linked: "Releases linked to shared projects",
 }
 
-_WEEK = re.compile(r"(\d{4})-W(\d{1,2})", re.IGNORECASE)
 WEEK_MESSAGE = "Pick a week written like 2026-W47 (year, W, week number)."
-
-
-class MarkRead(BaseModel):
-    """The "mark all as read" form: up to the newest notification the page showed."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    up_to_id: int | None = Field(default=None, ge=1)
 
 
 def _list_context(session: SessionDep, user: CurrentUser, before: str) -> dict:
@@ -82,7 +71,7 @@ def notification_read(
     up_to_id: Annotated[str, Form()] = "",
     before: Annotated[str, Form()] = "",
 ) -> Response:
-    data, _ = validate(MarkRead, {"up_to_id": up_to_id.strip() or None})
+    data, _ = validate(MarkRead, {"up_to_id": as_int(up_to_id)})
     if data is None:
         context = _list_context(session, user, before[:100])
         context["message"] = "Nothing was marked: reload the page and try again."
@@ -102,29 +91,10 @@ def notification_read(
     return render(request, "notifications/list.html", context, block="notices")
 
 
-def parse_iso_week(value: str) -> date | None:
-    """Monday of an ISO week written "2026-W47"; None if that is no week."""
-    match = _WEEK.fullmatch(value.strip())
-    if match is None:
-        return None
-    year, week = int(match[1]), int(match[2])
-    if not 1970 <= year <= 2999:
-        return None
-    try:
-        return date.fromisocalendar(year, week, 1)
-    except ValueError:
-        return None
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02}"
-
-
 @router.get("/digest", name="digest")
 def digest(request: Request, session: SessionDep, user: CurrentUser, week: str = "") -> Response:
     this_monday = journal_queries.week_start(journal_service.today_for(user))
-    start = parse_iso_week(week) if week else this_monday
+    start = journal_queries.parse_iso_week(week) if week else this_monday
     errors = {}
     if start is None:
         errors["week"] = WEEK_MESSAGE
@@ -135,12 +105,14 @@ def digest(request: Request, session: SessionDep, user: CurrentUser, week: str =
         "notifications/digest.html",
         {
             "digest": summary,
-            "week": iso_week(start),
+            "week": journal_queries.iso_week(start),
             "asked": week[:40] if errors else "",
             "errors": errors,
-            "this_week": iso_week(this_monday),
-            "prev_week": iso_week(start - timedelta(weeks=1)),
-            "next_week": iso_week(start + timedelta(weeks=1)) if start < this_monday else None,
+            "this_week": journal_queries.iso_week(this_monday),
+            "prev_week": journal_queries.iso_week(start - timedelta(weeks=1)),
+            "next_week": journal_queries.iso_week(start + timedelta(weeks=1))
+            if start < this_monday
+            else None,
             "headings": KIND_HEADINGS,
             "zone": ZoneInfo(user.timezone),
         },

@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, Refused
-from app.forms import validate
+from app.forms import as_int, validate
 from app.markdown import render_markdown
 from app.projects import queries as project_queries
 from app.projects.diff import plan_diff
@@ -36,10 +36,6 @@ DECISION_OPTIONS = [
 
 class PlanNotFound(NotFound):
     what = "plan version"
-
-
-def _int(value: str | None) -> object:
-    return int(value) if value and value.isdigit() else value
 
 
 # ---------------------------------------------------------------- the queue
@@ -118,7 +114,7 @@ def _share_submit(request, session, user, project_id, number, form: FormData) ->
     data, errors = validate(
         RequestCreate,
         {
-            "reviewer_id": _int(values["reviewer_id"]),
+            "reviewer_id": as_int(values["reviewer_id"]),
             "questions": service.questions_from_text(values["questions"]),
         },
     )
@@ -232,8 +228,8 @@ async def review_answer(
     data, errors = validate(
         ReviewCreate,
         {
-            "version": _int(str(form.get("version", ""))),
-            "plan_number": _int(str(form.get("plan_number", ""))),
+            "version": as_int(str(form.get("version", ""))),
+            "plan_number": as_int(str(form.get("plan_number", ""))),
             "decision": context["values"]["decision"] or None,
             "answers": answers,
             "note": context["values"]["note"],
@@ -292,7 +288,7 @@ async def review_questions(
     data, errors = validate(
         QuestionsUpdate,
         {
-            "version": _int(str(form.get("version", ""))),
+            "version": as_int(str(form.get("version", ""))),
             "questions": service.questions_from_text(text),
         },
     )
@@ -322,7 +318,7 @@ async def review_withdraw(
 ) -> Response:
     form = await request.form()
     context = _review_context(session, user, request_id)
-    version = _int(str(form.get("version", "")))
+    version = as_int(str(form.get("version", "")))
     try:
         service.request_withdraw(
             session, view=context["view"], version=version if isinstance(version, int) else 0

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from app.auth.deps import CurrentUser
 from app.db import SessionDep, utcnow
 from app.errors import Refused
-from app.forms import validate
+from app.forms import as_int, validate
 from app.teams import queries, service
 from app.teams.models import InviteCreate, MembershipUpdate, TeamCreate, TeamRole
 from app.web import redirect, render
@@ -106,7 +106,7 @@ def team_invite_create(
     values = {"role": role, "days": days, "note": note}
     data, errors = validate(
         InviteCreate,
-        {"role": role, "days": int(days) if days.isdigit() else days, "note": note},
+        {"role": role, "days": as_int(days), "note": note},
     )
     if errors:
         return _team_page(request, session, view, errors=errors, values=values, status_code=422)
