@@ -1498,7 +1498,7 @@ def bench_journal(ctx: Context) -> None:
 # ---------------------------------------------------------------- teams
 
 PROJECTS_EACH = 25  # projects each researcher shares with the team
-QUEUE_LIMIT = 200  # the most requests app.reviews.queries lists in one box
+QUEUE_LIMIT = review_queries.LIST_LIMIT
 LEADERSHIP_QUESTIONS = (
     "Do we accept that a large lab may ship this first?",
     "Can we count on the compute for the next quarter?",

@@ -65,6 +65,18 @@ def map_ticks() -> list[dict]:
 
 
 HISTORY_WIDTH, HISTORY_HEIGHT, HISTORY_MARGIN = 360, 140, 24
+
+
+def map_context(rows: list) -> dict:
+    """What templates/projects/_map.html needs to draw these rows."""
+    return {
+        "points": map_points(rows),
+        "ticks": map_ticks(),
+        "map": {"width": MAP_WIDTH, "height": MAP_HEIGHT, "margin": MAP_MARGIN},
+        "risk_colours": RISK_COLOURS,
+    }
+
+
 HISTORY_SERIES = (
     ("attainability", "Attainability", "#2b6cb0", ""),
     ("scoop_risk", "Scoop risk", "#c53030", "6 4"),

@@ -107,14 +107,7 @@ def _portfolio_context(
         "statuses": list(ProjectStatus),
         "axes": list(SuccessAxis),
         "formula": config.formula(),
-        "points": charts.map_points(shown),
-        "ticks": charts.map_ticks(),
-        "map": {
-            "width": charts.MAP_WIDTH,
-            "height": charts.MAP_HEIGHT,
-            "margin": charts.MAP_MARGIN,
-        },
-        "risk_colours": charts.RISK_COLOURS,
+        **charts.map_context(shown),
         "all_keywords": sorted({k for r in rows for k in r.keywords}),
     }
 

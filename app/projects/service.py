@@ -19,6 +19,8 @@ from app.projects.models import (
     ProjectUpdate,
 )
 from app.projects.queries import current_assessment, current_plan
+from app.reviews.service import requests_withdraw_for_projects
+from app.teams.queries import membership_of
 
 _RATIONALES = ("attainability_rationale", "scoop_risk_rationale", "impact_rationale")
 
@@ -34,9 +36,6 @@ class VersionConflict(Exception):
 def _share(session: Session, *, project: Project, owner_id: int, team_id: int | None) -> None:
     """Share the project with one of the owner's teams, or make it private.
     Open review requests in a team it leaves are withdrawn."""
-    from app.reviews.service import requests_withdraw_for_projects
-    from app.teams.queries import membership_of
-
     if team_id is not None and membership_of(session, user_id=owner_id, team_id=team_id) is None:
         raise Refused(422, "validation_error", "Choose one of your teams.", field="team_id")
     if project.id is not None and project.team_id not in (None, team_id):

@@ -5,6 +5,8 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.db import utcnow
+from app.notifications.models import NoticeKind
+from app.notifications.service import notify
 from app.projects.models import Project
 from app.releases.models import (
     LinkEffect,
@@ -16,6 +18,7 @@ from app.releases.models import (
     ReleaseSource,
 )
 from app.releases.queries import release_by_keys
+from app.teams.queries import managers_of
 
 
 class DuplicateRelease(Exception):
@@ -102,10 +105,6 @@ def _tell_team(
     """A release touching a shared project is news for the team's managers."""
     if project.team_id is None:
         return
-    from app.notifications.models import NoticeKind
-    from app.notifications.service import notify
-    from app.teams.queries import managers_of
-
     notify(
         session,
         user_ids=[m.id for m in managers_of(session, team_id=project.team_id)],

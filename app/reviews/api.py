@@ -3,13 +3,12 @@
 A request is seen by the researcher who made it and by the managers of its
 team; anyone else, teammates included, gets a 404. Same services as the pages."""
 
-from collections import defaultdict
 from enum import StrEnum
 
 import sqlalchemy as sa
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.auth.deps import ApiUser
 from app.auth.models import User
@@ -53,29 +52,8 @@ def _changed(session: Session, exc: service.RequestChanged) -> ApiError:
     return ApiError(409, exc.message, code=CHANGED)
 
 
-def _questions_by_request(session: Session, ids: list[int]) -> dict[int, list[QuestionPublic]]:
-    found: dict[int, list[QuestionPublic]] = defaultdict(list)
-    if ids:
-        for q in session.exec(
-            select(ReviewQuestion)
-            .where(ReviewQuestion.request_id.in_(ids))
-            .order_by(ReviewQuestion.request_id, ReviewQuestion.position)
-        ):
-            found[q.request_id].append(
-                QuestionPublic(position=q.position, text=q.text, answer=q.answer)
-            )
-    return found
-
-
-def _reviews_by_request(session: Session, ids: list[int]) -> dict[int, ReviewPublic]:
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(Review, User.display_name)
-        .join(User, User.id == Review.reviewer_id)
-        .where(Review.request_id.in_(ids))
-    )
-    return {review.request_id: _review(review, name) for review, name in rows}
+def _question(question: ReviewQuestion) -> QuestionPublic:
+    return QuestionPublic(position=question.position, text=question.text, answer=question.answer)
 
 
 def _review(review: Review, reviewer_name: str) -> ReviewPublic:
@@ -118,10 +96,7 @@ def _one(session: Session, view: queries.RequestView) -> RequestPublic:
         view.request,
         project_title=view.project.title,
         plan_number=view.plan.number,
-        questions=[
-            QuestionPublic(position=q.position, text=q.text, answer=q.answer)
-            for q in queries.questions_of(session, request=view.request)
-        ],
+        questions=[_question(q) for q in queries.questions_of(session, request=view.request)],
         review=_review(*found) if found else None,
     )
 
@@ -141,15 +116,15 @@ def list_requests(
     lister = {Box.waiting: queries.queue, Box.sent: queries.sent_by, Box.team: queries.team_open}
     rows = lister[box](session, user=user)
     ids = [row.request.id for row in rows]
-    questions = _questions_by_request(session, ids)
-    reviews = _reviews_by_request(session, ids)
+    questions = queries.questions_by_request(session, request_ids=ids)
+    reviews = queries.reviews_by_request(session, request_ids=ids)
     return [
         _public(
             row.request,
             project_title=row.project_title,
             plan_number=row.plan_number,
-            questions=questions.get(row.request.id, []),
-            review=reviews.get(row.request.id),
+            questions=[_question(q) for q in questions.get(row.request.id, [])],
+            review=_review(*reviews[row.request.id]) if row.request.id in reviews else None,
         )
         for row in rows
     ]

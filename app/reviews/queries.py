@@ -1,6 +1,7 @@
 """Reads of review requests. A request is seen by the researcher who made
 it and by the managers of its team; by no one else, not even teammates."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -89,7 +90,13 @@ class RequestRow:
     decision: str | None
 
 
-def _rows(session: Session, *where: sa.ColumnElement[bool], limit: int = 200) -> list[RequestRow]:
+# The most requests one list shows (a queue, a box, a project's requests).
+LIST_LIMIT = 200
+
+
+def _rows(
+    session: Session, *where: sa.ColumnElement[bool], limit: int = LIST_LIMIT
+) -> list[RequestRow]:
     requester = aliased(User)
     reviewer = aliased(User)
     rows = session.exec(
@@ -170,6 +177,35 @@ def questions_of(session: Session, *, request: ReviewRequest) -> list[ReviewQues
             .order_by(ReviewQuestion.position)
         )
     )
+
+
+def questions_by_request(
+    session: Session, *, request_ids: list[int]
+) -> dict[int, list[ReviewQuestion]]:
+    """The questions of many requests in one query, in order, by request id."""
+    found: dict[int, list[ReviewQuestion]] = defaultdict(list)
+    if request_ids:
+        for question in session.exec(
+            select(ReviewQuestion)
+            .where(ReviewQuestion.request_id.in_(request_ids))
+            .order_by(ReviewQuestion.request_id, ReviewQuestion.position)
+        ):
+            found[question.request_id].append(question)
+    return found
+
+
+def reviews_by_request(
+    session: Session, *, request_ids: list[int]
+) -> dict[int, tuple[Review, str]]:
+    """The answers of many requests, with their reviewer's name, by request id."""
+    if not request_ids:
+        return {}
+    rows = session.exec(
+        select(Review, User.display_name)
+        .join(User, User.id == Review.reviewer_id)
+        .where(Review.request_id.in_(request_ids))
+    )
+    return {review.request_id: (review, name) for review, name in rows}
 
 
 def review_of(session: Session, *, request: ReviewRequest) -> tuple[Review, str] | None:

@@ -11,7 +11,7 @@ from app.db import SessionDep, utcnow
 from app.errors import Refused
 from app.forms import as_int, validate
 from app.teams import queries, service
-from app.teams.models import InviteCreate, MembershipUpdate, TeamCreate, TeamRole
+from app.teams.models import InviteCreate, MembershipUpdate, Team, TeamCreate, TeamRole
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -181,8 +181,6 @@ def _join_page(request, session, user, team_id: int, token: str, status_code=200
         except Refused as exc:
             error, status_code = exc, exc.status
     if invite is not None:
-        from app.teams.models import Team
-
         team = session.get(Team, invite.team_id)
         if queries.membership_of(session, user_id=user.id, team_id=team_id) is not None:
             error = Refused(409, "already_member", "You are already a member of this team.")

@@ -12,9 +12,12 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import Refused
-from app.projects.models import Project
+from app.journal.models import JournalEntry
+from app.projects.models import Project, SuccessAxis
 from app.projects.scoring import ScoringConfig
 from app.projects.service import VersionConflict
+from app.reviews.models import RequestStatus, ReviewRequest
+from app.reviews.service import requests_withdraw_for_projects
 from app.teams.models import (
     Invite,
     InviteCreate,
@@ -38,8 +41,6 @@ def team_create(
     session: Session, *, creator: User, data: TeamCreate, defaults: ScoringConfig
 ) -> Team:
     """The creator becomes the team's first manager and admin."""
-    from app.projects.models import SuccessAxis
-
     team = Team(
         name=data.name,
         created_by_id=creator.id,
@@ -246,8 +247,6 @@ def aggregates_share(session: Session, *, view: TeamView, on: bool) -> Membershi
 
 
 def _release_reviews(session: Session, *, team_id: int, user_id: int) -> None:
-    from app.reviews.models import RequestStatus, ReviewRequest
-
     session.execute(
         sa.update(ReviewRequest)
         .where(
@@ -260,9 +259,6 @@ def _release_reviews(session: Session, *, team_id: int, user_id: int) -> None:
 
 
 def _forget_member(session: Session, *, team_id: int, user_id: int) -> None:
-    from app.journal.models import JournalEntry
-    from app.reviews.service import requests_withdraw_for_projects
-
     project_ids = list(
         session.exec(
             select(Project.id).where(Project.owner_id == user_id, Project.team_id == team_id)
