@@ -52,3 +52,10 @@ def tokens_of(session: Session, *, user: User) -> list[ApiToken]:
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
         )
     )
+
+
+def display_names(session: Session, *, user_ids: set[int]) -> dict[int, str]:
+    """Names to show beside what these people did, in one query."""
+    if not user_ids:
+        return {}
+    return dict(session.exec(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())

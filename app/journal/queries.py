@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
+from app.auth.queries import display_names
 from app.errors import NotFound
 from app.journal.models import EntryKind, JournalEntry, JournalRevision, JournalSettings
 from app.listing import newest_first_page, text_match
@@ -328,11 +329,7 @@ def team_entries(
     rows, next_before = newest_first_page(
         session, query, day=JournalEntry.day, ident=JournalEntry.id, before=before, limit=limit
     )
-    names = dict(
-        session.exec(
-            select(User.id, User.display_name).where(User.id.in_({e.author_id for e in rows}))
-        ).all()
-    )
+    names = display_names(session, user_ids={e.author_id for e in rows})
     titles = dict(
         session.exec(
             select(Project.id, Project.title).where(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.auth.deps import CurrentUser
+from app.auth.queries import display_names
 from app.db import SessionDep, utcnow
 from app.forms import as_score, message_for
 from app.projects import charts
@@ -25,7 +26,6 @@ from app.reviews import queries as review_queries
 from app.teams import queries, service
 from app.teams.models import Team, TeamSettingsUpdate
 from app.teams.portfolio_queries import (
-    owner_names,
     quarter_start,
     realised_risks,
     releases_touching,
@@ -50,7 +50,7 @@ def _portfolio_context(session: Session, view: queries.TeamView) -> dict:
         "view": view,
         "team": team,
         "rows": rows,
-        "owners": owner_names(session, owner_ids={r.project.owner_id for r in rows}),
+        "owners": display_names(session, user_ids={r.project.owner_id for r in rows}),
         "reinforced": reinforced,
         "replan_counts": replan_counts,
         "reinforced_total": sum(reinforced.values()),

@@ -20,14 +20,6 @@ RECENT_LINKS = 20
 REALISED_MAX = 20
 
 
-def owner_names(session: Session, *, owner_ids: set[int]) -> dict[int, str]:
-    if not owner_ids:
-        return {}
-    return dict(
-        session.exec(select(User.id, User.display_name).where(User.id.in_(owner_ids))).all()
-    )
-
-
 @dataclass(frozen=True)
 class TouchedBy:
     """A release confirmed as touching one of the team's projects."""
