@@ -33,6 +33,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Defaults to HOST or 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option(help="Defaults to PORT or 8000")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (defaults to GOLDFISH_WORKERS or 1)"),
+    ] = None,
 ) -> None:
     """Serve the web app and the API."""
     import uvicorn
@@ -44,7 +48,10 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=None if reload else (workers or settings.workers),
         proxy_headers=True,
+        # SIGTERM: stop accepting, let in-flight requests finish, then exit.
+        timeout_graceful_shutdown=settings.shutdown_seconds,
     )
 
 

@@ -42,6 +42,19 @@ class Settings(BaseSettings):
     # always be created so that an empty instance can be set up.
     signup_open: bool = True
 
+    # Requests handled at once per worker process: the threads that run
+    # handlers, and as many pooled database connections, so that a request
+    # holding a thread never waits for a connection. More requests wait
+    # their turn without holding either.
+    threads: int = Field(32, ge=1, le=256)
+    # Request bodies above this many bytes are refused with 413 before they
+    # are read; nothing Goldfish accepts comes near it.
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    # Worker processes of `goldfish serve` (each with its own threads and pool).
+    workers: int = Field(1, ge=1, le=64)
+    # How long `goldfish serve` lets in-flight requests finish on SIGTERM.
+    shutdown_seconds: int = Field(10, ge=1, le=300)
+
     session_idle_days: int = 14
     session_max_days: int = 60
     login_max_failures: int = 5

@@ -26,6 +26,15 @@ SQLModel.metadata.naming_convention = {
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_OPTION = "goldfish_write"
+_NOWAIT_OPTION = "goldfish_nowait"
+# How long a write waits for SQLite's write lock (or a PostgreSQL row lock)
+# before the request is answered 503 "busy, retry".
+LOCK_WAIT_MS = 5000
+# SQLite's primary result codes for "someone else holds the lock".
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+# PostgreSQL: lock_not_available, query_canceled (lock_timeout), deadlock,
+# serialization failure, too many connections, cannot connect now.
+_PG_RETRYABLE = frozenset({"55P03", "57014", "40P01", "40001", "53300", "57P03"})
 
 
 def utcnow() -> datetime:
@@ -77,8 +86,13 @@ def in_check(column: str, enum: type[StrEnum]) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with our pragmas. `pool_size` and friends size the pool; the
+    web app passes its thread count (see `app.main`), so a request that got
+    a thread never waits for a connection."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+        # Lock waits end, like SQLite's busy_timeout, in a 503 rather than a stall.
+        connect_args = {"options": f"-c lock_timeout={LOCK_WAIT_MS}"}
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
     database = sa.engine.make_url(url).database
     if database and database != ":memory:":
@@ -93,7 +107,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -101,12 +115,71 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     def _on_begin(conn: Connection) -> None:
         # A deferred transaction that later writes gets SQLITE_BUSY without
         # waiting on busy_timeout; write requests take the lock up front.
-        if conn.get_execution_options().get(_WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        options = conn.get_execution_options()
+        if not options.get(_WRITE_OPTION):
+            _set_busy_timeout(conn, LOCK_WAIT_MS)
             conn.exec_driver_sql("BEGIN")
+            return
+        # Bookkeeping writes (last seen) give up at once rather than wait.
+        _set_busy_timeout(conn, 0 if options.get(_NOWAIT_OPTION) else LOCK_WAIT_MS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _set_busy_timeout(conn: Connection, ms: int) -> None:
+    # Remembered per DBAPI connection, so the usual case costs no statement.
+    if conn.info.get("busy_timeout_ms", LOCK_WAIT_MS) != ms:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={ms}")
+        conn.info["busy_timeout_ms"] = ms
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again later" (a lock held too
+    long, no connection free in time) rather than a bug."""
+    if isinstance(exc, sa.exc.TimeoutError):  # no pooled connection came free
+        return True
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    if not hasattr(orig, "sqlstate"):
+        return False
+    if orig.sqlstate:
+        return orig.sqlstate in _PG_RETRYABLE
+    # psycopg's OperationalError without a state: the server could not be reached.
+    return isinstance(exc, sa.exc.OperationalError)
+
+
+def begin_reading(session: Session) -> None:
+    """Start the session's transaction as a read, whatever the request's method:
+    looking up who is asking never takes SQLite's write lock."""
+    if not session.in_transaction():
+        session.connection(execution_options={_WRITE_OPTION: False})
+
+
+def write_apart(session: Session, statement: sa.Executable, *, wait: bool) -> bool:
+    """Run one small bookkeeping write in a transaction of its own on the same
+    session (never a second session: on SQLite that would wait for the lock its
+    own request holds). Ends any transaction in progress first. Without `wait`,
+    a busy database makes it give up at once; the caller tries again later.
+    Returns whether it was written."""
+    session.commit()
+    options = {_WRITE_OPTION: True, _NOWAIT_OPTION: not wait}
+    try:
+        connection = session.connection(execution_options=options)
+        if not wait and connection.dialect.name == "postgresql":
+            session.execute(sa.text("SET LOCAL lock_timeout = '50ms'"))
+        session.execute(statement)
+        session.commit()
+    except sa.exc.DBAPIError as exc:
+        session.rollback()
+        if not is_busy(exc):
+            raise
+        return False
+    return True
 
 
 class Database:

@@ -2,6 +2,7 @@
 
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -42,10 +43,20 @@ on the account page. Errors always have the shape
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    database = database or Database(make_engine(settings.database_url))
+    database = database or Database(
+        make_engine(
+            settings.database_url,
+            # One connection per handler thread, plus a few for requests
+            # finishing (their session closes outside the thread limit).
+            pool_size=settings.threads,
+            max_overflow=max(4, settings.threads // 4),
+            pool_timeout=10,
+        )
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         database.dispose()
 

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, Signer
+from sqlmodel import Session
 
 from app.auth.models import ApiToken, User, UserSession
 from app.auth.queries import session_lookup, token_lookup
-from app.db import Database, SessionDep, utcnow
+from app.db import SAFE_METHODS, SessionDep, begin_reading, utcnow, write_apart
 from app.errors import ApiError
 
 SESSION_COOKIE = "__Host-goldfish_session"
@@ -43,12 +44,27 @@ class LoginRequired(Exception):
 
 
 def _touch(
-    request: Request, model: type[UserSession] | type[ApiToken], record_id: int, column: str
+    request: Request,
+    session: Session,
+    model: type[UserSession] | type[ApiToken],
+    record_id: int,
+    column: str,
 ) -> None:
-    database: Database = request.app.state.database
-    with database.session(write=True) as session:
-        session.execute(sa.update(model).where(model.id == record_id).values({column: utcnow()}))
-        session.commit()
+    """Note when a session or token was last used, in the request's own
+    session. A read never waits for the write lock for this: if the database
+    is busy, the next request notes it instead."""
+    write_apart(
+        session,
+        sa.update(model).where(model.id == record_id).values({column: utcnow()}),
+        wait=request.method not in SAFE_METHODS,
+    )
+
+
+def _release(session: Session) -> None:
+    """End the lookup's transaction before the handler runs: FastAPI runs the
+    handler in another thread, and a connection (or SQLite's write lock) must
+    not be held while the request waits for one."""
+    session.commit()
 
 
 def optional_user(request: Request, session: SessionDep) -> User | None:
@@ -56,6 +72,7 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     if not raw:
         return None
     settings = request.app.state.settings
+    begin_reading(session)
     found = session_lookup(
         session,
         raw=raw,
@@ -63,13 +80,15 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
         absolute=timedelta(days=settings.session_max_days),
     )
     if found is None:
+        _release(session)
         return None
     user, record = found
-    if utcnow() - record.last_seen_at > _TOUCH_EVERY:
-        _touch(request, UserSession, record.id, "last_seen_at")
     request.state.user = user
     if request.headers.get("HX-Request") != "true":
         request.state.nav = nav_counts(session, user=user)
+    if utcnow() - record.last_seen_at > _TOUCH_EVERY:
+        _touch(request, session, UserSession, record.id, "last_seen_at")
+    _release(session)
     return user
 
 
@@ -91,7 +110,8 @@ def nav_counts(session, *, user: User) -> dict[str, int]:
     return {"reviews": reviews, "unread": unread}
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    # async: no I/O here, so no hop to a thread
     if user is None:
         raise LoginRequired
     return user
@@ -109,12 +129,15 @@ def api_user(
 ) -> User:
     if credentials is None:
         raise ApiError(401, "Send a personal API token as 'Authorization: Bearer <token>'.")
+    begin_reading(session)
     found = token_lookup(session, raw=credentials.credentials)
     if found is None:
+        _release(session)
         raise ApiError(401, "This API token is unknown or revoked.")
     user, token = found
     if token.last_used_at is None or utcnow() - token.last_used_at > _TOUCH_EVERY:
-        _touch(request, ApiToken, token.id, "last_used_at")
+        _touch(request, session, ApiToken, token.id, "last_used_at")
+    _release(session)
     return user
 
 
