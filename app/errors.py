@@ -6,14 +6,22 @@ API errors always look like:
 """
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.db import is_busy
+
+# Where the body-limit middleware keeps a request's body (app.security).
+BODY_SCOPE_KEY = "goldfish.body"
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +32,17 @@ _CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
     429: "too_many_requests",
     500: "internal_error",
+    503: "busy",
 }
+# Seconds a client is asked to wait after a 503: SQLite's write lock is
+# held for milliseconds at a time, so a short wait is enough.
+RETRY_AFTER_SECONDS = 2
+BUSY_MESSAGE = "The database is busy with other changes; nothing was saved. Retry in a moment."
 
 
 class NotFound(LookupError):
@@ -162,14 +176,80 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         return _page(request, exc.status_code, message)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _wants_json(request):
-            return JSONResponse(
-                error_body(500, "Something went wrong on our side."), status_code=500
-            )
-        return _page(request, 500, "Something went wrong on our side. Nothing was saved.")
+    @app.exception_handler(sa.exc.DBAPIError)
+    @app.exception_handler(sa.exc.TimeoutError)
+    async def _database(request: Request, exc: Exception) -> Response:
+        if is_busy(exc):
+            log.warning("busy database on %s %s: %s", request.method, request.url.path, exc)
+            return busy_response(request)
+        return unexpected_response(request, exc)
+
+
+def unexpected_response(request: Request, exc: BaseException) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_json(request):
+        return JSONResponse(error_body(500, "Something went wrong on our side."), status_code=500)
+    return _page(request, 500, "Something went wrong on our side. Nothing was saved.")
+
+
+def busy_response(request: Request) -> Response:
+    """503 with Retry-After. A browser's form comes back with everything that
+    was typed, ready to send again; the API says the same in its error shape."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _wants_json(request):
+        return JSONResponse(error_body(503, BUSY_MESSAGE), status_code=503, headers=headers)
+    from app.web import render  # the web layer imports this module at start-up
+
+    fields = _submitted_fields(request) if request.method == "POST" else []
+    return render(
+        request,
+        "errors/busy.html",
+        {"fields": fields, "action": request.url.path, "method": request.method},
+        status_code=503,
+        headers=headers,
+    )
+
+
+def _submitted_fields(request: Request) -> list[tuple[str, str]]:
+    """The form as it was posted (kept by the body-limit middleware), minus
+    its CSRF token: the page sends a fresh one."""
+    body: bytes | None = request.scope.get(BODY_SCOPE_KEY)
+    content_type = request.headers.get("content-type", "")
+    if not body or not content_type.startswith("application/x-www-form-urlencoded"):
+        return []
+    pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return [(name, value) for name, value in pairs if name != "csrftoken"]
+
+
+def unexpected_errors(app: Callable) -> Callable:
+    """Answer an unhandled exception with a 500 and keep the connection open.
+
+    Starlette's own last-resort handler re-raises after answering, which makes
+    uvicorn close the client's keep-alive connection: its next request then
+    fails with a reset. This one logs and answers without re-raising."""
+
+    async def guarded(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # too late for an answer: let the server close the connection
+                raise
+            request = Request(scope, receive)
+            response = busy_response(request) if is_busy(exc) else unexpected_response(request, exc)
+            await response(scope, receive, send)
+
+    return guarded
 
 
 class FieldError(BaseModel):

@@ -11,7 +11,7 @@ from app.auth.deps import LoginRequired
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database, make_engine
-from app.errors import NotFound, error_body, install_error_handlers
+from app.errors import NotFound, error_body, install_error_handlers, unexpected_errors
 from app.journal.api import router as journal_api
 from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router
@@ -27,7 +27,13 @@ from app.replans.api import router as replans_api
 from app.replans.routes import router as replans_router
 from app.reviews.api import router as reviews_api
 from app.reviews.routes import router as reviews_router
-from app.security import csrf_middleware, login_url, same_origin_guard, security_headers
+from app.security import (
+    body_limit,
+    csrf_middleware,
+    login_url,
+    same_origin_guard,
+    security_headers,
+)
 from app.teams.api import router as teams_api
 from app.teams.portfolio import router as team_portfolio_router
 from app.teams.routes import router as teams_router
@@ -117,8 +123,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    # Added last runs first: headers, then the same-origin check, then CSRF.
+    # Added last runs first: headers, the body limit, the last-resort error
+    # answer, then the same-origin check, then CSRF.
     app.add_middleware(csrf_middleware, secret=settings.secret_key)
     app.add_middleware(same_origin_guard)
+    app.add_middleware(unexpected_errors)
+    app.add_middleware(body_limit, max_bytes=settings.max_body_bytes)
     app.add_middleware(security_headers)
     return app

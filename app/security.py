@@ -1,10 +1,13 @@
 """Request-level protections: CSRF tokens, a same-origin check, response headers."""
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from asgi_csrf import asgi_csrf
+
+from app.errors import BODY_SCOPE_KEY, error_body
 
 ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
 
@@ -71,6 +74,79 @@ def same_origin_guard(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return guarded
+
+
+def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
+    """Refuse bodies over `max_bytes` with 413 before anything parses them
+    (CSRF's form parsing, FastAPI's validation): a 13 MB body once kept every
+    route busy for minutes. A declared length is refused without reading a
+    byte; a chunked body is read only up to the limit. The body read is kept
+    in the scope, so that a 503 page can give back a form as it was typed."""
+
+    async def limited(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            await app(scope, receive, send)  # no body
+            return
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            await _too_large(scope, send, max_bytes)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > max_bytes:
+                await _too_large(scope, send, max_bytes)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the disconnect
+
+        await app({**scope, BODY_SCOPE_KEY: body}, replay, send)
+
+    return limited
+
+
+async def _too_large(scope: dict, send: Callable, max_bytes: int) -> None:
+    message = f"The request body is larger than {max_bytes:,} bytes, the most Goldfish accepts."
+    if _is_api(scope):
+        body = json.dumps(error_body(413, message)).encode()
+        content_type = b"application/json"
+    else:
+        title = "Too much to send"
+        body = (
+            f"<!doctype html><meta charset=utf-8><title>{title}</title>"
+            "<link rel=stylesheet href=/static/app.css><main class=narrow>"
+            f"<h1>{title}</h1><p>{message} Nothing was saved.</p>"
+            "<p><a href=/>Back to Goldfish</a></p></main>"
+        ).encode()
+        content_type = b"text/html; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            # The unread rest of the body makes the connection unusable.
+            "headers": [(b"content-type", content_type), (b"connection", b"close")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def security_headers(app: ASGIApp) -> ASGIApp:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.deps import SESSION_COOKIE, session_cookie_value
 from app.auth.models import User, UserCreate
+from app.auth.passwords import hash_password
 from app.journal import service as journal_service
 from app.journal.models import EntryIn, JournalEntry
 from app.projects import service as project_service
@@ -23,7 +24,7 @@ _seq = count(1)
 def _password_hash() -> str:
     """PASSWORD hashed once per run: Argon2 costs ~120 ms a hash, and most
     tests make several people (signing up itself is tested in tests/auth)."""
-    return auth_service._hasher().hash(PASSWORD)
+    return hash_password(PASSWORD)
 
 
 def make_user(db: Session, *, email: str | None = None, display_name: str = "Researcher") -> User:

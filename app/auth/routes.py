@@ -5,6 +5,7 @@ from typing import Annotated
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
@@ -17,8 +18,9 @@ from app.auth.deps import (
     session_token_from,
 )
 from app.auth.models import User, UserCreate
+from app.auth.passwords import hash_password_limited, verify_password_limited
 from app.auth.queries import any_user_exists, tokens_of
-from app.db import SessionDep
+from app.db import SessionDep, begin_reading
 from app.forms import validate
 from app.web import redirect, render, safe_next
 
@@ -76,25 +78,42 @@ def signup_page(request: Request, session: SessionDep, user: OptionalUser) -> Re
 
 
 @router.post("/signup")
-def signup(request: Request, session: SessionDep, form: Annotated[SignupForm, Form()]) -> Response:
-    first = not any_user_exists(session)
-    is_open = first or request.app.state.settings.signup_open
+async def signup(
+    request: Request, session: SessionDep, form: Annotated[SignupForm, Form()]
+) -> Response:
     data, errors = validate(UserCreate, form.model_dump(exclude={"next"}))
+
+    def may_sign_up() -> tuple[bool, bool]:
+        begin_reading(session)
+        first = not any_user_exists(session)
+        session.commit()  # no transaction stays open while the password is hashed
+        return first, first or request.app.state.settings.signup_open
+
+    first, is_open = await run_in_threadpool(may_sign_up)
+    password_hash = None
     if data is not None and is_open:
-        try:
-            user = service.user_create(session, data=data, signup_open=is_open)
-        except service.EmailTaken:
-            errors = {"email": "An account with this email exists. Log in instead."}
-        else:
-            return _start_session(request, session, user, form.next)
-    values = form.model_dump(exclude={"password"})
-    status = 403 if not is_open else 422
-    return render(
-        request,
-        "auth/signup.html",
-        {"first": first, "open": is_open, "values": values, "errors": errors},
-        status_code=status,
-    )
+        password_hash = await hash_password_limited(request.app, data.password)
+
+    def create() -> Response:
+        nonlocal errors
+        if data is not None and password_hash is not None:
+            try:
+                user = service.user_create(
+                    session, data=data, signup_open=is_open, password_hash=password_hash
+                )
+            except service.EmailTaken:
+                errors = {"email": "An account with this email exists. Log in instead."}
+            else:
+                return _start_session(request, session, user, form.next)
+        values = form.model_dump(exclude={"password"})
+        return render(
+            request,
+            "auth/signup.html",
+            {"first": first, "open": is_open, "values": values, "errors": errors},
+            status_code=403 if not is_open else 422,
+        )
+
+    return await run_in_threadpool(create)
 
 
 @router.get("/login", name="login")
@@ -109,18 +128,29 @@ def login_page(
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
+async def login(
+    request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]
+) -> Response:
     settings = request.app.state.settings
     client_ip = request.client.host if request.client else "unknown"
     values = {"email": form.email, "next": form.next}
-    try:
+    email = form.email.strip().lower()
+
+    def candidate() -> User | None:
+        begin_reading(session)
         service.login_check_rate(
             session,
-            email=form.email.strip().lower(),
+            email=email,
             client_ip=client_ip,
             max_failures=settings.login_max_failures,
             window_minutes=settings.login_window_minutes,
         )
+        user = service.login_candidate(session, email=email)
+        session.commit()  # no transaction stays open while the password is checked
+        return user
+
+    try:
+        user = await run_in_threadpool(candidate)
     except service.TooManyAttempts as exc:
         message = f"Too many failed attempts. Try again in {exc.retry_after_minutes} minutes."
         return render(
@@ -130,21 +160,28 @@ def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form
             status_code=429,
             headers={"Retry-After": str(exc.retry_after_minutes * 60)},
         )
-    user = service.user_authenticate(
-        session, email=form.email, password=form.password, client_ip=client_ip
+    valid, new_hash = await verify_password_limited(
+        request.app, form.password, user.password_hash if user is not None else None
     )
-    if user is None:
-        session.commit()  # keep the failed attempt: it counts toward the limit
-        return render(
-            request,
-            "auth/login.html",
-            {
-                "values": values,
-                "errors": {"form": "That email and password do not match an account."},
-            },
-            status_code=401,
-        )
-    return _start_session(request, session, user, form.next)
+
+    def finish() -> Response:
+        if user is None or not valid:
+            service.login_record_failure(session, email=email, client_ip=client_ip)
+            session.commit()  # keep the failed attempt: it counts toward the limit
+            return render(
+                request,
+                "auth/login.html",
+                {
+                    "values": values,
+                    "errors": {"form": "That email and password do not match an account."},
+                },
+                status_code=401,
+            )
+        if new_hash:
+            service.user_set_password_hash(session, user=user, password_hash=new_hash)
+        return _start_session(request, session, user, form.next)
+
+    return await run_in_threadpool(finish)
 
 
 @router.post("/logout", name="logout")

@@ -4,13 +4,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 import sqlalchemy as sa
-from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserCreate, UserSession
+from app.auth.passwords import hash_password
 from app.db import utcnow
 
 TOKEN_PREFIX = "gf_"
@@ -30,21 +29,19 @@ class TooManyAttempts(Exception):
         self.retry_after_minutes = retry_after_minutes
 
 
-@cache
-def _hasher() -> PasswordHash:
-    return PasswordHash.recommended()  # argon2id
-
-
-@cache
-def _dummy_hash() -> str:
-    return _hasher().hash(secrets.token_urlsafe(16))
-
-
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def user_create(session: Session, *, data: UserCreate, signup_open: bool = True) -> User:
+def user_create(
+    session: Session,
+    *,
+    data: UserCreate,
+    signup_open: bool = True,
+    password_hash: str | None = None,
+) -> User:
+    """`password_hash`: the password already hashed (a web request hashes it
+    before its transaction begins); hashed here otherwise."""
     if not signup_open and session.exec(select(User.id).limit(1)).first() is not None:
         raise SignupClosed
     if session.exec(select(User.id).where(User.email == data.email)).first() is not None:
@@ -52,7 +49,7 @@ def user_create(session: Session, *, data: UserCreate, signup_open: bool = True)
     user = User(
         email=data.email,
         display_name=data.display_name,
-        password_hash=_hasher().hash(data.password),
+        password_hash=password_hash or hash_password(data.password),
     )
     session.add(user)
     session.flush()
@@ -79,23 +76,20 @@ def login_check_rate(
         raise TooManyAttempts(window_minutes)
 
 
-def user_authenticate(
-    session: Session, *, email: str, password: str, client_ip: str
-) -> User | None:
-    """The user if the password matches; records the failure otherwise."""
-    email = email.strip().lower()
-    user = session.exec(select(User).where(User.email == email)).first()
-    if user is None or not user.is_active:
-        _hasher().verify(password, _dummy_hash())  # same cost whether or not the email exists
-        valid = False
-    else:
-        valid, new_hash = _hasher().verify_and_update(password, user.password_hash)
-        if valid and new_hash:
-            user.password_hash = new_hash
-    if not valid:
-        session.add(LoginAttempt(email=email[:254], client_ip=client_ip[:64]))
-        return None
-    return user
+def login_candidate(session: Session, *, email: str) -> User | None:
+    """Who is trying to log in, if the account exists and may log in. The
+    password is checked outside the transaction (app.auth.passwords)."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    return user if user is not None and user.is_active else None
+
+
+def login_record_failure(session: Session, *, email: str, client_ip: str) -> None:
+    session.add(LoginAttempt(email=email.strip().lower()[:254], client_ip=client_ip[:64]))
+
+
+def user_set_password_hash(session: Session, *, user: User, password_hash: str) -> None:
+    """Store a hash re-made with current parameters (after a successful login)."""
+    session.execute(sa.update(User).where(User.id == user.id).values(password_hash=password_hash))
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,6 @@ silently).
 """
 
 import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +24,8 @@ from sqlmodel import Session
 
 from app.auth.queries import any_user_exists
 from app.cli import alembic_config
-from app.config import ROOT
 from app.db import make_engine
+from tests.support import server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,7 +40,6 @@ CHROMIUM_ARGS = [
 # Short waits: every page here answers in milliseconds, and a failing test
 # should say so quickly rather than after Playwright's default 30 s.
 TIMEOUT_MS = 5_000
-STARTUP_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -83,90 +75,17 @@ def chromium_executable() -> Path:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_env(database_url: str) -> dict[str, str]:
-    # Drop the caller's Goldfish settings (a developer's shell may close
-    # sign-up or point at another database): the server sees only ours.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GOLDFISH_") and k not in ("DATABASE_URL", "HOST", "PORT")
-    }
-    env |= {
-        "DATABASE_URL": database_url,
-        "GOLDFISH_ENV": "test",
-        "GOLDFISH_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
-    }
-    return env
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.05)
-    log = log_path.read_text(errors="replace")
-    state = f"exited with {process.returncode}" if process.poll() is not None else "not healthy"
-    pytest.fail(f"uvicorn {state} after start ({url}); its log:\n{log}")
-
-
 @pytest.fixture(scope="module")
 def live_server(
     chromium_executable: Path,
     new_database_url,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
-    """uvicorn in a subprocess, on a free port, over a freshly migrated database."""
+    """`goldfish serve` in a subprocess, on a free port, over a freshly migrated database."""
     database_url = new_database_url("e2e")
     command.upgrade(alembic_config(database_url), "head")
-
-    workdir = tmp_path_factory.mktemp("live-server")  # no stray .env is read from here
-    log_path = workdir / "uvicorn.log"
-    url = f"http://127.0.0.1:{_free_port()}"
-    port = url.rsplit(":", 1)[1]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:create_app",
-                "--factory",
-                "--app-dir",
-                str(ROOT),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                port,
-            ],
-            cwd=workdir,
-            env=_server_env(database_url),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_healthy(url, process, log_path)
-            yield LiveServer(url=url, database_url=database_url, log_path=log_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with server.running(database_url, tmp_path_factory.mktemp("live-server")) as running:
+        yield LiveServer(url=running.url, database_url=database_url, log_path=running.log_path)
 
 
 @pytest.fixture(scope="session")
