@@ -52,6 +52,9 @@ def serve(
         proxy_headers=True,
         # SIGTERM: stop accepting, let in-flight requests finish, then exit.
         timeout_graceful_shutdown=settings.shutdown_seconds,
+        # A worker answers the supervisor's pings between requests; a loaded
+        # machine (or one long request) must not get it killed and restarted.
+        timeout_worker_healthcheck=30,
     )
 
 

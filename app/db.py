@@ -30,6 +30,8 @@ _NOWAIT_OPTION = "goldfish_nowait"
 # How long a write waits for SQLite's write lock (or a PostgreSQL row lock)
 # before the request is answered 503 "busy, retry".
 LOCK_WAIT_MS = 5000
+# How long bookkeeping during a read (last seen) waits before giving up.
+BRIEF_WAIT_MS = 250
 # SQLite's primary result codes for "someone else holds the lock".
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 # PostgreSQL: lock_not_available, query_canceled (lock_timeout), deadlock,
@@ -120,8 +122,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             _set_busy_timeout(conn, LOCK_WAIT_MS)
             conn.exec_driver_sql("BEGIN")
             return
-        # Bookkeeping writes (last seen) give up at once rather than wait.
-        _set_busy_timeout(conn, 0 if options.get(_NOWAIT_OPTION) else LOCK_WAIT_MS)
+        # Bookkeeping writes (last seen) give up soon rather than wait.
+        _set_busy_timeout(conn, BRIEF_WAIT_MS if options.get(_NOWAIT_OPTION) else LOCK_WAIT_MS)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
@@ -164,14 +166,15 @@ def write_apart(session: Session, statement: sa.Executable, *, wait: bool) -> bo
     """Run one small bookkeeping write in a transaction of its own on the same
     session (never a second session: on SQLite that would wait for the lock its
     own request holds). Ends any transaction in progress first. Without `wait`,
-    a busy database makes it give up at once; the caller tries again later.
+    a busy database makes it give up after BRIEF_WAIT_MS; the caller tries
+    again later.
     Returns whether it was written."""
     session.commit()
     options = {_WRITE_OPTION: True, _NOWAIT_OPTION: not wait}
     try:
         connection = session.connection(execution_options=options)
         if not wait and connection.dialect.name == "postgresql":
-            session.execute(sa.text("SET LOCAL lock_timeout = '50ms'"))
+            session.execute(sa.text(f"SET LOCAL lock_timeout = '{BRIEF_WAIT_MS}ms'"))
         session.execute(statement)
         session.commit()
     except sa.exc.DBAPIError as exc:

@@ -185,7 +185,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return unexpected_response(request, exc)
 
 
+def _forget_user(request: Request) -> None:
+    # The failed transaction's rollback expired what the session had loaded
+    # (the signed-in user among it): these pages render without it.
+    request.state.user = None
+
+
 def unexpected_response(request: Request, exc: BaseException) -> Response:
+    _forget_user(request)
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_json(request):
         return JSONResponse(error_body(500, "Something went wrong on our side."), status_code=500)
@@ -196,6 +203,7 @@ def busy_response(request: Request) -> Response:
     """503 with Retry-After. A browser's form comes back with everything that
     was typed, ready to send again; the API says the same in its error shape."""
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    _forget_user(request)
     if _wants_json(request):
         return JSONResponse(error_body(503, BUSY_MESSAGE), status_code=503, headers=headers)
     from app.web import render  # the web layer imports this module at start-up

@@ -81,7 +81,11 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
     (CSRF's form parsing, FastAPI's validation): a 13 MB body once kept every
     route busy for minutes. A declared length is refused without reading a
     byte; a chunked body is read only up to the limit. The body read is kept
-    in the scope, so that a 503 page can give back a form as it was typed."""
+    in the scope, so that a 503 page can give back a form as it was typed.
+
+    Not FastAPI's `max_body_size`: it answers a declared oversize body in
+    plain text, whatever the app's handlers say, and the API promises its
+    JSON error shape."""
 
     async def limited(scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
