@@ -165,10 +165,11 @@ def begin_reading(session: Session) -> None:
 def write_apart(session: Session, statement: sa.Executable, *, wait: bool) -> bool:
     """Run one small bookkeeping write in a transaction of its own on the same
     session (never a second session: on SQLite that would wait for the lock its
-    own request holds). Ends any transaction in progress first. Without `wait`,
-    a busy database makes it give up after BRIEF_WAIT_MS; the caller tries
-    again later.
-    Returns whether it was written."""
+    own request holds). Ends any transaction in progress first.
+
+    With `wait`, a busy database raises as any write would (the request gets
+    its 503 now rather than after a second wait). Without it, the write gives
+    up after BRIEF_WAIT_MS and returns False; the caller tries again later."""
     session.commit()
     options = {_WRITE_OPTION: True, _NOWAIT_OPTION: not wait}
     try:
@@ -179,7 +180,7 @@ def write_apart(session: Session, statement: sa.Executable, *, wait: bool) -> bo
         session.commit()
     except sa.exc.DBAPIError as exc:
         session.rollback()
-        if not is_busy(exc):
+        if wait or not is_busy(exc):
             raise
         return False
     return True
