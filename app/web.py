@@ -11,6 +11,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from app.config import ROOT
+from app.markdown import stored_html
 
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 templates.env.trim_blocks = True
@@ -38,6 +39,8 @@ def path_for(context: Context, name: str, /, **params: object) -> str:
 
 
 templates.env.globals["path_for"] = path_for
+# Bodies' HTML as stored when they were written: `{{ entry.body_html|stored_html }}`.
+templates.env.filters["stored_html"] = stored_html
 
 # The <option>s of a 1–5 score select, one string per selected value: the
 # portfolio prints three selects a row, and looping over options in Jinja

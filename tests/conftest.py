@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from fastapi.testclient import TestClient
+from markdown_it import MarkdownIt
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
@@ -19,6 +20,7 @@ from app.cli import alembic_config
 from app.config import Settings
 from app.db import Database, make_engine
 from app.main import create_app
+from app.markdown import render_markdown
 from app.security import CSRF_COOKIE
 from tests import factories
 
@@ -208,3 +210,19 @@ def count_queries(connection: Connection):
         return _Ctx()
 
     return make
+
+
+@pytest.fixture
+def markdown_rendering_stopped(monkeypatch: pytest.MonkeyPatch):
+    """Call it once the data is written: from then on rendering Markdown
+    fails, so a page that still shows formatted bodies shows stored HTML."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("Markdown rendered while showing a page")
+
+    def stop() -> None:
+        monkeypatch.setattr(MarkdownIt, "render", refuse)
+        with pytest.raises(AssertionError, match="Markdown rendered"):
+            render_markdown("**the renderer is off**")
+
+    return stop

@@ -1,13 +1,25 @@
 """The schema comes only from Alembic: migrations build it, match the models,
 and come back down cleanly."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
+from sqlmodel import Session
 
 from app.cli import alembic_config
-from app.db import make_engine
+from app.db import UTCDateTime, make_engine, utcnow
+from app.journal import service as journal_service
+from app.journal.models import EntryUpdate
+from app.markdown import render_markdown
 from app.models import metadata
+from app.reviews import queries as review_queries
+from app.reviews import service as review_service
+from app.reviews.models import CommentCreate
+from tests import factories
+
+BEFORE_STORED_HTML = "06d1571a32d2"  # the revision before bodies kept their HTML
 
 
 def _tables(url: str) -> set[str]:
@@ -29,6 +41,90 @@ def test_upgrade_on_empty_database_matches_models_and_downgrades(new_database_ur
     assert _tables(url) == set()
     command.upgrade(config, "head")
     assert _tables(url) == set(metadata.tables)
+
+
+STORED_HTML_TABLES = ("journal_entry", "journal_revision", "review_comment")
+
+
+def _columns(engine, table: str) -> set[str]:
+    return {c["name"] for c in sa.inspect(engine).get_columns(table)}
+
+
+def _bodies(conn, table: str) -> list[tuple[str, str]]:
+    rows = sa.table(table, sa.column("body"), sa.column("body_html"))
+    return [tuple(row) for row in conn.execute(sa.select(rows.c.body, rows.c.body_html))]
+
+
+def test_bodies_written_before_html_was_stored_get_it_on_upgrade(new_database_url):
+    url = new_database_url("backfill")
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    engine = make_engine(url)
+    try:
+        # Rows of every kind, written by today's services...
+        with Session(engine, expire_on_commit=False) as db:
+            ada = factories.make_user(db, display_name="Ada")
+            grace = factories.make_user(db, display_name="Grace")
+            team = factories.make_team(db, grace)
+            factories.add_member(db, team, ada)
+            project = factories.make_project(db, ada, "P", team_id=team.id)
+            request = factories.make_request(db, project, ada, grace)
+            review_service.comment_add(
+                db,
+                view=review_queries.request_for(db, user=ada, request_id=request.id),
+                actor=ada,
+                data=CommentCreate(body="A **comment**"),
+            )
+            entry = factories.make_entry(db, ada, body="An **entry**")
+            journal_service.entry_update(
+                db, entry=entry, data=EntryUpdate(version=1, body="- edited")
+            )
+            db.commit()
+        # ... taken back to before the column, where more rows are written
+        # than the migration renders in one batch.
+        command.downgrade(config, BEFORE_STORED_HTML)
+        assert "body_html" not in _columns(engine, "journal_entry")
+        old_entries = sa.table(
+            "journal_entry",
+            *(sa.column(name) for name in ("author_id", "day", "kind", "body", "learned")),
+            *(sa.column(name) for name in ("serves_purpose", "version")),
+            sa.column("created_at", UTCDateTime),
+            sa.column("updated_at", UTCDateTime),
+        )
+        now = utcnow()
+        with engine.begin() as conn:
+            conn.execute(
+                old_entries.insert(),
+                [
+                    {
+                        "author_id": ada.id,
+                        "day": date(2026, 11, 1),
+                        "kind": "reading",
+                        "body": f"Old entry *{i}*" if i % 7 else "",
+                        "learned": "",
+                        "serves_purpose": False,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i in range(1_200)
+                ],
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            stored = {table: _bodies(conn, table) for table in STORED_HTML_TABLES}
+        assert {table: len(rows) for table, rows in stored.items()} == {
+            "journal_entry": 1_201,
+            "journal_revision": 1,
+            "review_comment": 1,
+        }
+        for table, rows in stored.items():
+            assert all(html == render_markdown(body) for body, html in rows), table
+        entries = dict(stored["journal_entry"])
+        assert entries["Old entry *1*"] == "<p>Old entry <em>1</em></p>\n"
+        assert entries[""] == ""
+    finally:
+        engine.dispose()
 
 
 def test_migration_history_is_linear():

@@ -62,6 +62,8 @@ class JournalEntry(SQLModel, table=True):
     day: date
     kind: EntryKind = Field(sa_type=EnumText(EntryKind))
     body: str = Field(default="", sa_type=sa.Text)
+    # `body` as sanitized HTML, rendered when the body is written (never per view).
+    body_html: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
     learned: str = Field(default="", sa_type=sa.Text)
     hours: Decimal | None = Field(default=None, sa_type=sa.Numeric(4, 1))
     energy: int | None = Field(default=None, sa_type=sa.SmallInteger)
@@ -84,6 +86,7 @@ class JournalRevision(SQLModel, table=True):
     kind: EntryKind = Field(sa_type=EnumText(EntryKind))
     project_id: int | None = None
     body: str = Field(default="", sa_type=sa.Text)
+    body_html: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
     learned: str = Field(default="", sa_type=sa.Text)
     hours: Decimal | None = Field(default=None, sa_type=sa.Numeric(4, 1))
     energy: int | None = Field(default=None, sa_type=sa.SmallInteger)

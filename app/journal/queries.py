@@ -298,6 +298,7 @@ class SharedEntry:
     day: date
     kind: EntryKind
     body: str
+    body_html: str
     learned: str
     author_id: int
     author_name: str
@@ -344,6 +345,7 @@ def team_entries(
             day=e.day,
             kind=EntryKind(e.kind),
             body=e.body,
+            body_html=e.body_html,
             learned=e.learned,
             author_id=e.author_id,
             author_name=names.get(e.author_id, ""),

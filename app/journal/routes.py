@@ -16,7 +16,6 @@ from app.forms import as_score, validate
 from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
 from app.listing import parse_cursor
-from app.markdown import render_markdown
 from app.projects import queries as project_queries
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
@@ -28,7 +27,6 @@ router = APIRouter(include_in_schema=False)
 
 KIND_OPTIONS = [(k.value, k.label) for k in EntryKind if k is not EntryKind.review]
 templates.env.globals["ENTRY_KINDS"] = KIND_OPTIONS
-templates.env.filters["markdown"] = render_markdown
 
 REVIEW_PROMPTS = (
     ("why", "Why am I doing each of my projects?"),

@@ -18,10 +18,21 @@ from app.journal.models import (
     JournalSettings,
     SettingsIn,
 )
+from app.markdown import render_markdown
 from app.teams.queries import membership_of
 
 _REQUIRED = {"day", "kind", "body", "learned", "serves_purpose"}
-_REVISED = ("day", "kind", "project_id", "body", "learned", "hours", "energy", "serves_purpose")
+_REVISED = (
+    "day",
+    "kind",
+    "project_id",
+    "body",
+    "body_html",
+    "learned",
+    "hours",
+    "energy",
+    "serves_purpose",
+)
 
 
 class EntryConflict(Exception):
@@ -55,6 +66,7 @@ def entry_create(
         author_id=author.id,
         replan_id=replan_id,
         **data.model_dump(exclude={"day"}),
+        body_html=render_markdown(data.body),
         day=data.day or today_for(author),
     )
     session.add(entry)
@@ -80,10 +92,13 @@ def entry_update(session: Session, *, entry: JournalEntry, data: EntryUpdate) ->
             entry_id=entry.id, version=data.version, **{k: getattr(entry, k) for k in _REVISED}
         )
     )
+    body = entry.body
     for name, value in data.model_dump(exclude_unset=True, exclude={"version"}).items():
         if value is None and name in _REQUIRED:
             continue  # an entry always keeps a day, a kind and its texts
         setattr(entry, name, value)
+    if entry.body != body:
+        entry.body_html = render_markdown(entry.body)
     session.flush()
     session.refresh(entry, ["version", "updated_at"])
     return entry

@@ -22,6 +22,10 @@ RATIONALE_MAX = 2000
 PLAN_FIELD_MAX = 5000
 KEYWORD_MAX = 40
 KEYWORDS_MAX = 20
+# What a sender may send on the way to those 20, blanks and repeats included:
+# generous for people, small enough that refusing more costs nothing.
+KEYWORDS_SENT_MAX = 10 * KEYWORDS_MAX
+KEYWORDS_TEXT_MAX = KEYWORDS_SENT_MAX * (KEYWORD_MAX + 2)  # "a, b, …" as one string
 
 
 class ProjectStatus(StrEnum):
@@ -142,17 +146,27 @@ _KEYWORD_RE = re.compile(r"^[\w][\w .+#/-]*$")
 
 
 def normalise_keywords(value: object) -> object:
-    """Accept a list or a comma-separated string; lower-case, trim, dedupe."""
+    """Accept a list or a comma-separated string; lower-case, trim, dedupe
+    (first spelling's order kept).
+
+    Runs on the event loop for every request that sends keywords, so it is
+    linear and stops as soon as the input is over its bounds: a long string
+    before it is split, a long list before it is read, and the 21st distinct
+    keyword as soon as it is seen."""
     if isinstance(value, str):
+        if len(value) > KEYWORDS_TEXT_MAX:
+            raise ValueError(f"at most {KEYWORDS_MAX} keywords")
         value = value.split(",")
     if not isinstance(value, list):
         return value
-    seen: list[str] = []
+    if len(value) > KEYWORDS_SENT_MAX:
+        raise ValueError(f"at most {KEYWORDS_MAX} keywords")
+    seen: dict[str, None] = {}  # a dict keeps the order a set would lose
     for raw in value:
         if not isinstance(raw, str):
             raise ValueError("keywords are text")
         keyword = " ".join(raw.split()).lower()
-        if not keyword:
+        if not keyword or keyword in seen:
             continue
         if len(keyword) > KEYWORD_MAX:
             raise ValueError(f"a keyword has at most {KEYWORD_MAX} characters")
@@ -160,11 +174,10 @@ def normalise_keywords(value: object) -> object:
             raise ValueError(
                 f"'{keyword[:20]}' is not a keyword: use letters, digits, spaces, - + . # /"
             )
-        if keyword not in seen:
-            seen.append(keyword)
-    if len(seen) > KEYWORDS_MAX:
-        raise ValueError(f"at most {KEYWORDS_MAX} keywords")
-    return seen
+        if len(seen) == KEYWORDS_MAX:
+            raise ValueError(f"at most {KEYWORDS_MAX} keywords")
+        seen[keyword] = None
+    return list(seen)
 
 
 class AssessmentIn(BaseModel):

@@ -102,6 +102,8 @@ class ReviewComment(SQLModel, table=True):
     request_id: int = Field(foreign_key="review_request.id", index=True)
     author_id: int = Field(foreign_key="user.id")
     body: str = Field(sa_type=sa.Text)
+    # `body` as sanitized HTML, rendered when the comment is written.
+    body_html: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -9,7 +9,6 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, Refused
 from app.forms import as_int, validate
-from app.markdown import render_markdown
 from app.projects import queries as project_queries
 from app.projects.diff import plan_diff
 from app.releases import queries as release_queries
@@ -173,10 +172,7 @@ def _review_context(session, user, request_id: int) -> dict:
         "questions": questions,
         "review": reviewed[0] if reviewed else None,
         "reviewer_name": reviewed[1] if reviewed else None,
-        "comments": [
-            (comment, name, render_markdown(comment.body))
-            for comment, name in queries.comments_of(session, request=view.request)
-        ],
+        "comments": queries.comments_of(session, request=view.request),
         "last_reviewed": last_reviewed,
         "changes": plan_diff(last_reviewed, view.plan) if last_reviewed else None,
         "can_answer": can_answer,

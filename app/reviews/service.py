@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import Refused
+from app.markdown import render_markdown
 from app.notifications.models import NoticeKind
 from app.notifications.service import notify
 from app.projects.models import PlanVersion, Project
@@ -199,7 +200,12 @@ def comment_add(
     session: Session, *, view: RequestView, actor: User, data: CommentCreate
 ) -> ReviewComment:
     request = view.request
-    comment = ReviewComment(request_id=request.id, author_id=actor.id, body=data.body)
+    comment = ReviewComment(
+        request_id=request.id,
+        author_id=actor.id,
+        body=data.body,
+        body_html=render_markdown(data.body),
+    )
     session.add(comment)
     session.flush()
     # Tell the other side: the researcher, or the managers in the thread so far.

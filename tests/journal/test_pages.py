@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from app.journal.models import JournalEntry, JournalRevision
+from app.journal import service as journal_service
+from app.journal.models import EntryUpdate, JournalEntry, JournalRevision
 from tests import factories
 
 
@@ -211,6 +212,45 @@ def test_markdown_keeps_ordinary_formatting(logged_in, db, user):
     assert [li.get_text() for li in rendered.select("li")] == ["one", "two"]
     link = rendered.select_one("a")
     assert link["href"] == "https://arxiv.org/abs/2401.00001" and "noopener" in link["rel"]
+
+
+def test_pages_show_the_html_stored_when_the_body_was_written(
+    logged_in, db, user, markdown_rendering_stopped
+):
+    team = factories.make_team(db, user, "Vision group")
+    entry = factories.make_entry(
+        db, user, day="2026-11-17", body="First **draft**", shared_team_id=team.id
+    )
+    journal_service.entry_update(
+        db, entry=entry, data=EntryUpdate(version=1, body="Second **draft**")
+    )
+    db.commit()
+    review = factories.make_entry(db, user, day="2026-11-22", kind="review", body="**Stop** it")
+    assert entry.body_html == "<p>Second <strong>draft</strong></p>\n"
+    markdown_rendering_stopped()
+
+    pages = {
+        "/journal": [f"#entry-{entry.id}", f"#entry-{review.id}"],
+        f"/journal/entries/{entry.id}": ["#entry-view article.entry", "details.revision"],
+        "/journal/review?week=2026-W47": ["section.card:has(> .markdown)"],
+        f"/teams/{team.id}/journal": [f"#shared-{entry.id}"],
+    }
+    shown = {}
+    for url, selectors in pages.items():
+        r = logged_in.get(url)
+        assert r.status_code == 200, url
+        for selector in selectors:
+            block = soup(r).select_one(f"{selector} .markdown")
+            shown[url, selector] = " ".join(block.get_text(" ").split())
+            assert block.select_one("strong"), (url, selector)
+    assert list(shown.values()) == [
+        "Second draft",
+        "Stop it",
+        "Second draft",
+        "First draft",
+        "Stop it",
+        "Second draft",
+    ]
 
 
 def test_exports_carry_everything_including_archived(logged_in, db, user):

@@ -140,6 +140,17 @@ def test_bad_updates_answer_422_naming_the_field(api, db, patch, field):
     assert api.get(f"/api/v1/projects/{pid}").json()["version"] == 1
 
 
+def test_two_hundred_thousand_keywords_are_refused_with_the_limit(api, db):
+    r = api.post(
+        "/api/v1/projects",
+        json=factories.project_data("P", keywords=[f"k{i}" for i in range(200_000)]),
+    )
+    error = assert_error(r, 422, "validation_error")
+    assert [f["field"] for f in error["fields"]] == ["keywords"]
+    assert "at most 20 keywords" in error["fields"][0]["message"]
+    assert count(db, Project) == 0
+
+
 def test_update_without_version_is_refused(api):
     pid = api.post("/api/v1/projects", json=factories.project_data("P")).json()["id"]
     error = assert_error(

@@ -86,6 +86,8 @@ def test_create_project_with_scores_and_first_plan(logged_in, db, user):
         ("horizon", "next spring", "yyyy-mm-dd"),
         ("horizon", "2027-02-30", "yyyy-mm-dd"),
         ("keywords", "<script>", "not a keyword"),
+        ("keywords", ", ".join(f"k{i}" for i in range(21)), "at most 20 keywords"),
+        ("keywords", "k," * 100_000, "at most 20 keywords"),
         ("impact_rationale", "x" * 2001, "at most 2000"),
         ("contingency", "x" * 5001, "at most 5000"),
     ],

@@ -1,7 +1,16 @@
 """Plan history: what changed between two versions."""
 
+import difflib
+import random
+import re
+import string
+
+import pytest
 from bs4 import BeautifulSoup
 
+from app.projects import diff
+from app.projects.diff import plan_diff, text_diff
+from app.projects.models import PLAN_FIELD_MAX, PlanVersion
 from tests import factories
 
 
@@ -33,3 +42,152 @@ def test_diff_with_nonsense_versions_falls_back_to_the_latest_two(logged_in, db,
     r = logged_in.get(f"/projects/{project.id}/plans/diff?a=x&b=99")
     assert r.status_code == 200
     assert "Version 1" in r.text
+
+
+# ---------------------------------------------------------------- the diff itself
+
+WORDS = ["the", "model", "data", "eval", "a", "of", "naïve", "GPU", "run", "x2", "—", "(draft)"]
+SPACES = [" ", " ", " ", "  ", "\n", "\n", "\n\n", "\t", " \n", "\r\n", "\u00a0", "\u2003"]
+
+
+def random_words(rng: random.Random, size: int, sep: str = " ") -> str:
+    """Random 2–4 letter words: the adversarial case, nothing in common but letters."""
+    words, length = [], 0
+    while length < size:
+        words.append("".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 4))))
+        length += len(words[-1]) + 1
+    return sep.join(words)[:size]
+
+
+def random_text(rng: random.Random, size: int) -> str:
+    """Words, punctuation and every kind of space and line break, on many lines."""
+    tokens = []
+    for _ in range(size):
+        tokens.append(rng.choice(WORDS) if rng.random() < 0.6 else rng.choice(SPACES))
+    return "".join(tokens)
+
+
+def edited(rng: random.Random, text: str) -> str:
+    """`text` with a few words or lines removed, added or replaced."""
+    tokens = re.findall(r"\s+|\S+", text)
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randint(0, len(tokens))
+        cut = rng.choice([0, 1, 1, 2, 5])
+        tokens[at : at + cut] = re.findall(r"\s+|\S+", random_text(rng, rng.randint(0, 6)))
+    return "".join(tokens)
+
+
+def spelled(parts, *kinds) -> str:
+    return "".join(text for kind, text in parts if kind in kinds)
+
+
+def assert_spells_both(parts, old: str, new: str) -> None:
+    assert spelled(parts, "same", "del") == old
+    assert spelled(parts, "same", "ins") == new
+    assert all(kind in ("same", "del", "ins") and text for kind, text in parts)
+
+
+def plan(**fields) -> PlanVersion:
+    return PlanVersion(project_id=1, number=1, author_id=1, **fields)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_parts_spell_the_old_and_the_new_text_exactly(seed):
+    rng = random.Random(seed)
+    old = random_text(rng, rng.choice([0, 1, 5, 40, 400, 1500]))
+    for new in (edited(rng, old), random_text(rng, rng.randint(0, 400)), old, "", edited(rng, "")):
+        assert_spells_both(text_diff(old, new), old, new)
+        assert_spells_both(text_diff(new, old), new, old)
+    assert text_diff(old, old) == ([("same", old)] if old else [])
+
+
+@pytest.mark.parametrize("sep", [" ", "\n", " \n "])
+def test_unrelated_plans_of_random_short_words_spell_both_and_stay_coarse(sep):
+    rng = random.Random(7)
+    fields = ("goal", "approach", "differentiation", "contingency", "questions")
+    old = plan(**{name: random_words(rng, PLAN_FIELD_MAX, sep) for name in fields})
+    new = plan(**{name: random_words(rng, PLAN_FIELD_MAX, sep) for name in fields})
+    diffs = plan_diff(old, new)
+    for name, field in zip(fields, diffs, strict=False):
+        assert field.changed
+        assert_spells_both(field.parts, getattr(old, name), getattr(new, name))
+    if sep == " ":  # one line a side, too long to match word by word: shown whole
+        assert all(len(field.parts) <= 4 for field in diffs[:5])
+
+
+def test_an_edit_inside_a_long_paragraph_is_shown_word_by_word():
+    text = random_words(random.Random(3), PLAN_FIELD_MAX)
+    words = text.split(" ")
+    words[len(words) // 2] = "CHANGED"
+    parts = text_diff(text, " ".join(words))
+    assert [kind for kind, _ in parts] == ["same", "del", "ins", "same"]
+    assert parts[2] == ("ins", "CHANGED")
+
+
+def test_lines_changed_among_equal_ones_are_diffed_word_by_word():
+    old = "Goal: be first.\nKeep the eval suite.\nShip in March.\n"
+    new = "Goal: be best.\nKeep the eval suite.\nA new line.\nShip in April.\n"
+    assert text_diff(old, new) == [
+        ("same", "Goal: be "),
+        ("del", "first."),
+        ("ins", "best."),
+        ("same", "\nKeep the eval suite.\n"),
+        ("ins", "A new line.\n"),
+        ("same", "Ship in "),
+        ("del", "March."),
+        ("ins", "April."),
+        ("same", "\n"),
+    ]
+
+
+def two_word_blocks(rng: random.Random) -> str:
+    """Lines of a two-word vocabulary, which match everywhere, between equal lines."""
+    lines: list[str] = []
+    while sum(map(len, lines)) < PLAN_FIELD_MAX:
+        lines += [" ".join(rng.choices("ab", k=rng.randint(20, 200))) + "\n", "same\n"]
+    return "".join(lines)[:PLAN_FIELD_MAX]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        two_word_blocks,
+        lambda rng: random_words(rng, PLAN_FIELD_MAX),
+        lambda rng: random_words(rng, PLAN_FIELD_MAX, "\n"),
+    ],
+    ids=["two-word blocks", "one line", "one word a line"],
+)
+def test_the_matcher_is_only_ever_handed_bounded_work(monkeypatch, make):
+    """However hostile the plans, and however many changed blocks they make."""
+    calls: list[tuple[int, int, bool]] = []
+
+    class Recording(difflib.SequenceMatcher):
+        def __init__(self, isjunk=None, a="", b="", autojunk=True):
+            calls.append((len(a), len(b), autojunk))
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(diff.difflib, "SequenceMatcher", Recording)
+    rng = random.Random(11)
+    fields = ("goal", "approach", "differentiation", "contingency", "questions")
+    old, new = (plan(**{name: make(rng) for name in fields}) for _ in range(2))
+    plan_diff(old, new)
+    words = [(a, b) for a, b, autojunk in calls if not autojunk]
+    lines = [(a, b) for a, b, autojunk in calls if autojunk]
+    assert all(a * b <= diff.WORD_DIFF_PAIRS_MAX for a, b in words)
+    assert all(max(a, b) <= diff.WORD_DIFF_SIDE_MAX for a, b in words)
+    assert sum(a * b for a, b in words) <= diff.DIFF_WORD_PAIRS_MAX
+    assert all(max(a, b) <= diff.LINE_DIFF_SIDE_MAX for a, b in lines)
+    if make is two_word_blocks:  # small blocks still get their words matched
+        assert len(words) > 1
+
+
+def test_a_diff_of_two_long_unrelated_plans_is_shown(logged_in, db, user):
+    rng = random.Random(5)
+    old, new = (random_words(rng, PLAN_FIELD_MAX) for _ in range(2))
+    project = factories.make_project(db, user, "P", goal=old)
+    logged_in.submit(f"/projects/{project.id}/plan", {"goal": new, "based_on": "1"})
+    r = logged_in.get(f"/projects/{project.id}/plans/diff")
+    assert r.status_code == 200
+    goal = BeautifulSoup(r.text, "html.parser").select(".field-diff")[0]
+    assert "".join(d.get_text() for d in goal.select("del")) == old
+    assert "".join(i.get_text() for i in goal.select("ins")) == new

@@ -209,6 +209,22 @@ def test_both_sides_comment_and_the_other_is_notified(
     assert (user.id, "comment_added") in kinds and (manager.id, "comment_added") in kinds
 
 
+def test_the_thread_shows_the_html_stored_with_each_comment(
+    logged_in, as_manager, db, user, shared, manager, markdown_rendering_stopped
+):
+    request = factories.make_request(db, shared, user, manager, ["Q?"])
+    as_manager.submit(f"/reviews/{request.id}/comments", {"comment": "What about **Hindi**?"})
+    logged_in.submit(f"/reviews/{request.id}/comments", {"comment": "- added\n- *tested*"})
+    markdown_rendering_stopped()
+    for client in (logged_in, as_manager):
+        r = client.get(f"/reviews/{request.id}")
+        assert r.status_code == 200
+        first, second = _soup(r).select("#thread .comments .markdown")
+        assert first.select_one("strong").text == "Hindi"
+        assert [li.text for li in second.select("li")] == ["added", "tested"]
+        assert second.select_one("em").text == "tested"
+
+
 def test_an_empty_comment_is_refused_beside_the_field(logged_in, db, user, shared, manager):
     request = factories.make_request(db, shared, user, manager, ["Q?"])
     r = logged_in.submit(f"/reviews/{request.id}/comments", {"comment": "   "})
