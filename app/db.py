@@ -4,6 +4,8 @@ One request is one transaction: handlers that change data call
 `session.commit()` once, after the service call; services never commit.
 """
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -27,6 +29,10 @@ SQLModel.metadata.naming_convention = {
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_OPTION = "goldfish_write"
 _NOWAIT_OPTION = "goldfish_nowait"
+_HOLDS_GATE = "goldfish_holds_write_gate"
+_READS_AFTER_COMMIT = "goldfish_reads_after_commit"
+_KEEP_WRITING = "goldfish_keep_writing"
+_PENDING = "goldfish_pending_writes"
 # How long a write waits for SQLite's write lock (or a PostgreSQL row lock)
 # before the request is answered 503 "busy, retry".
 LOCK_WAIT_MS = 5000
@@ -100,6 +106,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+    # One write transaction at a time per process. SQLite allows one writer
+    # anyway; without this gate the others poll for its lock in the busy
+    # handler (sleeping up to 100 ms a try) while competing with the writer
+    # for the GIL, and writes convoy into seconds. Threads wait here in line
+    # instead. Processes (several workers) still meet at SQLite's own lock.
+    write_gate = threading.Lock()
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -123,10 +135,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN")
             return
         # Bookkeeping writes (last seen) give up soon rather than wait.
-        _set_busy_timeout(conn, BRIEF_WAIT_MS if options.get(_NOWAIT_OPTION) else LOCK_WAIT_MS)
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        wait_ms = BRIEF_WAIT_MS if options.get(_NOWAIT_OPTION) else LOCK_WAIT_MS
+        if not write_gate.acquire(timeout=wait_ms / 1000):
+            raise _busy_error("BEGIN IMMEDIATE")
+        conn.info[_HOLDS_GATE] = True
+        try:
+            _set_busy_timeout(conn, wait_ms)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_gate(conn.info)
+            raise
+
+    def _release_gate(info: dict) -> None:
+        if info.pop(_HOLDS_GATE, False):
+            write_gate.release()
+
+    @sa.event.listens_for(engine, "commit")
+    @sa.event.listens_for(engine, "rollback")
+    def _on_end(conn: Connection) -> None:
+        _release_gate(conn.info)
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release_gate(record.info)  # a connection returned mid-transaction
 
     return engine
+
+
+def _busy_error(statement: str) -> sa.exc.OperationalError:
+    error = sqlite3.OperationalError("database is locked (waited for this process's writers)")
+    error.sqlite_errorcode = _SQLITE_BUSY
+    return sa.exc.OperationalError(statement, None, error)
 
 
 def _set_busy_timeout(conn: Connection, ms: int) -> None:
@@ -159,7 +198,16 @@ def begin_reading(session: Session) -> None:
     """Start the session's transaction as a read, whatever the request's method:
     looking up who is asking never takes SQLite's write lock."""
     if not session.in_transaction():
+        session.info[_KEEP_WRITING] = True  # its commit is not the request's write
         session.connection(execution_options={_WRITE_OPTION: False})
+
+
+def with_next_write(session: Session, statement: sa.Executable) -> None:
+    """Run `statement` first thing in the session's next transaction: a write
+    request's bookkeeping (last used) rides in the handler's own write
+    transaction, at no extra lock. If the handler never writes, or rolls
+    back, it is simply noted on a later request."""
+    session.info.setdefault(_PENDING, []).append(statement)
 
 
 def write_apart(session: Session, statement: sa.Executable, *, wait: bool) -> bool:
@@ -177,6 +225,7 @@ def write_apart(session: Session, statement: sa.Executable, *, wait: bool) -> bo
         if not wait and connection.dialect.name == "postgresql":
             session.execute(sa.text(f"SET LOCAL lock_timeout = '{BRIEF_WAIT_MS}ms'"))
         session.execute(statement)
+        session.info[_KEEP_WRITING] = True
         session.commit()
     except sa.exc.DBAPIError as exc:
         session.rollback()
@@ -194,10 +243,32 @@ class Database:
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
 
     def session(self, *, write: bool = False) -> Session:
-        return Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        if write:
+            session.info[_READS_AFTER_COMMIT] = self.engine
+        return session
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@sa.event.listens_for(Session, "after_begin")
+def _run_pending_writes(session: Session, _transaction: Any, connection: Connection) -> None:
+    for statement in session.info.pop(_PENDING, ()):
+        connection.execute(statement)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _reads_after_commit(session: Session) -> None:
+    """Once a write request has committed its work, what it reads to answer
+    (the saved row, the fragment to swap) is a read: on SQLite a second
+    BEGIN IMMEDIATE could fail after the work was saved, and a client that
+    was told "failed" would send it again."""
+    if session.info.pop(_KEEP_WRITING, False):
+        return
+    read_engine = session.info.pop(_READS_AFTER_COMMIT, None)
+    if read_engine is not None:
+        session.bind = read_engine
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.auth.models import ApiToken, User, UserSession
 from app.auth.queries import session_lookup, token_lookup
-from app.db import SAFE_METHODS, SessionDep, begin_reading, utcnow, write_apart
+from app.db import SAFE_METHODS, SessionDep, begin_reading, utcnow, with_next_write, write_apart
 from app.errors import ApiError
 
 SESSION_COOKIE = "__Host-goldfish_session"
@@ -51,13 +51,14 @@ def _touch(
     column: str,
 ) -> None:
     """Note when a session or token was last used, in the request's own
-    session. A read never waits for the write lock for this: if the database
-    is busy, the next request notes it instead."""
-    write_apart(
-        session,
-        sa.update(model).where(model.id == record_id).values({column: utcnow()}),
-        wait=request.method not in SAFE_METHODS,
-    )
+    session: in a write request, inside the handler's write transaction; in a
+    read, in a short transaction that never waits long for the write lock (if
+    the database is busy, the next request notes it instead)."""
+    statement = sa.update(model).where(model.id == record_id).values({column: utcnow()})
+    if request.method in SAFE_METHODS:
+        write_apart(session, statement, wait=False)
+    else:
+        with_next_write(session, statement)
 
 
 def _release(session: Session) -> None:

@@ -141,9 +141,10 @@ def test_bad_updates_answer_422_naming_the_field(api, db, patch, field):
 
 
 def test_two_hundred_thousand_keywords_are_refused_with_the_limit(api, db):
+    # Short ones, so that the body stays under the 1 MiB limit and reaches validation.
     r = api.post(
         "/api/v1/projects",
-        json=factories.project_data("P", keywords=[f"k{i}" for i in range(200_000)]),
+        json=factories.project_data("P", keywords=["k"] * 200_000),
     )
     error = assert_error(r, 422, "validation_error")
     assert [f["field"] for f in error["fields"]] == ["keywords"]
