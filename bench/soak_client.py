@@ -8,7 +8,9 @@ import itertools
 import math
 import os
 import resource
+import sys
 import time
+import traceback
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -109,9 +111,22 @@ async def run_clients(
 
     async def loop(client) -> None:
         while not until():
-            refused = await client.step()
+            try:
+                refused = await client.step()
+            except Exception as exc:  # a bug of the bench's own: shown, counted, not fatal
+                if type(exc) not in reported:
+                    reported.add(type(exc))
+                    traceback.print_exc(file=sys.stderr)
+                recorder = client.client.recorder
+                status = f"bench-error:{type(exc).__name__}"
+                recorder.outcomes.append(
+                    Outcome(recorder.next_seq(), "bench", time.monotonic(), 0.0, status)
+                )
+                refused = True
             if refused:
                 await asyncio.sleep(pause_when_refused)
+
+    reported: set[type] = set()
 
     try:
         await asyncio.gather(*(loop(c) for c in clients))

@@ -58,6 +58,14 @@ class Agent:
         """Do one thing; True if the server refused the connection (it is down)."""
         raise NotImplementedError
 
+    @staticmethod
+    def field(response, name: str):
+        """A field of a JSON answer, or None if the answer is not what the API documents."""
+        try:
+            return response.json().get(name)
+        except (ValueError, AttributeError):
+            return None
+
     def refused(self, response) -> bool:
         return response is None and self.client.last_status == "refused"
 
@@ -106,8 +114,13 @@ class MixedAgent(Agent):
         project_id = project_id or self._project()
         response = await self.client.call("GET project", "GET", f"{API}/projects/{project_id}")
         if response is not None and response.status_code == 200:
-            self.versions[project_id] = response.json()["version"]
+            self._note_version(project_id, response)
         return response
+
+    def _note_version(self, project_id: int, response) -> None:
+        version = self.field(response, "version")
+        if isinstance(version, int):
+            self.versions[project_id] = version
 
     async def list_releases(self):
         return await self.client.call("GET releases", "GET", f"{API}/releases?limit=50")
@@ -139,7 +152,7 @@ class MixedAgent(Agent):
             "PATCH project scores", "PATCH", f"{API}/projects/{project_id}", json=body
         )
         if response is not None and response.status_code == 200:
-            self.versions[project_id] = response.json()["version"]
+            self._note_version(project_id, response)
         elif response is not None and response.status_code == 409:
             # As the 409 says: read it again (a real client would then re-apply).
             return await self.read_project(project_id)
@@ -157,8 +170,8 @@ class MixedAgent(Agent):
     async def create_project(self):
         body = project_payload(self.rng, f"Soak project {self.marker('project')}")
         response = await self.client.call("POST project", "POST", f"{API}/projects", json=body)
-        if response is not None and response.status_code == 201:
-            project_id = response.json()["id"]
+        project_id = self.field(response, "id") if response is not None else None
+        if response is not None and response.status_code == 201 and isinstance(project_id, int):
             self.owner.project_ids.append(project_id)
             self.versions[project_id] = 1
         return response
@@ -196,7 +209,7 @@ class MarkedWriter(Agent):
             )
             ledger = self.entries
         if response is not None and 200 <= response.status_code < 300:
-            ledger.acked[marker] = response.json()["id"]
+            ledger.acked[marker] = self.field(response, "id")  # None: reported missing
         else:
             ledger.unacked.add(marker)
         return self.refused(response)
@@ -218,8 +231,9 @@ class Replanner(Agent):
         project_id = self.rng.choice(self.owner.project_ids)
         if self.versions[project_id] is None:
             response = await self.client.call("GET project", "GET", f"{API}/projects/{project_id}")
-            if response is not None and response.status_code == 200:
-                self.versions[project_id] = response.json()["version"]
+            version = self.field(response, "version") if response is not None else None
+            if response is not None and response.status_code == 200 and isinstance(version, int):
+                self.versions[project_id] = version
             return self.refused(response)
         marker = self.marker("replan")
         body = {
@@ -249,7 +263,7 @@ class Replanner(Agent):
             "POST replan", "POST", f"{API}/projects/{project_id}/replans", json=body
         )
         if response is not None and response.status_code == 201:
-            self.replans.acked[marker] = response.json()["id"]
+            self.replans.acked[marker] = self.field(response, "id")  # None: reported missing
             self.versions[project_id] += 1
         else:
             self.replans.unacked.add(marker)
