@@ -2,7 +2,12 @@
 shutdowns. It prints figures and a PASS/FAIL summary; it is not a test.
 
     .venv/bin/python -m bench.soak [--quick] [--only NAME[,NAME]] [--duration 60]
-        [--rss-requests 80000] [--kills 10] [--seed N]
+        [--rss-requests 80000] [--kills 10] [--seed N] [--keep]
+    make soak ARGS="--quick --only lock"
+
+The default run takes the best part of an hour on a busy two-core machine
+(80k requests at ~50 req/s is most of it); --quick takes about ten minutes.
+--keep leaves each scenario's temp dir (server.log, the SQLite file) behind.
 
 Scenarios (NAME): mixed, writers, kill, lock, rss, postgres, sigterm.
 PostgreSQL runs where GOLDFISH_BENCH_POSTGRES_URL (or GOLDFISH_TEST_POSTGRES_URL)
@@ -18,6 +23,7 @@ asyncio clients (httpx2, on uvloop), each with its own API token and its own
 keep-alive connection. A client never dies of an error: a reset, a refused
 connection or a timeout (30 s) is counted like a status. Latencies are client
 wall time, body read included, of every request whatever its outcome.
+Unhandled errors in the server's log are summarised with their root cause.
 
 The load generator shares the machine with the server, so each load row says
 how much CPU each used (100 % = one core), and the load average is printed at
@@ -71,6 +77,12 @@ def report_summary(soak: Soak) -> bool:
     failed = sum(c.passed is False for c in soak.checks)
     passed = sum(c.passed is True for c in soak.checks)
     soak.out(f"  {passed} PASS, {failed} FAIL")
+    soak.out(
+        "  Statuses: reset = the connection closed under the request (uvicorn closes a "
+        "keep-alive connection after an unhandled error, so resets tend to follow 500s); "
+        "refused = nothing listening; timeout = no answer in 30 s; error:X = another "
+        "client-side failure."
+    )
     return failed == 0
 
 

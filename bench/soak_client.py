@@ -21,6 +21,7 @@ import httpx2 as httpx
 # Long enough that a stall shows as a latency figure, not as a bare timeout.
 CLIENT_TIMEOUT = 30.0
 EXPECTED = "2xx/409/503"  # what a healthy server may answer under this load
+_REPORTED: set[type] = set()
 
 
 @dataclass(slots=True)
@@ -89,6 +90,9 @@ class Client:
             status = "reset"
         except Exception as exc:  # the bench reports what happened, it never dies of it
             status = f"error:{type(exc).__name__}"
+            if type(exc) not in _REPORTED:  # once per kind, for whoever digs further
+                _REPORTED.add(type(exc))
+                print(f"[soak] {op} {url}: {exc!r}", file=sys.stderr)
         finally:
             del recorder.in_flight[seq]
         seconds = time.monotonic() - started

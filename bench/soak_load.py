@@ -124,8 +124,7 @@ def scenario_writers(soak: Soak) -> None:
             with soak.serving(config, url, workdir) as server:
                 soak.progress(f"writers: {config.name}, {writers} writers for {seconds:g} s")
                 recorder, wall, *_cpu = drive(server, agents, seconds)
-                server.stop()
-                logs += log_report(server.log(), config.name)
+            logs += log_report(server.log(), config.name)  # stopped: all of it is written
             stats = Stats.of(recorder.outcomes)
             e = check_ledger(url, entries, ENTRY_MARKERS)
             p = check_ledger(url, projects, PROJECT_MARKERS)
