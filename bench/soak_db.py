@@ -272,7 +272,7 @@ class Ledger:
     not (an error, a reset, a timeout: the write may or may not have landed)."""
 
     acked: dict[str, int] = field(default_factory=dict)  # marker → id
-    unacked: set[str] = field(default_factory=set)
+    unacked: dict[str, int | str] = field(default_factory=dict)  # marker → what came back
 
 
 @dataclass
@@ -280,7 +280,8 @@ class LedgerCheck:
     acked: int
     missing: int  # acknowledged, but no row with that id and marker
     duplicated: int  # markers stored more than once
-    unacked_stored: int  # told it failed (or never told), yet stored
+    unacked_stored: int  # not acknowledged (an error, or no answer), yet stored
+    failed_stored: int  # of those, answered 5xx: the server said it failed, and it did not
 
 
 def check_ledger(url: str, ledger: Ledger, sql: str) -> LedgerCheck:
@@ -290,8 +291,9 @@ def check_ledger(url: str, ledger: Ledger, sql: str) -> LedgerCheck:
         stored.setdefault(marker, []).append(row_id)
     missing = sum(1 for m, i in ledger.acked.items() if i not in stored.get(m, []))
     duplicated = sum(1 for ids in stored.values() if len(ids) > 1)
-    unacked_stored = sum(1 for m in ledger.unacked if m in stored)
-    return LedgerCheck(len(ledger.acked), missing, duplicated, unacked_stored)
+    unacked_stored = [status for m, status in ledger.unacked.items() if m in stored]
+    failed_stored = sum(1 for s in unacked_stored if isinstance(s, int) and s >= 500)
+    return LedgerCheck(len(ledger.acked), missing, duplicated, len(unacked_stored), failed_stored)
 
 
 # What the writers write, found again by marker.

@@ -141,7 +141,8 @@ def scenario_kill(soak: Soak) -> None:
     soak.out(
         f"  Acknowledged but missing: re-plans {r.missing}, journal entries {e.missing} (of "
         f"{e.acked}); stored twice: {r.duplicated}/{e.duplicated}; not acknowledged yet "
-        f"stored (in flight at a kill): re-plans {r.unacked_stored}, entries {e.unacked_stored}."
+        f"stored (in flight at a kill): re-plans {r.unacked_stored}, entries {e.unacked_stored}"
+        f"; of those answered 5xx: {r.failed_stored + e.failed_stored}."
     )
     soak.lines(log_report(log, config.name))
     soak.check(
@@ -173,6 +174,13 @@ def scenario_kill(soak: Soak) -> None:
         f"{r.missing + e.missing} missing of {r.acked + e.acked}",
         "0",
         r.missing + e.missing == 0 and r.duplicated + e.duplicated == 0,
+    )
+    soak.check(
+        "kill",
+        "writes answered 5xx yet stored",
+        str(r.failed_stored + e.failed_stored),
+        "0",
+        r.failed_stored + e.failed_stored == 0,
     )
 
 
@@ -404,9 +412,10 @@ def scenario_sigterm(soak: Soak) -> None:
         soak.check(
             "sigterm",
             f"acknowledged writes present after SIGTERM, {config.name}",
-            f"{e.missing + p.missing} missing of {e.acked + p.acked}",
-            "0",
-            e.missing + p.missing == 0,
+            f"{e.missing + p.missing} missing of {e.acked + p.acked}; answered 5xx yet "
+            f"stored: {e.failed_stored + p.failed_stored}",
+            "0; 0",
+            e.missing + p.missing == 0 and e.failed_stored + p.failed_stored == 0,
         )
     headers = [
         "config",

@@ -140,7 +140,8 @@ def scenario_writers(soak: Soak) -> None:
                     f"{e.missing}/{p.missing}",
                     f"{e.duplicated}/{p.duplicated}",
                     str(half),
-                    f"{e.unacked_stored}/{p.unacked_stored}",
+                    f"{e.failed_stored}/{p.failed_stored}",
+                    f"{e.unacked_stored - e.failed_stored}/{p.unacked_stored - p.failed_stored}",
                     statuses_text(stats.statuses),
                 ]
             )
@@ -154,6 +155,13 @@ def scenario_writers(soak: Soak) -> None:
                 e.missing + p.missing + e.duplicated + p.duplicated == 0,
             )
             soak.check("writers", f"half-written projects, {name}", str(half), "0", half == 0)
+            soak.check(
+                "writers",
+                f"writes answered 5xx yet stored, {name}",
+                f"{e.failed_stored + p.failed_stored}",
+                "0",
+                e.failed_stored + p.failed_stored == 0,
+            )
             soak.check(
                 "writers",
                 f"statuses, {name}",
@@ -171,14 +179,16 @@ def scenario_writers(soak: Soak) -> None:
         "missing e/p",
         "dup e/p",
         "half-written",
-        "unacked but stored e/p",
+        "5xx yet stored e/p",
+        "no answer yet stored e/p",
         "statuses",
     ]
     soak.lines(table(headers, body))
     soak.lines(logs)
     soak.out(
-        "  (e/p: journal entries / projects. 'unacked but stored': the client got an error "
-        "or no answer, yet the write is there; after a 500 that is a lie to the client.)"
+        "  (e/p: journal entries / projects. '5xx yet stored': the server answered that the "
+        "write failed, yet it is there: a client that retries makes a duplicate. 'No answer "
+        "yet stored': a reset or timeout, where either outcome is fair.)"
     )
 
 

@@ -211,7 +211,7 @@ class MarkedWriter(Agent):
         if response is not None and 200 <= response.status_code < 300:
             ledger.acked[marker] = self.field(response, "id")  # None: reported missing
         else:
-            ledger.unacked.add(marker)
+            ledger.unacked[marker] = self.client.last_status
         return self.refused(response)
 
 
@@ -266,6 +266,6 @@ class Replanner(Agent):
             self.replans.acked[marker] = self.field(response, "id")  # None: reported missing
             self.versions[project_id] += 1
         else:
-            self.replans.unacked.add(marker)
+            self.replans.unacked[marker] = self.client.last_status
             self.versions[project_id] = None  # it may or may not have landed: re-read
         return self.refused(response)
