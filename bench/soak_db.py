@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
-from unittest import mock
 
 import sqlalchemy as sa
 from alembic import command
@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from app.auth import service as auth_service
 from app.auth.models import User, UserCreate
+from app.auth.passwords import hash_password
 from app.cli import alembic_config
 from app.db import Database, make_engine
 from app.journal import service as journal_service
@@ -27,7 +28,6 @@ from app.releases import service as release_service
 from app.releases.models import ReleaseCreate
 
 PASSWORD = "soak password, never used to log in"  # noqa: S105
-_ARGON2 = auth_service._hasher  # the real one, before seed_users swaps it
 
 
 @dataclass(frozen=True)
@@ -91,27 +91,12 @@ class SeededUser:
     project_ids: list[int] = field(default_factory=list)  # shared by all of the user's clients
 
 
-class _OneHash:
+@cache
+def _password_hash() -> str:
     """Argon2 costs 0.1–0.5 s a hash on this machine and the soak makes
-    hundreds of users who only ever use API tokens. `user_create` runs as
-    usual, but stores the same real Argon2 hash of PASSWORD for each."""
-
-    def __init__(self) -> None:
-        self._hash = _ARGON2().hash(PASSWORD)
-
-    def hash(self, password: str) -> str:
-        assert password == PASSWORD
-        return self._hash
-
-
-_one_hash: _OneHash | None = None
-
-
-def _fixed_hasher() -> _OneHash:
-    global _one_hash
-    if _one_hash is None:
-        _one_hash = _OneHash()
-    return _one_hash
+    hundreds of users who only ever use API tokens: they all get the same
+    real hash of PASSWORD."""
+    return hash_password(PASSWORD)
 
 
 KEYWORDS = ("llm", "evaluation", "retrieval", "agents", "safety", "vision", "speech", "code")
@@ -154,13 +139,14 @@ def seed_users(
     today = date.today()
     with (
         database(url) as db,
-        mock.patch.object(auth_service, "_hasher", _fixed_hasher),
         db.session(write=True) as s,
     ):
         for u in range(users):
             email = f"{label}-{u}-{secrets.token_hex(3)}@example.org"
             user = auth_service.user_create(
-                s, data=UserCreate(email=email, display_name=f"Soak {u}", password=PASSWORD)
+                s,
+                data=UserCreate(email=email, display_name=f"Soak {u}", password=PASSWORD),
+                password_hash=_password_hash(),
             )
             person = SeededUser(id=user.id, email=email)
             for p in range(projects):
