@@ -45,8 +45,10 @@ class Settings(BaseSettings):
     # Requests handled at once per worker process: the threads that run
     # handlers, and as many pooled database connections, so that a request
     # holding a thread never waits for a connection. More requests wait
-    # their turn without holding either.
-    threads: int = Field(32, ge=1, le=256)
+    # their turn without holding either. Handlers are CPU-bound (a few ms of
+    # ORM work each), so more threads than this only add GIL contention and
+    # longer tails (measured with `make soak`).
+    threads: int = Field(8, ge=1, le=256)
     # Request bodies above this many bytes are refused with 413 before they
     # are read; nothing Goldfish accepts comes near it.
     max_body_bytes: int = Field(1_048_576, ge=1024)

@@ -242,9 +242,11 @@ class Database:
         self.engine = engine
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
 
-    def session(self, *, write: bool = False) -> Session:
+    def session(self, *, write: bool = False, reads_after_commit: bool = False) -> Session:
+        """`reads_after_commit`: a web request's session, whose one write
+        transaction is followed only by reads (see `_reads_after_commit`)."""
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
-        if write:
+        if write and reads_after_commit:
             session.info[_READS_AFTER_COMMIT] = self.engine
         return session
 
@@ -271,10 +273,28 @@ def _reads_after_commit(session: Session) -> None:
         session.bind = read_engine
 
 
+def end_transaction(session: Session) -> None:
+    """End whatever transaction a handler left open, handing back its
+    connection: a read is committed (nothing to save), a write the handler
+    did not commit is rolled back, as the end of the request would."""
+    if not session.in_transaction():
+        return
+    if _READS_AFTER_COMMIT in session.info:  # a write request that did not commit
+        session.rollback()
+    else:
+        session.commit()
+
+
 def get_session(request: Request) -> Iterator[Session]:
     database: Database = request.app.state.database
-    with database.session(write=request.method not in SAFE_METHODS) as session:
+    write = request.method not in SAFE_METHODS
+    with database.session(write=write, reads_after_commit=True) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session closes (its connection back to the pool) as
+# soon as the handler returns, not after the response is sent. FastAPI still
+# validates a sync handler's response in a thread of the shared pool: holding
+# a connection across that wait let requests that waited for a thread keep
+# every connection while the threads waited for one (a pool deadlock).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -97,7 +97,7 @@ class RolledBackDatabase(Database):
         self.connection = connection
         self.engine = connection.engine
 
-    def session(self, *, write: bool = False) -> Session:
+    def session(self, *, write: bool = False, reads_after_commit: bool = False) -> Session:
         return Session(
             bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )

@@ -22,10 +22,11 @@ from app.auth.passwords import hash_password_limited, verify_password_limited
 from app.auth.queries import any_user_exists, tokens_of
 from app.db import SessionDep, begin_reading
 from app.forms import validate
+from app.routing import Route
 from app.web import redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 class SignupForm(BaseModel):

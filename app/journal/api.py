@@ -12,9 +12,13 @@ from app.journal import queries, service
 from app.journal.models import EntryIn, EntryKind, EntryPage, EntryPublic, EntryUpdate
 from app.listing import parse_cursor
 from app.projects import queries as project_queries
+from app.routing import Route
 
 router = APIRouter(
-    prefix="/api/v1/journal", tags=["journal"], responses=error_responses(401, 404, 422)
+    route_class=Route,
+    prefix="/api/v1/journal",
+    tags=["journal"],
+    responses=error_responses(401, 404, 422),
 )
 
 

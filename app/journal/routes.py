@@ -19,11 +19,12 @@ from app.listing import parse_cursor
 from app.projects import queries as project_queries
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
+from app.routing import Route
 from app.teams import queries as team_queries
 from app.web import is_htmx, redirect, render, safe_next, templates
 
 # Pages, not API: kept out of the OpenAPI document.
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 KIND_OPTIONS = [(k.value, k.label) for k in EntryKind if k is not EntryKind.review]
 templates.env.globals["ENTRY_KINDS"] = KIND_OPTIONS

@@ -11,11 +11,12 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.journal import queries, service
 from app.listing import parse_cursor
+from app.routing import Route
 from app.teams import queries as team_queries
 from app.teams import service as team_service
 from app.web import redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/teams/{team_id}/journal", name="team_journal")

@@ -10,8 +10,11 @@ from app.db import SessionDep
 from app.errors import error_responses
 from app.notifications import queries, service
 from app.notifications.models import MarkRead, NotificationPublic
+from app.routing import Route
 
-router = APIRouter(prefix="/api/v1", tags=["notifications"], responses=error_responses(401, 422))
+router = APIRouter(
+    route_class=Route, prefix="/api/v1", tags=["notifications"], responses=error_responses(401, 422)
+)
 
 
 class Marked(BaseModel):

@@ -14,9 +14,10 @@ from app.journal import queries as journal_queries
 from app.journal import service as journal_service
 from app.notifications import queries, service
 from app.notifications.models import MarkRead, NoticeKind
+from app.routing import Route
 from app.web import is_htmx, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 # Headings of the digest's groups, in the order they are shown.
 KIND_HEADINGS = {

@@ -24,9 +24,13 @@ from app.projects.models import (
 from app.projects.scoring import Scores, priority, rank
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
+from app.routing import Route
 
 router = APIRouter(
-    prefix="/api/v1", tags=["projects"], responses=error_responses(401, 403, 404, 422)
+    route_class=Route,
+    prefix="/api/v1",
+    tags=["projects"],
+    responses=error_responses(401, 403, 404, 422),
 )
 
 

@@ -16,10 +16,11 @@ from app.projects import charts, queries, service
 from app.projects.models import ProjectStatus, ProjectUpdate, SuccessAxis
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
+from app.routing import Route
 from app.web import redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 SORTS = {
     "priority": "Priority",

@@ -30,12 +30,13 @@ from app.releases.models import SCOOP_EFFECTS, LinkEffect
 from app.replans import queries as replan_queries
 from app.replans import service as replan_service
 from app.reviews import queries as review_queries
+from app.routing import Route
 from app.teams import queries as team_queries
 from app.teams.models import Team
 from app.web import redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 STATUS_OPTIONS = [(s.value, s.value) for s in ProjectStatus]
 AXIS_OPTIONS = [

@@ -22,8 +22,11 @@ from app.releases.models import (
     ReleasePublic,
     ReleaseSource,
 )
+from app.routing import Route
 
-router = APIRouter(prefix="/api/v1", tags=["releases"], responses=error_responses(401, 404, 422))
+router = APIRouter(
+    route_class=Route, prefix="/api/v1", tags=["releases"], responses=error_responses(401, 404, 422)
+)
 
 
 @router.post(

@@ -22,10 +22,11 @@ from app.releases.models import (
     ReleaseCreate,
     ReleaseKind,
 )
+from app.routing import Route
 from app.web import is_htmx, redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 KIND_OPTIONS = [(k.value, k.value) for k in ReleaseKind]
 EFFECT_OPTIONS = [(e.value, e.label) for e in LinkEffect]

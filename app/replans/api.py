@@ -10,8 +10,11 @@ from app.projects.models import PlanPublic
 from app.projects.service import VersionConflict
 from app.replans import queries, service
 from app.replans.models import ReplanCreate, ReplanPublic
+from app.routing import Route
 
-router = APIRouter(prefix="/api/v1", tags=["re-plans"], responses=error_responses(401, 404, 422))
+router = APIRouter(
+    route_class=Route, prefix="/api/v1", tags=["re-plans"], responses=error_responses(401, 404, 422)
+)
 
 
 @router.post(

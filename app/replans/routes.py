@@ -20,10 +20,11 @@ from app.releases import queries as release_queries
 from app.releases.models import LinkEffect, ReleaseKind
 from app.replans import service
 from app.replans.models import ReplanCreate, ReplanDecision
+from app.routing import Route
 from app.web import is_htmx, redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 RELEASE_FIELDS = ("title", "kind", "organisation", "released_on", "url", "summary")
 SCORE_FIELDS = (

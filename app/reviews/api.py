@@ -30,8 +30,11 @@ from app.reviews.models import (
     ReviewRequest,
     Version,
 )
+from app.routing import Route
 
-router = APIRouter(prefix="/api/v1", tags=["reviews"], responses=error_responses(401, 404, 422))
+router = APIRouter(
+    route_class=Route, prefix="/api/v1", tags=["reviews"], responses=error_responses(401, 404, 422)
+)
 
 CHANGED = "review_changed"
 

@@ -21,10 +21,11 @@ from app.reviews.models import (
     RequestStatus,
     ReviewCreate,
 )
+from app.routing import Route
 from app.teams import queries as team_queries
 from app.web import is_htmx, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 DECISION_OPTIONS = [
     (Decision.acknowledged.value, "Acknowledge the scoop risk"),

@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
 from app.projects.service import VersionConflict
+from app.routing import Route
 from app.teams import queries, service
 from app.teams.models import (
     Invite,
@@ -29,7 +30,9 @@ from app.teams.models import (
     TeamSettingsUpdate,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["teams"], responses=error_responses(401, 404, 422))
+router = APIRouter(
+    route_class=Route, prefix="/api/v1", tags=["teams"], responses=error_responses(401, 404, 422)
+)
 
 
 class InviteAccept(BaseModel):

@@ -23,6 +23,7 @@ from app.projects.service import VersionConflict
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 from app.reviews import queries as review_queries
+from app.routing import Route
 from app.teams import queries, service
 from app.teams.models import Team, TeamSettingsUpdate
 from app.teams.portfolio_queries import (
@@ -33,7 +34,7 @@ from app.teams.portfolio_queries import (
 )
 from app.web import redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 # ---------------------------------------------------------------- the portfolio page
 

@@ -10,11 +10,12 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep, utcnow
 from app.errors import Refused
 from app.forms import as_int, validate
+from app.routing import Route
 from app.teams import queries, service
 from app.teams.models import InviteCreate, MembershipUpdate, Team, TeamCreate, TeamRole
 from app.web import redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 ROLE_OPTIONS = [(r.value, r.value) for r in TeamRole]
 DAYS_OPTIONS = [("1", "1 day"), ("7", "7 days"), ("30", "30 days")]
