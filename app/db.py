@@ -33,6 +33,7 @@ _HOLDS_GATE = "goldfish_holds_write_gate"
 _READS_AFTER_COMMIT = "goldfish_reads_after_commit"
 _KEEP_WRITING = "goldfish_keep_writing"
 _PENDING = "goldfish_pending_writes"
+_WRITE_REQUEST = "goldfish_write_request"
 # How long a write waits for SQLite's write lock (or a PostgreSQL row lock)
 # before the request is answered 503 "busy, retry".
 LOCK_WAIT_MS = 5000
@@ -266,6 +267,8 @@ def _reads_after_commit(session: Session) -> None:
     (the saved row, the fragment to swap) is a read: on SQLite a second
     BEGIN IMMEDIATE could fail after the work was saved, and a client that
     was told "failed" would send it again."""
+    if session.in_nested_transaction():
+        return  # a savepoint released inside the request's write transaction
     if session.info.pop(_KEEP_WRITING, False):
         return
     read_engine = session.info.pop(_READS_AFTER_COMMIT, None)
@@ -273,13 +276,15 @@ def _reads_after_commit(session: Session) -> None:
         session.bind = read_engine
 
 
-def end_transaction(session: Session) -> None:
+def end_transaction(session: Session, *, failed: bool) -> None:
     """End whatever transaction a handler left open, handing back its
-    connection: a read is committed (nothing to save), a write the handler
-    did not commit is rolled back, as the end of the request would."""
+    connection. A write request's handler saved what it meant to with its own
+    commit: anything left is rolled back, as the end of the request would. A
+    read has nothing to save and is committed (a rollback would expire what
+    the response still shows)."""
     if not session.in_transaction():
         return
-    if _READS_AFTER_COMMIT in session.info:  # a write request that did not commit
+    if failed or session.info.get(_WRITE_REQUEST, True):
         session.rollback()
     else:
         session.commit()
@@ -289,6 +294,7 @@ def get_session(request: Request) -> Iterator[Session]:
     database: Database = request.app.state.database
     write = request.method not in SAFE_METHODS
     with database.session(write=write, reads_after_commit=True) as session:
+        session.info[_WRITE_REQUEST] = write
         yield session
 
 

@@ -180,7 +180,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(sa.exc.TimeoutError)
     async def _database(request: Request, exc: Exception) -> Response:
         if is_busy(exc):
-            log.warning("busy database on %s %s: %s", request.method, request.url.path, exc)
+            log.warning("busy database on %s %s", request.method, request.url.path, exc_info=exc)
             return busy_response(request)
         return unexpected_response(request, exc)
 

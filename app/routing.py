@@ -28,12 +28,15 @@ def _ending_transactions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     def handler(*args: Any, **kwargs: Any) -> Any:
+        failed = True
         try:
-            return endpoint(*args, **kwargs)
+            response = endpoint(*args, **kwargs)
+            failed = False
+            return response
         finally:
             for value in kwargs.values():
                 if isinstance(value, Session):
-                    end_transaction(value)
+                    end_transaction(value, failed=failed)
 
     return handler
 

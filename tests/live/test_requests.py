@@ -15,6 +15,9 @@ from sqlmodel import Session, select
 from app.auth.models import ApiToken, UserSession
 from app.db import utcnow
 from app.journal.models import JournalEntry
+from app.releases.models import ReleaseLink
+from app.replans.models import Replan
+from tests import factories
 from tests.live.conftest import CLIENT_TIMEOUT, make_account
 
 ENTRY = {"kind": "experiment", "body": "Ran the ablation on the new tokenizer."}
@@ -204,3 +207,34 @@ def test_other_users_are_served_during_a_burst_of_logins(serve, database, browse
         for f in [*logins, reading]:
             f.result()
     assert finished.index("read") < len(finished) - 5, finished
+
+
+def test_a_replan_logging_a_new_release_is_written_whole(serve, database, account):
+    """A re-plan logs its release inside a savepoint, then writes on in the
+    same transaction (the savepoint's release is not the request's commit)."""
+    with Session(database.engine, expire_on_commit=False) as db:
+        project = factories.make_project(db, account.user, "Reward model robustness")
+    server = serve()
+    body = {
+        "version": project.version,
+        "release": {
+            "title": "Their reward-model paper",
+            "kind": "paper",
+            "released_on": "2026-11-30",
+            "url": "https://example.org/their-paper",
+        },
+        "effect": "scoop",
+        "what_they_did": "Published the same robustness benchmark.",
+        "what_stands": "Our low-resource results.",
+        "decision": "differentiate",
+        "assessment": {"attainability": 4, "scoop_risk": 2, "impact": 3, "success_axis": "best"},
+        "plan": {"goal": "The careful evaluation of what they shipped.", "approach": "Reproduce."},
+    }
+    with httpx.Client(base_url=server.url, timeout=CLIENT_TIMEOUT) as http:
+        response = http.post(
+            f"/api/v1/projects/{project.id}/replans", json=body, headers=account.bearer
+        )
+    assert response.status_code == 201, response.text
+    with Session(database.engine) as db:
+        assert db.exec(select(sa.func.count()).select_from(Replan)).one() == 1
+        assert db.exec(select(sa.func.count()).select_from(ReleaseLink)).one() == 1
