@@ -25,19 +25,21 @@ run: migrate ## Set up, migrate and serve on HOST:PORT (127.0.0.1:8000)
 	$(BIN)/goldfish serve
 
 # The whole suite on SQLite; then on PostgreSQL too when GOLDFISH_TEST_POSTGRES_URL is set.
+# One pytest process per core (pytest-xdist), a test module kept on one of them.
+PYTEST := $(BIN)/pytest -n auto --dist loadfile
 test: setup ## Run the whole test suite (SQLite, and PostgreSQL if configured)
-	$(BIN)/pytest
-	@if [ -n "$$GOLDFISH_TEST_POSTGRES_URL" ]; then $(BIN)/pytest --postgres; \
+	$(PYTEST)
+	@if [ -n "$$GOLDFISH_TEST_POSTGRES_URL" ]; then $(PYTEST) --postgres; \
 	else echo "PostgreSQL run skipped: set GOLDFISH_TEST_POSTGRES_URL to include it (CI does)."; fi
 
 test-sqlite: setup ## Run the suite on SQLite only
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-postgres: setup ## Run the suite on PostgreSQL (needs GOLDFISH_TEST_POSTGRES_URL)
-	$(BIN)/pytest --postgres
+	$(PYTEST) --postgres
 
 test-fast: setup ## Everything but the browser tests
-	$(BIN)/pytest -m "not browser"
+	$(PYTEST) -m "not browser"
 
 lint: setup ## ruff check and format check
 	$(BIN)/ruff check .
