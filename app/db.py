@@ -284,7 +284,8 @@ def end_transaction(session: Session, *, failed: bool) -> None:
     the response still shows)."""
     if not session.in_transaction():
         return
-    if failed or session.info.get(_WRITE_REQUEST, True):
+    unsaved = session.new or session.dirty or session.deleted  # never saved by a read
+    if failed or unsaved or session.info.get(_WRITE_REQUEST, True):
         session.rollback()
     else:
         session.commit()
