@@ -6,6 +6,7 @@ One request is one transaction: handlers that change data call
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -137,11 +138,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             return
         # Bookkeeping writes (last seen) give up soon rather than wait.
         wait_ms = BRIEF_WAIT_MS if options.get(_NOWAIT_OPTION) else LOCK_WAIT_MS
+        started = time.monotonic()
         if not write_gate.acquire(timeout=wait_ms / 1000):
             raise _busy_error("BEGIN IMMEDIATE")
         conn.info[_HOLDS_GATE] = True
         try:
-            _set_busy_timeout(conn, wait_ms)
+            # One wait in all: what is left of it after the gate, for the lock.
+            waited_ms = int((time.monotonic() - started) * 1000)
+            _set_busy_timeout(conn, max(1, wait_ms - waited_ms))
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             _release_gate(conn.info)
