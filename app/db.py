@@ -290,6 +290,9 @@ def end_transaction(session: Session, *, failed: bool) -> None:
         return
     unsaved = session.new or session.dirty or session.deleted  # never saved by a read
     if failed or unsaved or session.info.get(_WRITE_REQUEST, True):
+        # Detached first, so the rollback does not expire what the response
+        # or an error page still shows (the signed-in user's name).
+        session.expunge_all()
         session.rollback()
     else:
         session.commit()
