@@ -1,6 +1,5 @@
 """Journal entries in the JSON API: the author's own, nobody else's."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,9 +7,10 @@ from fastapi import APIRouter, Query
 from app.auth.deps import ApiUser
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
+from app.inputs import IdPath, IdQuery, IsoDate
 from app.journal import queries, service
 from app.journal.models import EntryIn, EntryKind, EntryPage, EntryPublic, EntryUpdate
-from app.listing import parse_cursor
+from app.listing import CURSOR_HELP, CURSOR_PATTERN, parse_cursor
 from app.projects import queries as project_queries
 
 router = APIRouter(
@@ -33,20 +33,16 @@ def create_entry(session: SessionDep, user: ApiUser, data: EntryIn) -> EntryPubl
 def list_entries(
     session: SessionDep,
     user: ApiUser,
-    since: date | None = None,
-    until: date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
     kind: EntryKind | None = None,
-    project_id: int | None = None,
+    project_id: IdQuery = None,
     q: Annotated[str, Query(max_length=200)] = "",
     archived: bool = False,
-    before: str | None = None,
+    before: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EntryPage:
     cursor = parse_cursor(before) if before else None
-    if before and cursor is None:
-        raise ApiError(
-            422, "Not a page cursor.", fields=[{"field": "before", "message": "not a page cursor"}]
-        )
     filters = queries.EntryFilter(
         since=since,
         until=until,
@@ -62,7 +58,7 @@ def list_entries(
 
 
 @router.get("/entries/{entry_id}", response_model=EntryPublic, summary="Read an entry")
-def read_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+def read_entry(session: SessionDep, user: ApiUser, entry_id: IdPath) -> EntryPublic:
     return EntryPublic.model_validate(queries.entry_for(session, user=user, entry_id=entry_id))
 
 
@@ -73,7 +69,7 @@ def read_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic
     summary="Edit an entry (the earlier text is kept as a revision)",
 )
 def update_entry(
-    session: SessionDep, user: ApiUser, entry_id: int, data: EntryUpdate
+    session: SessionDep, user: ApiUser, entry_id: IdPath, data: EntryUpdate
 ) -> EntryPublic:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     if data.project_id is not None:
@@ -93,7 +89,7 @@ def update_entry(
 
 
 @router.post("/entries/{entry_id}/archive", response_model=EntryPublic, summary="Archive an entry")
-def archive_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+def archive_entry(session: SessionDep, user: ApiUser, entry_id: IdPath) -> EntryPublic:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_archive(session, entry=entry)
     session.commit()
@@ -103,7 +99,7 @@ def archive_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPub
 @router.post(
     "/entries/{entry_id}/restore", response_model=EntryPublic, summary="Restore an archived entry"
 )
-def restore_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+def restore_entry(session: SessionDep, user: ApiUser, entry_id: IdPath) -> EntryPublic:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_restore(session, entry=entry)
     session.commit()

@@ -13,6 +13,7 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
 from app.forms import as_score, validate
+from app.inputs import IdPath, as_id
 from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
 from app.listing import parse_cursor
@@ -54,7 +55,7 @@ class EntryForm(BaseModel):
 
 def _optional_id(value: str) -> int | str | None:
     """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
-    return int(value) if value.isdigit() else value or None
+    return int(value) if value.isdecimal() else value or None
 
 
 def _entry_data(form: EntryForm) -> dict:
@@ -129,7 +130,7 @@ def journal_home(
         since=since,
         until=until,
         kind=EntryKind(kind) if kind in EntryKind.__members__ else None,
-        project_id=int(project) if project.isdigit() else None,
+        project_id=as_id(project),
         text=q.strip()[:200],
         archived=archived in ("1", "on", "true"),
     )
@@ -241,7 +242,7 @@ def _entry_context(session, user, entry, **extra) -> dict:
 
 @router.get("/journal/entries/{entry_id}", name="journal_entry")
 def journal_entry(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     return render(
@@ -251,7 +252,7 @@ def journal_entry(
 
 @router.get("/journal/entries/{entry_id}/edit", name="journal_edit")
 def journal_edit(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     values = {
@@ -271,7 +272,7 @@ def journal_update(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    entry_id: int,
+    entry_id: IdPath,
     form: Annotated[EntryForm, Form()],
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
@@ -309,7 +310,7 @@ def journal_update(
 
 @router.post("/journal/entries/{entry_id}/archive", name="journal_archive")
 def journal_archive(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_archive(session, entry=entry)
@@ -319,7 +320,7 @@ def journal_archive(
 
 @router.post("/journal/entries/{entry_id}/restore", name="journal_restore")
 def journal_restore(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_restore(session, entry=entry)

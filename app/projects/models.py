@@ -15,6 +15,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id, IsoDate, integer
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
@@ -131,8 +132,10 @@ class PlanVersion(SQLModel, table=True):
 
 # ---------------------------------------------------------------- inputs
 
-# Strict: JSON `true`, `"3"` or `3.0` is not a score.
-Score = Annotated[int, PydanticField(strict=True, ge=1, le=5)]
+# A number: JSON `true` or `"3"` is not a score (`3.0` is 3, as JSON Schema reads it).
+Score = integer(ge=1, le=5)
+
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=SUMMARY_MAX)]
 Rationale = Annotated[str, StringConstraints(strip_whitespace=True, max_length=RATIONALE_MAX)]
@@ -201,7 +204,7 @@ class PlanIn(BaseModel):
     differentiation: PlanText = ""
     contingency: PlanText = ""
     questions: PlanText = ""
-    horizon: date | None = None
+    horizon: IsoDate | None = None
 
 
 class ProjectCreate(BaseModel):
@@ -211,7 +214,7 @@ class ProjectCreate(BaseModel):
     summary: Summary = ""
     keywords: list[str] = PydanticField(default_factory=list)
     status: ProjectStatus = ProjectStatus.idea
-    team_id: Annotated[int, PydanticField(strict=True)] | None = None
+    team_id: Id | None = None
     assessment: AssessmentIn
     plan: PlanIn = PydanticField(default_factory=PlanIn)
 
@@ -223,13 +226,13 @@ class ProjectUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: Annotated[int, PydanticField(strict=True, ge=1)]
+    version: Id
     title: Title | None = None
     summary: Summary | None = None
     keywords: list[str] | None = None
     status: ProjectStatus | None = None
     # Set to share with a team, null to make private, left out to keep as is.
-    team_id: Annotated[int, PydanticField(strict=True)] | None = None
+    team_id: Id | None = None
     assessment: AssessmentPatch | None = None
 
     _keywords = field_validator("keywords", mode="before")(normalise_keywords)

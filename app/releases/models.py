@@ -11,6 +11,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id, IsoDate
 from app.releases.urls import BadUrl, arxiv_id, external_id, normalise_url
 
 RELEASE_TITLE_MAX = 300
@@ -129,7 +130,7 @@ class ReleaseCreate(BaseModel):
     title: ReleaseTitle
     kind: ReleaseKind
     organisation: Organisation = ""
-    released_on: date
+    released_on: IsoDate
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=URL_MAX)] = ""
     summary: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=RELEASE_SUMMARY_MAX)
@@ -169,7 +170,7 @@ class ReleaseCreate(BaseModel):
 class LinkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    project_id: Annotated[int, PydanticField(strict=True, ge=1)]
+    project_id: Id
     effect: LinkEffect
     note: Note = ""
 

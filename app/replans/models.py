@@ -15,10 +15,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id
 from app.projects.models import AssessmentIn, PlanIn
 from app.releases.models import LinkEffect, ReleaseCreate
 
@@ -121,8 +121,8 @@ class ReplanCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: Annotated[int, PydanticField(strict=True, ge=1)]
-    release_id: Annotated[int, PydanticField(strict=True, ge=1)] | None = None
+    version: Id
+    release_id: Id | None = None
     release: ReleaseCreate | None = None
     effect: Literal[LinkEffect.scoop, LinkEffect.partial_scoop] = LinkEffect.scoop
     what_they_did: RequiredText

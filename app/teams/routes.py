@@ -10,6 +10,7 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep, utcnow
 from app.errors import Refused
 from app.forms import as_int, validate
+from app.inputs import IdPath
 from app.teams import queries, service
 from app.teams.models import InviteCreate, MembershipUpdate, Team, TeamCreate, TeamRole
 from app.web import redirect, render
@@ -87,7 +88,9 @@ def _team_page(
 
 
 @router.get("/teams/{team_id}", name="team_detail")
-def team_detail(request: Request, session: SessionDep, user: CurrentUser, team_id: int) -> Response:
+def team_detail(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
+) -> Response:
     return _team_page(request, session, queries.team_for(session, user=user, team_id=team_id))
 
 
@@ -96,7 +99,7 @@ def team_invite_create(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    team_id: int,
+    team_id: IdPath,
     role: Annotated[str, Form()] = "researcher",
     days: Annotated[str, Form()] = "7",
     note: Annotated[str, Form()] = "",
@@ -118,7 +121,7 @@ def team_invite_create(
 
 @router.post("/teams/{team_id}/invites/{invite_id}/revoke", name="team_invite_revoke")
 def team_invite_revoke(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, invite_id: int
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, invite_id: IdPath
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
     service.invite_revoke(session, view=view, invite_id=invite_id)
@@ -131,8 +134,8 @@ def team_member_update(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    team_id: int,
-    user_id: int,
+    team_id: IdPath,
+    user_id: IdPath,
     role: Annotated[str, Form()] = "",
     is_admin: Annotated[str, Form()] = "",
 ) -> Response:
@@ -157,7 +160,7 @@ def team_member_update(
 
 @router.post("/teams/{team_id}/members/{user_id}/remove", name="team_member_remove")
 def team_member_remove(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, user_id: int
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, user_id: IdPath
 ) -> Response:
     """An admin removes someone, or a member leaves (their own id)."""
     view = queries.team_for(session, user=user, team_id=team_id)
@@ -195,14 +198,14 @@ def _join_page(request, session, user, team_id: int, token: str, status_code=200
 
 @router.get("/teams/{team_id}/join/{token}", name="team_join")
 def team_join(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, token: str
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, token: str
 ) -> Response:
     return _join_page(request, session, user, team_id, token)
 
 
 @router.post("/teams/{team_id}/join/{token}", name="team_join_accept")
 def team_join_accept(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, token: str
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, token: str
 ) -> Response:
     try:
         service.invite_accept(session, team_id=team_id, raw=token, user=user)

@@ -371,10 +371,8 @@ def test_api_shares_and_unshares(api, db, people):
     assert plain["shared_team_id"] is None
 
 
-@pytest.mark.parametrize("value", ["1", 1.0, True, 0, -3])
+@pytest.mark.parametrize("value", ["1", 1.5, True, 0, -3, 2**63])
 def test_api_team_ids_are_strict(api, db, people, value):
-    if value == 1.0:
-        value = float(people["team"].id)
     r = api.post("/api/v1/journal/entries", json={"kind": "reading", "shared_team_id": value})
     assert r.status_code == 422
     assert r.json()["error"]["fields"][0]["field"] == "shared_team_id"

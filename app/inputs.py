@@ -1,0 +1,71 @@
+"""What every value from outside is held to, declared once for the models,
+the paths and the queries of every feature.
+
+- Integers fit the columns they are compared with. Every id and version is
+  an INTEGER column, which PostgreSQL holds up to 2**31 - 1 (a bigger value
+  is "integer out of range" there; SQLite overflows past 2**63 - 1): either
+  way a 500, until now. JSON's integers are numbers: `3` and `3.0` are the
+  same one (JSON Schema says so too), `"3"` and `true` are not numbers.
+- Dates are ISO text (`2026-10-01`). Pydantic's lax mode would read `0` as
+  1970-01-01; strict mode would refuse the ISO text itself, since FastAPI
+  validates decoded JSON in Python mode, so only text and dates get through.
+"""
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from pydantic import BeforeValidator, Field, StrictBool
+from pydantic_core import PydanticCustomError
+
+INT_MAX = 2**31 - 1  # PostgreSQL's INTEGER
+INT_MIN = -(2**31)
+
+
+def _json_integer(value: Any) -> Any:
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value  # int, or a float the int validator takes only if it is whole
+
+
+def integer(*, ge: int = INT_MIN, le: int = INT_MAX, **field: Any) -> Any:
+    """An integer type within [ge, le] (and always within a column's range).
+    The bounds sit before the validator, so the JSON schema shows them as
+    minimum and maximum."""
+    return Annotated[
+        int,
+        Field(ge=max(ge, INT_MIN), le=min(le, INT_MAX), **field),
+        BeforeValidator(_json_integer),
+    ]
+
+
+Int = integer()
+# A row's id, or a version or plan number: counted from 1.
+Id = integer(ge=1)
+Bool = StrictBool  # JSON's true and false, not 1 or "yes"
+
+IdPath = Annotated[int, Path(ge=1, le=INT_MAX)]
+IdQuery = Annotated[int | None, Query(ge=1, le=INT_MAX)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, datetime) or not isinstance(value, date | str):
+        raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD")
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def as_id(value: str | None) -> int | None:
+    """A form's or a query's id, or None when it is blank, not a number or
+    out of range (pages treat an id that matches nothing as no filter)."""
+    if value is None or not value.strip().isdecimal():
+        return None
+    number = int(value)
+    return number if 1 <= number <= INT_MAX else None
