@@ -9,15 +9,21 @@ the paths and the queries of every feature.
 - Dates are ISO text (`2026-10-01`). Pydantic's lax mode would read `0` as
   1970-01-01; strict mode would refuse the ISO text itself, since FastAPI
   validates decoded JSON in Python mode, so only text and dates get through.
+- Text holds no NUL character: PostgreSQL refuses one in text, and no form
+  or client means one. `refuse_nul` checks the query, the path and the body
+  of every request (JSON, urlencoded or multipart) before a handler runs.
+- The API reads JSON bodies only: `json_bodies_only` answers 415 to any
+  other media type, rather than a 422 about the fields it could not read.
 """
 
 import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
 from pydantic import BeforeValidator, Field, StrictBool
 from pydantic_core import PydanticCustomError
+from starlette.exceptions import HTTPException
 
 INT_MAX = 2**31 - 1  # PostgreSQL's INTEGER
 INT_MIN = -(2**31)
@@ -69,3 +75,61 @@ def as_id(value: str | None) -> int | None:
         return None
     number = int(value)
     return number if 1 <= number <= INT_MAX else None
+
+
+# ---------------------------------------------------------------- request checks
+
+_NO_BODY = ("GET", "HEAD", "OPTIONS")
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def json_bodies_only(request: Request) -> None:
+    """An app-wide dependency, for the API's routes."""
+    if not request.url.path.startswith("/api/") or request.method in _NO_BODY:
+        return
+    media_type = _media_type(request)
+    if media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        return
+    if await request.body():
+        raise HTTPException(415, "Send the body as JSON, with Content-Type: application/json.")
+
+
+class NulInText(HTTPException):
+    """A 422 raised before the handler: the error handlers shape it for the
+    API (the JSON error) and for the pages (the error page)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(422, f"Text may not contain a NUL character (in the {where}).")
+
+
+# A JSON \u0000 escape: after an even run of backslashes, so `\\u0000` (a
+# backslash, then the text "u0000") is not one.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def refuse_nul(request: Request) -> None:
+    """An app-wide dependency: runs after FastAPI has read the body (so the
+    body and the form are read once) and before the route's own."""
+    if "\x00" in request.url.path:
+        raise NulInText("path")
+    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        raise NulInText("query")
+    if request.method in _NO_BODY:
+        return
+    if _media_type(request) in _FORM_TYPES:
+        form = await request.form()
+        if any(
+            "\x00" in key or (isinstance(value, str) and "\x00" in value)
+            for key, value in form.multi_items()
+        ):
+            raise NulInText("form")
+        return
+    body = await request.body()
+    if b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body)):
+        raise NulInText("body")

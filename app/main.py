@@ -3,7 +3,7 @@
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -12,6 +12,7 @@ from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers
+from app.inputs import json_bodies_only, refuse_nul
 from app.journal.api import router as journal_api
 from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router
@@ -38,6 +39,10 @@ Goldfish's JSON API. Authenticate every call with a personal API token
 (`Authorization: Bearer gf_…`), created with `goldfish create-token EMAIL` or
 on the account page. Errors always have the shape
 `{"error": {"status", "code", "message", "fields": [{"field", "message"}]}}`.
+
+Bodies are JSON (`Content-Type: application/json`; anything else is a 415).
+Text may not contain a NUL character (U+0000), in a body, a query or a path:
+such a request is refused with 422, whatever the field.
 """
 
 
@@ -68,6 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(json_bodies_only), Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.database = database

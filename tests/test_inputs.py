@@ -1,6 +1,6 @@
-"""Every value from outside is held to app/inputs.py: integers beyond the
-columns and dates written as numbers are refused with a 4xx by every route,
-never passed on to the database (where they were a 500).
+"""Every value from outside is held to app/inputs.py: integers beyond the columns,
+dates written as numbers and text with a NUL in it are refused with a 4xx
+by every route, never passed on to the database (where they were a 500).
 
 The routes and the body schemas are read from the app and its OpenAPI
 document, so a route or a field added tomorrow is covered by these tests."""
@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from app.inputs import INT_MAX
 from app.listing import parse_cursor
 from app.main import create_app
+from app.teams.models import Team
 from tests import factories
 from tests.conftest import Client
 
@@ -262,3 +264,73 @@ def test_a_date_in_a_query_is_iso_text(api, url, name):
 def test_a_date_as_iso_text_is_read(api):
     release = factories.release_data(released_on="2026-10-01")
     assert api.post("/api/v1/releases", json=release).json()["released_on"] == "2026-10-01"
+
+
+# ---------------------------------------------------------------- NUL
+
+NUL_MESSAGE = "Text may not contain a NUL character"
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_a_nul_in_a_query_is_refused_by_every_api_operation(api, method, path):
+    error = assert_api_error(_send(api, method, _fill(path, 1), params={"q": "a\x00"}), 422)
+    assert error["message"].startswith(NUL_MESSAGE)
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
+def test_a_nul_in_any_json_string_is_refused(api, method, path):
+    body = {"title": "ok", "nested": [{"deep": "a\u0000b"}]}
+    error = assert_api_error(api.request(method, _fill(path, 1), json=body), 422)
+    assert error["message"].startswith(NUL_MESSAGE)
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(api, db):
+    response = api.post("/api/v1/teams", json={"name": "C:\\u0000"})
+    assert response.status_code == 201 and response.json()["name"] == "C:\\u0000"
+
+
+@pytest.mark.parametrize("name", ["a\x00", "\x00"])
+def test_a_nul_stores_nothing(api, db, name):
+    assert_api_error(api.post("/api/v1/teams", json={"name": name}), 422)
+    assert_api_error(api.post("/api/v1/teams", json={"name": "ok", "x\x00": 1}), 422)
+    assert db.exec(select(Team)).all() == []
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in PAGE_ROUTES if r[0] == "POST"])
+def test_a_nul_in_a_form_field_is_refused_by_every_page(browser, method, path):
+    response = browser.submit(_fill(path, 1), {"title": "a\x00b"})
+    assert response.status_code == 422 and NUL_MESSAGE in response.text, response.text
+
+
+def test_a_nul_in_a_multipart_form_is_refused(browser):
+    # The token goes in the header: asgi-csrf 0.11 cannot parse a multipart
+    # body with python-multipart 0.0.34 (a 500 of its own, left for its fix).
+    response = browser.post(
+        "/projects",
+        headers={"x-csrftoken": browser.csrf()},
+        files={"title": (None, "a\x00"), "summary": (None, "ok")},
+    )
+    assert response.status_code == 422 and NUL_MESSAGE in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in PAGE_ROUTES if r[0] == "GET"])
+def test_a_nul_in_a_query_is_refused_by_every_page(browser, method, path):
+    response = browser.get(_fill(path, 1), params={"q": "\x00"})
+    assert response.status_code == 422 and NUL_MESSAGE in response.text
+
+
+def test_a_nul_in_a_path_is_refused(api, browser):
+    assert_api_error(api.get("/api/v1/projects/%00"), 422)
+    response = browser.get("/teams/1/join/%00")
+    assert response.status_code == 422 and NUL_MESSAGE in response.text
+
+
+# ---------------------------------------------------------------- media types
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_that_is_not_json_is_a_415(api, method, path, content_type):
+    headers = {"content-type": content_type} if content_type else {}
+    response = api.request(method, _fill(path, 1), content=b'{"a": 1}', headers=headers)
+    assert_api_error(response, 415)
