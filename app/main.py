@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app.auth.deps import LoginRequired
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
+from app.contract import install_contract
 from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers
 from app.inputs import json_bodies_only, refuse_nul
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
     install_error_handlers(app)
+    install_contract(app)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

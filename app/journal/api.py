@@ -19,7 +19,11 @@ router = APIRouter(
 
 
 @router.post(
-    "/entries", response_model=EntryPublic, status_code=201, summary="Write a journal entry"
+    "/entries",
+    response_model=EntryPublic,
+    status_code=201,
+    responses=error_responses(403),  # a project_id the caller may read but not change
+    summary="Write a journal entry",
 )
 def create_entry(session: SessionDep, user: ApiUser, data: EntryIn) -> EntryPublic:
     if data.project_id is not None:
@@ -65,7 +69,7 @@ def read_entry(session: SessionDep, user: ApiUser, entry_id: IdPath) -> EntryPub
 @router.patch(
     "/entries/{entry_id}",
     response_model=EntryPublic,
-    responses=error_responses(409),
+    responses=error_responses(403, 409),
     summary="Edit an entry (the earlier text is kept as a revision)",
 )
 def update_entry(

@@ -90,6 +90,7 @@ def read_release(session: SessionDep, user: ApiUser, release_id: IdPath) -> Rele
     "/releases/{release_id}/links",
     response_model=LinkPublic,
     status_code=201,
+    responses=error_responses(403),  # a project the caller may read but not change
     summary="Link a release to a project (or change the effect of an existing link)",
 )
 def create_link(

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["re-plans"], responses=error_response
     "/projects/{project_id}/replans",
     response_model=ReplanPublic,
     status_code=201,
-    responses=error_responses(409),
+    responses=error_responses(403, 409),
     summary="Record a scoop and the re-plan, in one call",
     description="Writes the release (if new), its link, a new assessment, a new plan version "
     "and the re-plan record together, or nothing.",
