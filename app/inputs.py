@@ -16,12 +16,14 @@ the paths and the queries of every feature.
   other media type, rather than a 422 about the fields it could not read.
 """
 
+import math
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
-from pydantic import BeforeValidator, Field, StrictBool
+from pydantic import BeforeValidator, Field, StrictBool, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 
@@ -43,6 +45,29 @@ def integer(*, ge: int = INT_MIN, le: int = INT_MAX, **field: Any) -> Any:
         int,
         Field(ge=max(ge, INT_MIN), le=min(le, INT_MAX), **field),
         BeforeValidator(_json_integer),
+    ]
+
+
+def decimal(*, ge: int, le: int, places: int, **field: Any) -> Any:
+    """A decimal sent as a JSON number with at most `places` decimals. A float
+    that binary rounding moved off such a number (3 * 0.1 is 0.30000000000000004)
+    is read as that number."""
+
+    def number_only(value: Any) -> Any:
+        if isinstance(value, bool | str | bytes):
+            raise PydanticCustomError("decimal_type", "Input should be a number")
+        if isinstance(value, float) and math.isfinite(value):
+            rounded = round(value, places)
+            if abs(value - rounded) < 1e-9:
+                return Decimal(repr(rounded))
+        return value
+
+    schema = {"type": "number", "minimum": ge, "maximum": le, "multipleOf": 10**-places}
+    return Annotated[
+        Decimal,
+        Field(ge=ge, le=le, decimal_places=places, **field),
+        BeforeValidator(number_only),
+        WithJsonSchema(schema),
     ]
 
 

@@ -15,7 +15,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
-from app.inputs import Bool, Id, IsoDate, integer
+from app.inputs import Bool, Id, IsoDate, decimal, integer
 
 BODY_MAX = 20_000
 LEARNED_MAX = 5_000
@@ -108,7 +108,7 @@ class JournalSettings(SQLModel, table=True):
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, max_length=BODY_MAX)]
 Learned = Annotated[str, StringConstraints(strip_whitespace=True, max_length=LEARNED_MAX)]
-Hours = Annotated[Decimal, PydanticField(ge=0, le=24, max_digits=3, decimal_places=1)]
+Hours = decimal(ge=0, le=24, places=1)
 Energy = integer(ge=1, le=5)
 TeamId = integer(
     ge=1,

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
-from app.forms import as_score, validate
+from app.forms import as_decimal, as_score, validate
 from app.inputs import IdPath, as_id
 from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
@@ -64,7 +64,7 @@ def _entry_data(form: EntryForm) -> dict:
         "shared_team_id": _optional_id(form.shared_team_id),
         "body": form.body,
         "learned": form.learned,
-        "hours": form.hours.strip().replace(",", ".") or None,
+        "hours": as_decimal(form.hours),
         "energy": as_score(form.energy),
         "serves_purpose": form.serves_purpose in ("on", "1", "true"),
     }

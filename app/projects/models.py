@@ -136,6 +136,35 @@ class PlanVersion(SQLModel, table=True):
 Score = integer(ge=1, le=5)
 
 
+def keywords_listed(value: object) -> object:
+    """Keywords arrive as the list the schema says, of at most KEYWORDS_MAX
+    items of at most KEYWORD_MAX characters as sent (a form splits its text
+    first); normalise_keywords then reads each one."""
+    if isinstance(value, str):
+        raise ValueError("Send keywords as a list of text")
+    if isinstance(value, list):
+        if len(value) > KEYWORDS_MAX:
+            raise ValueError(f"at most {KEYWORDS_MAX} keywords")
+        if any(isinstance(raw, str) and len(raw) > KEYWORD_MAX for raw in value):
+            raise ValueError(f"a keyword has at most {KEYWORD_MAX} characters")
+    return value
+
+
+# What normalise_keywords accepts, for the OpenAPI document: a keyword as sent,
+# before its spaces are collapsed (a blank one is dropped).
+Keywords = Annotated[
+    list[str],
+    PydanticField(
+        json_schema_extra={
+            "maxItems": KEYWORDS_MAX,
+            "items": {
+                "type": "string",
+                "maxLength": KEYWORD_MAX,
+                "pattern": r"^\s*(\w[\w\s.+#/-]*)?$",
+            },
+        }
+    ),
+]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=SUMMARY_MAX)]
 Rationale = Annotated[str, StringConstraints(strip_whitespace=True, max_length=RATIONALE_MAX)]
@@ -212,13 +241,16 @@ class ProjectCreate(BaseModel):
 
     title: Title
     summary: Summary = ""
-    keywords: list[str] = PydanticField(default_factory=list)
+    keywords: Keywords = PydanticField(default_factory=list)
     status: ProjectStatus = ProjectStatus.idea
     team_id: Id | None = None
     assessment: AssessmentIn
     plan: PlanIn = PydanticField(default_factory=PlanIn)
 
     _keywords = field_validator("keywords", mode="before")(normalise_keywords)
+
+    # Runs first (the last before-validator does): see keywords_listed.
+    _listed = field_validator("keywords", mode="before")(keywords_listed)
 
 
 class ProjectUpdate(BaseModel):
@@ -229,13 +261,16 @@ class ProjectUpdate(BaseModel):
     version: Id
     title: Title | None = None
     summary: Summary | None = None
-    keywords: list[str] | None = None
+    keywords: Keywords | None = None
     status: ProjectStatus | None = None
     # Set to share with a team, null to make private, left out to keep as is.
     team_id: Id | None = None
     assessment: AssessmentPatch | None = None
 
     _keywords = field_validator("keywords", mode="before")(normalise_keywords)
+
+    # Runs first (the last before-validator does): see keywords_listed.
+    _listed = field_validator("keywords", mode="before")(keywords_listed)
 
 
 # ---------------------------------------------------------------- outputs

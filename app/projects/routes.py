@@ -135,7 +135,7 @@ def project_create(
         {
             "title": form.title,
             "summary": form.summary,
-            "keywords": form.keywords,
+            "keywords": form.keywords.split(","),
             "status": form.status or None,
             "team_id": _team_value(form.team_id),
             "assessment": form.assessment(),
@@ -198,7 +198,7 @@ def project_update(
             "version": as_score(form.version) or 0,
             "title": form.title,
             "summary": form.summary,
-            "keywords": form.keywords,
+            "keywords": form.keywords.split(","),
             "status": form.status or None,
             "team_id": _team_value(form.team_id),
             "assessment": form.assessment(),

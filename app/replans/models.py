@@ -119,7 +119,24 @@ RequiredText = Annotated[
 class ReplanCreate(BaseModel):
     """A whole re-plan, as the wizard's last step or one API call sends it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # The rules of the validators below, for the OpenAPI document.
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["release_id"],
+                    "properties": {"release_id": {"type": "integer"}, "release": {"type": "null"}},
+                },
+                {
+                    "required": ["release"],
+                    "properties": {"release": {"type": "object"}, "release_id": {"type": "null"}},
+                },
+            ],
+            "if": {"required": ["decision"], "properties": {"decision": {"const": "retire"}}},
+            "then": {"required": ["learnings"], "properties": {"learnings": {"pattern": "\\S"}}},
+        },
+    )
 
     version: Id
     release_id: Id | None = None

@@ -92,7 +92,9 @@ class TeamSettingsUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: Id
     name: TeamName | None = None
-    score_mapping: Annotated[list[Share], PydanticField(min_length=5, max_length=5)] | None = None
+    score_mapping: Annotated[list[Share], PydanticField(min_length=5, max_length=5)] | None = (
+        PydanticField(None, description="The value of scores 1 to 5, rising")
+    )
     residual_first: Share | None = None
     residual_best: Share | None = None
     residual_open: Share | None = None
