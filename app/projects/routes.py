@@ -159,7 +159,7 @@ def project_create(
             session,
             "projects/new.html",
             {"values": form.model_dump(), "errors": {exc.field or "title": exc.message}},
-            status_code=exc.status,
+            status_code=422 if exc.field else exc.status,
         )
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
@@ -221,7 +221,8 @@ def project_update(
     except Refused as exc:
         session.rollback()
         context["errors"] = {exc.field or "title": exc.message}
-        return _form_page(request, session, "projects/edit.html", context, status_code=exc.status)
+        status = 422 if exc.field else exc.status  # a field's error is the form's
+        return _form_page(request, session, "projects/edit.html", context, status_code=status)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 
