@@ -1,5 +1,6 @@
 """Turning posted forms into validated input, and errors into per-field messages."""
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -59,10 +60,22 @@ def as_int(value: str | None) -> Any:
     the validator to refuse in its own words."""
     if value is None or value == "":
         return None
-    return int(value) if value.strip().isdigit() else value
+    return int(value) if value.strip().isdecimal() else value
 
 
 as_score = as_int
+
+
+def as_decimal(value: str) -> Any:
+    """A form's decimal ("2,5" or "2.5"), for fields that take JSON numbers
+    only. Blank is None; text that is no number stays text, to be refused."""
+    text = value.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
 
 
 def validate(model: type[BaseModel], data: dict[str, Any]) -> tuple[Any, dict[str, str]]:

@@ -1,6 +1,7 @@
 """What every "newest first, a page at a time, with a search box" list
 shares: the keyset cursor, the page query, and a case-insensitive match."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -9,14 +10,29 @@ from sqlmodel import Session
 
 Cursor = tuple[date, int]
 
+# What the API documents for `before`, and all that parse_cursor reads. Ids
+# of up to 9 digits stay below an INTEGER column's limit (app/inputs.py).
+CURSOR_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])_[0-9]{1,9}$"
+_CURSOR = re.compile(CURSOR_PATTERN)
+CURSOR_HELP = "`next_before` of the previous page"
+
 
 def parse_cursor(value: str) -> Cursor | None:
-    """A cursor is written "<YYYY-MM-DD>_<id>"; anything else is None."""
-    try:
-        day, _, ident = value.partition("_")
-        return date.fromisoformat(day), int(ident)
-    except ValueError:
+    """A cursor is written "<YYYY-MM-DD>_<id>"; anything else is None.
+
+    The pattern cannot tell the 31st of April from a real day, so a day the
+    calendar lacks still names a place in the (day, id) order: the one just
+    before the next real day (and year 0 is before everything)."""
+    if not _CURSOR.fullmatch(value):
         return None
+    day, _, ident = value.partition("_")
+    year, month, day_of_month = (int(part) for part in day.split("-"))
+    if year == 0:
+        return date.min, 0
+    try:
+        return date(year, month, day_of_month), int(ident)
+    except ValueError:  # the 30th of February: just before the 1st of March
+        return date(year, month + 1, 1), 0  # December has all 31 days
 
 
 def text_match(session: Session, columns: list[Any], text: str) -> sa.ColumnElement[bool]:

@@ -3,15 +3,17 @@
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from app.auth.deps import LoginRequired
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
+from app.contract import install_contract
 from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers, unexpected_errors
+from app.inputs import json_bodies_only, refuse_nul
 from app.journal.api import router as journal_api
 from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router
@@ -44,6 +46,10 @@ Goldfish's JSON API. Authenticate every call with a personal API token
 (`Authorization: Bearer gf_…`), created with `goldfish create-token EMAIL` or
 on the account page. Errors always have the shape
 `{"error": {"status", "code", "message", "fields": [{"field", "message"}]}}`.
+
+Bodies are JSON (`Content-Type: application/json`; anything else is a 415).
+Text may not contain a NUL character (U+0000), in a body, a query or a path:
+such a request is refused with 422, whatever the field.
 """
 
 
@@ -74,6 +80,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(json_bodies_only), Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.database = database
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
     install_error_handlers(app)
+    install_contract(app)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

@@ -1,5 +1,6 @@
 """Builders for test data, going through the same services as the app."""
 
+from decimal import Decimal
 from functools import cache
 from itertools import count
 
@@ -141,6 +142,8 @@ def replan_data(
 
 
 def make_entry(db: Session, author: User, **fields) -> JournalEntry:
+    if isinstance(fields.get("hours"), str):  # the API takes hours as a JSON number
+        fields["hours"] = Decimal(fields["hours"])
     data = EntryIn.model_validate({"kind": "experiment", **fields})
     entry = journal_service.entry_create(db, author=author, data=data)
     db.commit()

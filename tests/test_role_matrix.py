@@ -360,7 +360,8 @@ def _json(method: str, path: str, ids: dict) -> dict | None:
     if path.endswith("/comments"):
         return {"body": "A comment"}
     if path.endswith("/reviews"):
-        return {"reviewer_id": 0, "questions": ["Changed?"]}
+        # A teammate who is no manager: the owner is told to choose another (422).
+        return {"reviewer_id": ids["user_id"], "questions": ["Changed?"]}
     if path.endswith("/invites"):
         return {"role": "researcher"}
     if "/members/" in path:

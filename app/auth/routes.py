@@ -22,6 +22,7 @@ from app.auth.passwords import hash_password_limited, verify_password_limited
 from app.auth.queries import any_user_exists, tokens_of
 from app.db import SessionDep, begin_reading
 from app.forms import validate
+from app.inputs import IdPath
 from app.routing import Route
 from app.web import redirect, render, safe_next
 
@@ -223,7 +224,7 @@ def token_create(
 
 @router.post("/account/tokens/{token_id}/revoke", name="token_revoke")
 def token_revoke(
-    request: Request, session: SessionDep, user: CurrentUser, token_id: int
+    request: Request, session: SessionDep, user: CurrentUser, token_id: IdPath
 ) -> Response:
     if not service.token_revoke(session, user=user, token_id=token_id):
         raise HTTPException(404, "No such token.")

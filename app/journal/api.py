@@ -1,6 +1,5 @@
 """Journal entries in the JSON API: the author's own, nobody else's."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,9 +7,10 @@ from fastapi import APIRouter, Query
 from app.auth.deps import ApiUser
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
+from app.inputs import IdPath, IdQuery, IsoDate
 from app.journal import queries, service
 from app.journal.models import EntryIn, EntryKind, EntryPage, EntryPublic, EntryUpdate
-from app.listing import parse_cursor
+from app.listing import CURSOR_HELP, CURSOR_PATTERN, parse_cursor
 from app.projects import queries as project_queries
 from app.routing import Route
 
@@ -23,7 +23,11 @@ router = APIRouter(
 
 
 @router.post(
-    "/entries", response_model=EntryPublic, status_code=201, summary="Write a journal entry"
+    "/entries",
+    response_model=EntryPublic,
+    status_code=201,
+    responses=error_responses(403),  # a project_id the caller may read but not change
+    summary="Write a journal entry",
 )
 def create_entry(session: SessionDep, user: ApiUser, data: EntryIn) -> EntryPublic:
     if data.project_id is not None:
@@ -37,20 +41,16 @@ def create_entry(session: SessionDep, user: ApiUser, data: EntryIn) -> EntryPubl
 def list_entries(
     session: SessionDep,
     user: ApiUser,
-    since: date | None = None,
-    until: date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
     kind: EntryKind | None = None,
-    project_id: int | None = None,
+    project_id: IdQuery = None,
     q: Annotated[str, Query(max_length=200)] = "",
     archived: bool = False,
-    before: str | None = None,
+    before: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EntryPage:
     cursor = parse_cursor(before) if before else None
-    if before and cursor is None:
-        raise ApiError(
-            422, "Not a page cursor.", fields=[{"field": "before", "message": "not a page cursor"}]
-        )
     filters = queries.EntryFilter(
         since=since,
         until=until,
@@ -66,18 +66,18 @@ def list_entries(
 
 
 @router.get("/entries/{entry_id}", response_model=EntryPublic, summary="Read an entry")
-def read_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+def read_entry(session: SessionDep, user: ApiUser, entry_id: IdPath) -> EntryPublic:
     return EntryPublic.model_validate(queries.entry_for(session, user=user, entry_id=entry_id))
 
 
 @router.patch(
     "/entries/{entry_id}",
     response_model=EntryPublic,
-    responses=error_responses(409),
+    responses=error_responses(403, 409),
     summary="Edit an entry (the earlier text is kept as a revision)",
 )
 def update_entry(
-    session: SessionDep, user: ApiUser, entry_id: int, data: EntryUpdate
+    session: SessionDep, user: ApiUser, entry_id: IdPath, data: EntryUpdate
 ) -> EntryPublic:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     if data.project_id is not None:
@@ -97,7 +97,7 @@ def update_entry(
 
 
 @router.post("/entries/{entry_id}/archive", response_model=EntryPublic, summary="Archive an entry")
-def archive_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+def archive_entry(session: SessionDep, user: ApiUser, entry_id: IdPath) -> EntryPublic:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_archive(session, entry=entry)
     session.commit()
@@ -107,7 +107,7 @@ def archive_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPub
 @router.post(
     "/entries/{entry_id}/restore", response_model=EntryPublic, summary="Restore an archived entry"
 )
-def restore_entry(session: SessionDep, user: ApiUser, entry_id: int) -> EntryPublic:
+def restore_entry(session: SessionDep, user: ApiUser, entry_id: IdPath) -> EntryPublic:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_restore(session, entry=entry)
     session.commit()

@@ -15,6 +15,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Bool, Id, IsoDate, decimal, integer
 
 BODY_MAX = 20_000
 LEARNED_MAX = 5_000
@@ -110,30 +111,26 @@ class JournalSettings(SQLModel, table=True):
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, max_length=BODY_MAX)]
 Learned = Annotated[str, StringConstraints(strip_whitespace=True, max_length=LEARNED_MAX)]
-Hours = Annotated[Decimal, PydanticField(ge=0, le=24, max_digits=3, decimal_places=1)]
-Energy = Annotated[int, PydanticField(strict=True, ge=1, le=5)]
-TeamId = Annotated[
-    int,
-    PydanticField(
-        strict=True,
-        ge=1,
-        description="One of the author's teams, whose members may then read the entry "
-        "(never its hours or energy); null keeps it private.",
-    ),
-]
+Hours = decimal(ge=0, le=24, places=1)
+Energy = integer(ge=1, le=5)
+TeamId = integer(
+    ge=1,
+    description="One of the author's teams, whose members may then read the entry "
+    "(never its hours or energy); null keeps it private.",
+)
 
 
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day: date | None = None  # today, in the author's time zone
+    day: IsoDate | None = None  # today, in the author's time zone
     kind: EntryKind
-    project_id: Annotated[int, PydanticField(strict=True, ge=1)] | None = None
+    project_id: Id | None = None
     body: Body = ""
     learned: Learned = ""
     hours: Hours | None = None
     energy: Energy | None = None
-    serves_purpose: bool = False
+    serves_purpose: Bool = False
     # Opt-in: a team of the author's whose members may read the entry.
     shared_team_id: TeamId | None = None
 
@@ -141,15 +138,15 @@ class EntryIn(BaseModel):
 class EntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: Annotated[int, PydanticField(strict=True, ge=1)]
-    day: date | None = None
+    version: Id
+    day: IsoDate | None = None
     kind: EntryKind | None = None
-    project_id: Annotated[int, PydanticField(strict=True, ge=1)] | None = None
+    project_id: Id | None = None
     body: Body | None = None
     learned: Learned | None = None
     hours: Hours | None = None
     energy: Energy | None = None
-    serves_purpose: bool | None = None
+    serves_purpose: Bool | None = None
     shared_team_id: TeamId | None = None  # null makes the entry private again
 
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
-from app.forms import as_score, validate
+from app.forms import as_decimal, as_score, validate
+from app.inputs import IdPath, as_id
 from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
 from app.listing import parse_cursor
@@ -53,7 +54,7 @@ class EntryForm(BaseModel):
 
 def _optional_id(value: str) -> int | str | None:
     """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
-    return int(value) if value.isdigit() else value or None
+    return int(value) if value.isdecimal() else value or None
 
 
 def _entry_data(form: EntryForm) -> dict:
@@ -62,7 +63,7 @@ def _entry_data(form: EntryForm) -> dict:
         "shared_team_id": _optional_id(form.shared_team_id),
         "body": form.body,
         "learned": form.learned,
-        "hours": form.hours.strip().replace(",", ".") or None,
+        "hours": as_decimal(form.hours),
         "energy": as_score(form.energy),
         "serves_purpose": form.serves_purpose in ("on", "1", "true"),
     }
@@ -128,7 +129,7 @@ def journal_home(
         since=since,
         until=until,
         kind=EntryKind(kind) if kind in EntryKind.__members__ else None,
-        project_id=int(project) if project.isdigit() else None,
+        project_id=as_id(project),
         text=q.strip()[:200],
         archived=archived in ("1", "on", "true"),
     )
@@ -240,7 +241,7 @@ def _entry_context(session, user, entry, **extra) -> dict:
 
 @router.get("/journal/entries/{entry_id}", name="journal_entry")
 def journal_entry(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     return render(
@@ -250,7 +251,7 @@ def journal_entry(
 
 @router.get("/journal/entries/{entry_id}/edit", name="journal_edit")
 def journal_edit(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     values = {
@@ -270,7 +271,7 @@ def journal_update(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    entry_id: int,
+    entry_id: IdPath,
     form: Annotated[EntryForm, Form()],
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
@@ -308,7 +309,7 @@ def journal_update(
 
 @router.post("/journal/entries/{entry_id}/archive", name="journal_archive")
 def journal_archive(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_archive(session, entry=entry)
@@ -318,7 +319,7 @@ def journal_archive(
 
 @router.post("/journal/entries/{entry_id}/restore", name="journal_restore")
 def journal_restore(
-    request: Request, session: SessionDep, user: CurrentUser, entry_id: int
+    request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     service.entry_restore(session, entry=entry)

@@ -47,10 +47,11 @@ def today_for(user: User) -> date:
 
 
 def _check_team(session: Session, *, author_id: int, team_id: int | None) -> None:
-    """An entry is shared only with a team its author is in."""
+    """An entry is shared only with a team its author is in; another team is
+    one they cannot see (not found, as a project would be)."""
     if team_id is not None and membership_of(session, user_id=author_id, team_id=team_id) is None:
         raise Refused(
-            422,
+            404,
             "not_a_member",
             "You can share an entry only with a team you are a member of.",
             field="shared_team_id",

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
+from app.inputs import IdPath
 from app.journal import queries, service
 from app.listing import parse_cursor
 from app.routing import Route
@@ -21,7 +22,7 @@ router = APIRouter(route_class=Route, include_in_schema=False)
 
 @router.get("/teams/{team_id}/journal", name="team_journal")
 def team_journal(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, before: str = ""
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, before: str = ""
 ) -> Response:
     """What members shared with the team, and the counts of those who opted in.
     Any member reads it; no one's hours, energy or hours of the day are on it."""
@@ -54,7 +55,7 @@ def team_aggregates(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    team_id: int,
+    team_id: IdPath,
     form: Annotated[AggregatesForm, Form()],
 ) -> Response:
     """A member opts their journal counts in to the team's sums, or out again."""

@@ -2,14 +2,13 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
-from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id
 
 
 class NoticeKind(StrEnum):
@@ -44,7 +43,7 @@ class MarkRead(BaseModel):
     so that a notification arriving meanwhile stays unread; all, if left out."""
 
     model_config = ConfigDict(extra="forbid")
-    up_to_id: Annotated[int, PydanticField(strict=True, ge=1)] | None = None
+    up_to_id: Id | None = None
 
 
 class NotificationPublic(BaseModel):

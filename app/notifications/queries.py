@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.db import UTCDateTime
+from app.inputs import INT_MAX
 from app.journal import queries as journal_queries
 from app.journal.models import EntryKind
 from app.listing import newest_first_page
@@ -62,7 +63,9 @@ def parse_notice_cursor(value: str) -> NoticeCursor | None:
         moment, number = datetime.fromisoformat(stamp), int(ident)
     except ValueError:
         return None
-    return (moment, number) if moment.tzinfo is not None else None
+    if moment.tzinfo is None or not 1 <= number <= INT_MAX:
+        return None
+    return moment, number
 
 
 def _rows_query(user: User) -> sa.Select:

@@ -9,6 +9,7 @@ from app.auth.deps import ApiUser
 from app.auth.models import User
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
+from app.inputs import IdPath
 from app.projects import queries, service
 from app.projects.models import (
     AssessmentPublic,
@@ -112,7 +113,7 @@ def create_project(
 
 @router.get("/projects/{project_id}", response_model=ProjectPublic, summary="Read a project")
 def read_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: int
+    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath
 ) -> ProjectPublic:
     project, _access = queries.project_viewable(session, user=user, project_id=project_id)
     return _one(request, session, user, project)
@@ -125,7 +126,7 @@ def read_project(
     summary="Change a project; scores given in `assessment` make a new assessment",
 )
 def update_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: int, data: ProjectUpdate
+    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath, data: ProjectUpdate
 ) -> ProjectPublic:
     project = queries.project_for(session, user=user, project_id=project_id)
     try:
@@ -146,7 +147,7 @@ def update_project(
     "/projects/{project_id}/archive", response_model=ProjectPublic, summary="Archive a project"
 )
 def archive_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: int
+    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath
 ) -> ProjectPublic:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_archive(session, project=project)
@@ -160,7 +161,7 @@ def archive_project(
     summary="Restore an archived project",
 )
 def restore_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: int
+    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath
 ) -> ProjectPublic:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_restore(session, project=project)
@@ -173,7 +174,9 @@ def restore_project(
     response_model=list[AssessmentPublic],
     summary="Score history, newest first",
 )
-def list_assessments(session: SessionDep, user: ApiUser, project_id: int) -> list[AssessmentPublic]:
+def list_assessments(
+    session: SessionDep, user: ApiUser, project_id: IdPath
+) -> list[AssessmentPublic]:
     project, _access = queries.project_viewable(session, user=user, project_id=project_id)
     history = queries.assessments_of(session, project=project)
     return [AssessmentPublic.model_validate(a) for a in reversed(history)]
@@ -184,6 +187,6 @@ def list_assessments(session: SessionDep, user: ApiUser, project_id: int) -> lis
     response_model=list[PlanPublic],
     summary="Plan versions, newest first",
 )
-def list_plans(session: SessionDep, user: ApiUser, project_id: int) -> list[PlanPublic]:
+def list_plans(session: SessionDep, user: ApiUser, project_id: IdPath) -> list[PlanPublic]:
     project, _access = queries.project_viewable(session, user=user, project_id=project_id)
     return [PlanPublic.model_validate(p) for p in queries.plans_of(session, project=project)]

@@ -15,6 +15,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id, IsoDate, integer
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
@@ -135,8 +136,39 @@ class PlanVersion(SQLModel, table=True):
 
 # ---------------------------------------------------------------- inputs
 
-# Strict: JSON `true`, `"3"` or `3.0` is not a score.
-Score = Annotated[int, PydanticField(strict=True, ge=1, le=5)]
+# A number: JSON `true` or `"3"` is not a score (`3.0` is 3, as JSON Schema reads it).
+Score = integer(ge=1, le=5)
+
+
+def keywords_listed(value: object) -> object:
+    """Keywords arrive as the list the schema says, of at most KEYWORDS_MAX
+    items of at most KEYWORD_MAX characters as sent (a form splits its text
+    first); normalise_keywords then reads each one."""
+    if isinstance(value, str):
+        raise ValueError("Send keywords as a list of text")
+    if isinstance(value, list):
+        if len(value) > KEYWORDS_MAX:
+            raise ValueError(f"at most {KEYWORDS_MAX} keywords")
+        if any(isinstance(raw, str) and len(raw) > KEYWORD_MAX for raw in value):
+            raise ValueError(f"a keyword has at most {KEYWORD_MAX} characters")
+    return value
+
+
+# What normalise_keywords accepts, for the OpenAPI document: a keyword as sent,
+# before its spaces are collapsed (a blank one is dropped).
+Keywords = Annotated[
+    list[str],
+    PydanticField(
+        json_schema_extra={
+            "maxItems": KEYWORDS_MAX,
+            "items": {
+                "type": "string",
+                "maxLength": KEYWORD_MAX,
+                "pattern": r"^\s*(\w[\w\s.+#/-]*)?$",
+            },
+        }
+    ),
+]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=SUMMARY_MAX)]
 Rationale = Annotated[str, StringConstraints(strip_whitespace=True, max_length=RATIONALE_MAX)]
@@ -214,7 +246,7 @@ class PlanIn(BaseModel):
     differentiation: PlanText = ""
     contingency: PlanText = ""
     questions: PlanText = ""
-    horizon: date | None = None
+    horizon: IsoDate | None = None
 
 
 class ProjectCreate(BaseModel):
@@ -222,13 +254,16 @@ class ProjectCreate(BaseModel):
 
     title: Title
     summary: Summary = ""
-    keywords: list[str] = PydanticField(default_factory=list)
+    keywords: Keywords = PydanticField(default_factory=list)
     status: ProjectStatus = ProjectStatus.idea
-    team_id: Annotated[int, PydanticField(strict=True)] | None = None
+    team_id: Id | None = None
     assessment: AssessmentIn
     plan: PlanIn = PydanticField(default_factory=PlanIn)
 
     _keywords = field_validator("keywords", mode="before")(normalise_keywords)
+
+    # Runs first (the last before-validator does): see keywords_listed.
+    _listed = field_validator("keywords", mode="before")(keywords_listed)
 
 
 class ProjectUpdate(BaseModel):
@@ -236,16 +271,19 @@ class ProjectUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: Annotated[int, PydanticField(strict=True, ge=1)]
+    version: Id
     title: Title | None = None
     summary: Summary | None = None
-    keywords: list[str] | None = None
+    keywords: Keywords | None = None
     status: ProjectStatus | None = None
     # Set to share with a team, null to make private, left out to keep as is.
-    team_id: Annotated[int, PydanticField(strict=True)] | None = None
+    team_id: Id | None = None
     assessment: AssessmentPatch | None = None
 
     _keywords = field_validator("keywords", mode="before")(normalise_keywords)
+
+    # Runs first (the last before-validator does): see keywords_listed.
+    _listed = field_validator("keywords", mode="before")(keywords_listed)
 
 
 # ---------------------------------------------------------------- outputs

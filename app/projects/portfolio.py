@@ -12,6 +12,7 @@ from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.queries import any_user_exists
 from app.db import SessionDep
 from app.forms import as_score, validate
+from app.inputs import IdPath
 from app.projects import charts, queries, service
 from app.projects.models import ProjectStatus, ProjectUpdate, SuccessAxis
 from app.releases import queries as release_queries
@@ -149,7 +150,7 @@ def project_scores(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: IdPath,
     form: Annotated[ScoreForm, Form()],
     status: str = "",
     keyword: str = "",

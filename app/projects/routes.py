@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.db import SessionDep
 from app.errors import Refused
 from app.forms import as_score, validate
+from app.inputs import IdPath
 from app.journal import queries as journal_queries
 from app.projects import charts, queries, service
 from app.projects.diff import plan_diff
@@ -97,7 +98,7 @@ class ProjectForm(BaseModel):
 
 def _team_value(raw: str) -> object:
     """The sharing select: "" is private, else a team id."""
-    return None if raw in ("", "private") else int(raw) if raw.isdigit() else raw
+    return None if raw in ("", "private") else int(raw) if raw.isdecimal() else raw
 
 
 def _form_page(
@@ -135,7 +136,7 @@ def project_create(
         {
             "title": form.title,
             "summary": form.summary,
-            "keywords": form.keywords,
+            "keywords": form.keywords.split(","),
             "status": form.status or None,
             "team_id": _team_value(form.team_id),
             "assessment": form.assessment(),
@@ -159,7 +160,7 @@ def project_create(
             session,
             "projects/new.html",
             {"values": form.model_dump(), "errors": {exc.field or "title": exc.message}},
-            status_code=exc.status,
+            status_code=422 if exc.field else exc.status,
         )
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
@@ -167,7 +168,7 @@ def project_create(
 
 @router.get("/projects/{project_id}/edit", name="project_edit")
 def project_edit(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
 ) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     assessment = queries.current_assessment(session, project=project)
@@ -188,7 +189,7 @@ def project_update(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: IdPath,
     form: Annotated[ProjectForm, Form()],
 ) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
@@ -198,7 +199,7 @@ def project_update(
             "version": as_score(form.version) or 0,
             "title": form.title,
             "summary": form.summary,
-            "keywords": form.keywords,
+            "keywords": form.keywords.split(","),
             "status": form.status or None,
             "team_id": _team_value(form.team_id),
             "assessment": form.assessment(),
@@ -221,14 +222,15 @@ def project_update(
     except Refused as exc:
         session.rollback()
         context["errors"] = {exc.field or "title": exc.message}
-        return _form_page(request, session, "projects/edit.html", context, status_code=exc.status)
+        status = 422 if exc.field else exc.status  # a field's error is the form's
+        return _form_page(request, session, "projects/edit.html", context, status_code=status)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 
 
 @router.get("/projects/{project_id}/plan/edit", name="plan_edit")
 def plan_edit(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
 ) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     plan = queries.current_plan(session, project=project)
@@ -245,7 +247,7 @@ def plan_revise(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: IdPath,
     form: Annotated[ProjectForm, Form()],
 ) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
@@ -271,7 +273,7 @@ def plan_revise(
 
 @router.post("/projects/{project_id}/archive", name="project_archive")
 def project_archive(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
 ) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_archive(session, project=project)
@@ -281,7 +283,7 @@ def project_archive(
 
 @router.post("/projects/{project_id}/restore", name="project_restore")
 def project_restore(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
 ) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
     service.project_restore(session, project=project)
@@ -371,7 +373,7 @@ def _detail_context(
 
 @router.get("/projects/{project_id}", name="project_detail")
 def project_detail(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
 ) -> Response:
     return render(
         request, "projects/detail.html", _detail_context(request, session, user, project_id)
@@ -383,7 +385,7 @@ def project_what_if(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: IdPath,
     score: Annotated[str, Query()] = "scoop_risk",
     value: Annotated[str, Query()] = "5",
 ) -> Response:
@@ -413,7 +415,7 @@ def plan_diff_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: IdPath,
     a: str = "",
     b: str = "",
 ) -> Response:
@@ -421,8 +423,8 @@ def plan_diff_page(
     project, _ = queries.project_viewable(session, user=user, project_id=project_id)
     plans = {p.number: p for p in queries.plans_of(session, project=project)}
     newest = max(plans)
-    old_number = int(a) if a.isdigit() and int(a) in plans else max(1, newest - 1)
-    new_number = int(b) if b.isdigit() and int(b) in plans else newest
+    old_number = int(a) if a.isdecimal() and int(a) in plans else max(1, newest - 1)
+    new_number = int(b) if b.isdecimal() and int(b) in plans else newest
     return render(
         request,
         "projects/plan_diff.html",

@@ -35,9 +35,10 @@ class VersionConflict(Exception):
 
 def _share(session: Session, *, project: Project, owner_id: int, team_id: int | None) -> None:
     """Share the project with one of the owner's teams, or make it private.
-    Open review requests in a team it leaves are withdrawn."""
+    Open review requests in a team it leaves are withdrawn. A team the owner
+    is not in is one they cannot see: not found, as a project would be."""
     if team_id is not None and membership_of(session, user_id=owner_id, team_id=team_id) is None:
-        raise Refused(422, "validation_error", "Choose one of your teams.", field="team_id")
+        raise Refused(404, "not_found", "Choose one of your teams.", field="team_id")
     if project.id is not None and project.team_id not in (None, team_id):
         requests_withdraw_for_projects(session, project_ids=[project.id])
     project.team_id = team_id

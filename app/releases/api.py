@@ -1,6 +1,5 @@
 """The releases and release-links JSON API under /api/v1."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,8 +7,9 @@ from fastapi.responses import JSONResponse
 
 from app.auth.deps import ApiUser
 from app.db import SessionDep
-from app.errors import ApiError, error_body, error_responses
-from app.listing import parse_cursor
+from app.errors import error_body, error_responses
+from app.inputs import IdPath, IsoDate
+from app.listing import CURSOR_HELP, CURSOR_PATTERN, parse_cursor
 from app.projects import queries as project_queries
 from app.releases import queries, service
 from app.releases.models import (
@@ -62,19 +62,15 @@ def list_releases(
     user: ApiUser,
     kind: ReleaseKind | None = None,
     organisation: Annotated[str, Query(max_length=200)] = "",
-    since: date | None = None,
-    until: date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
     q: Annotated[
         str, Query(max_length=200, description="Text in title, organisation or summary")
     ] = "",
-    before: Annotated[str | None, Query(description="`next_before` of the previous page")] = None,
+    before: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReleasePage:
     cursor = parse_cursor(before) if before else None
-    if before and cursor is None:
-        raise ApiError(
-            422, "Not a page cursor.", fields=[{"field": "before", "message": "not a page cursor"}]
-        )
     filters = queries.ReleaseFilter(
         kind=kind, organisation=organisation.strip(), since=since, until=until, text=q.strip()
     )
@@ -87,7 +83,7 @@ def list_releases(
 
 
 @router.get("/releases/{release_id}", response_model=ReleasePublic, summary="Read a release")
-def read_release(session: SessionDep, user: ApiUser, release_id: int) -> ReleasePublic:
+def read_release(session: SessionDep, user: ApiUser, release_id: IdPath) -> ReleasePublic:
     return ReleasePublic.model_validate(
         queries.release_for(session, user=user, release_id=release_id)
     )
@@ -97,10 +93,11 @@ def read_release(session: SessionDep, user: ApiUser, release_id: int) -> Release
     "/releases/{release_id}/links",
     response_model=LinkPublic,
     status_code=201,
+    responses=error_responses(403),  # a project the caller may read but not change
     summary="Link a release to a project (or change the effect of an existing link)",
 )
 def create_link(
-    session: SessionDep, user: ApiUser, release_id: int, data: LinkCreate
+    session: SessionDep, user: ApiUser, release_id: IdPath, data: LinkCreate
 ) -> LinkPublic:
     release = queries.release_for(session, user=user, release_id=release_id)
     project = project_queries.project_for(session, user=user, project_id=data.project_id)
@@ -116,7 +113,7 @@ def create_link(
     response_model=list[LinkPublic],
     summary="Projects a release touched",
 )
-def release_links(session: SessionDep, user: ApiUser, release_id: int) -> list[LinkPublic]:
+def release_links(session: SessionDep, user: ApiUser, release_id: IdPath) -> list[LinkPublic]:
     release = queries.release_for(session, user=user, release_id=release_id)
     return [
         LinkPublic.model_validate(link)
@@ -129,7 +126,7 @@ def release_links(session: SessionDep, user: ApiUser, release_id: int) -> list[L
     response_model=list[LinkPublic],
     summary="Releases linked to a project",
 )
-def project_links(session: SessionDep, user: ApiUser, project_id: int) -> list[LinkPublic]:
+def project_links(session: SessionDep, user: ApiUser, project_id: IdPath) -> list[LinkPublic]:
     # Readable by the project's team, as its page is.
     project, _ = project_queries.project_viewable(session, user=user, project_id=project_id)
     return [
@@ -141,7 +138,9 @@ def project_links(session: SessionDep, user: ApiUser, project_id: int) -> list[L
 @router.patch(
     "/links/{link_id}", response_model=LinkPublic, summary="Change a link's effect or note"
 )
-def update_link(session: SessionDep, user: ApiUser, link_id: int, data: LinkUpdate) -> LinkPublic:
+def update_link(
+    session: SessionDep, user: ApiUser, link_id: IdPath, data: LinkUpdate
+) -> LinkPublic:
     link = queries.link_for(session, user=user, link_id=link_id)
     service.link_update(session, link=link, data=data)
     session.commit()

@@ -11,6 +11,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id, IsoDate
 from app.releases.urls import BadUrl, arxiv_id, external_id, normalise_url
 
 RELEASE_TITLE_MAX = 300
@@ -118,6 +119,19 @@ ReleaseTitle = Annotated[
 ]
 Organisation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ORGANISATION_MAX)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX)]
+# What ReleaseCreate._url accepts, for the OpenAPI document: nothing, an http(s)
+# address or a bare arXiv id (new style 2401.12345 or old style hep-th/9901001).
+URL_PATTERN = (
+    r"^\s*("
+    r"[Hh][Tt][Tt][Pp][Ss]?://\S[\s\S]*"
+    r"|([Aa][Rr][Xx][Ii][Vv]:)?\s*([0-9]{4}\.[0-9]{4,5}|[A-Za-z-]+(\.[A-Za-z]{2})?/[0-9]{7})([Vv][0-9]+)?"
+    r")?\s*$"
+)
+ReleaseUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=URL_MAX),
+    PydanticField(json_schema_extra={"pattern": URL_PATTERN}),
+]
 
 
 class ReleaseCreate(BaseModel):
@@ -129,8 +143,10 @@ class ReleaseCreate(BaseModel):
     title: ReleaseTitle
     kind: ReleaseKind
     organisation: Organisation = ""
-    released_on: date
-    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=URL_MAX)] = ""
+    released_on: IsoDate = PydanticField(
+        description="The day it came out: not in the future, nor before 1950"
+    )
+    url: ReleaseUrl = ""
     summary: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=RELEASE_SUMMARY_MAX)
     ] = ""
@@ -169,13 +185,22 @@ class ReleaseCreate(BaseModel):
 class LinkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    project_id: Annotated[int, PydanticField(strict=True, ge=1)]
+    project_id: Id
     effect: LinkEffect
     note: Note = ""
 
 
 class LinkUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # The rule of _something, for the OpenAPI document.
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["effect"], "properties": {"effect": {"not": {"type": "null"}}}},
+                {"required": ["note"], "properties": {"note": {"not": {"type": "null"}}}},
+            ]
+        },
+    )
 
     effect: LinkEffect | None = None
     note: Note | None = None

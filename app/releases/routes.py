@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.forms import validate
+from app.inputs import IdPath
 from app.listing import parse_cursor
 from app.projects import queries as project_queries
 from app.releases import queries, service
@@ -137,7 +138,7 @@ def release_create(
 
 @router.get("/releases/{release_id}", name="release_detail")
 def release_detail(
-    request: Request, session: SessionDep, user: CurrentUser, release_id: int
+    request: Request, session: SessionDep, user: CurrentUser, release_id: IdPath
 ) -> Response:
     release = queries.release_for(session, user=user, release_id=release_id)
     return render(request, "releases/detail.html", _detail_context(session, user, release))
@@ -172,7 +173,7 @@ def _link_input(form: LinkForm, project_id: object) -> dict:
 
 
 def _id(value: str) -> int | str | None:
-    return int(value) if value.isdigit() else value or None
+    return int(value) if value.isdecimal() else value or None
 
 
 @router.post("/releases/{release_id}/links", name="link_create")
@@ -180,7 +181,7 @@ def link_create(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    release_id: int,
+    release_id: IdPath,
     form: Annotated[LinkForm, Form()],
 ) -> Response:
     release = queries.release_for(session, user=user, release_id=release_id)
@@ -188,7 +189,7 @@ def link_create(
         LinkCreate,
         {
             "project_id": int(form.project_id)
-            if form.project_id.isdigit()
+            if form.project_id.isdecimal()
             else form.project_id or None,
             "effect": form.effect or None,
             "note": form.note,
@@ -211,7 +212,7 @@ def project_link_create(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: IdPath,
     form: Annotated[LinkForm, Form()],
 ) -> Response:
     """The project page's "link a release from your log"."""
@@ -240,7 +241,7 @@ def link_update(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    link_id: int,
+    link_id: IdPath,
     form: Annotated[LinkForm, Form()],
 ) -> Response:
     link = queries.link_for(session, user=user, link_id=link_id)

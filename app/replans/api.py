@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.auth.deps import ApiUser
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
+from app.inputs import IdPath
 from app.projects import queries as project_queries
 from app.projects.models import PlanPublic
 from app.projects.service import VersionConflict
@@ -21,13 +22,13 @@ router = APIRouter(
     "/projects/{project_id}/replans",
     response_model=ReplanPublic,
     status_code=201,
-    responses=error_responses(409),
+    responses=error_responses(403, 409),
     summary="Record a scoop and the re-plan, in one call",
     description="Writes the release (if new), its link, a new assessment, a new plan version "
     "and the re-plan record together, or nothing.",
 )
 def create_replan(
-    session: SessionDep, user: ApiUser, project_id: int, data: ReplanCreate
+    session: SessionDep, user: ApiUser, project_id: IdPath, data: ReplanCreate
 ) -> ReplanPublic:
     project = project_queries.project_for(session, user=user, project_id=project_id)
     try:
@@ -49,7 +50,7 @@ def create_replan(
     response_model=list[ReplanPublic],
     summary="A project's re-plans",
 )
-def list_replans(session: SessionDep, user: ApiUser, project_id: int) -> list[ReplanPublic]:
+def list_replans(session: SessionDep, user: ApiUser, project_id: IdPath) -> list[ReplanPublic]:
     project, _ = project_queries.project_viewable(session, user=user, project_id=project_id)
     return [ReplanPublic.model_validate(r) for r in queries.replans_of(session, project=project)]
 
@@ -59,7 +60,7 @@ def list_replans(session: SessionDep, user: ApiUser, project_id: int) -> list[Re
     response_model=PlanPublic,
     summary="Read one plan version",
 )
-def read_plan(session: SessionDep, user: ApiUser, project_id: int, number: int) -> PlanPublic:
+def read_plan(session: SessionDep, user: ApiUser, project_id: IdPath, number: IdPath) -> PlanPublic:
     project, _ = project_queries.project_viewable(session, user=user, project_id=project_id)
     plan = project_queries.plan_number(session, project=project, number=number)
     if plan is None:

@@ -15,10 +15,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id
 from app.projects.models import AssessmentIn, PlanIn
 from app.releases.models import LinkEffect, ReleaseCreate
 
@@ -119,10 +119,27 @@ RequiredText = Annotated[
 class ReplanCreate(BaseModel):
     """A whole re-plan, as the wizard's last step or one API call sends it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # The rules of the validators below, for the OpenAPI document.
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["release_id"],
+                    "properties": {"release_id": {"type": "integer"}, "release": {"type": "null"}},
+                },
+                {
+                    "required": ["release"],
+                    "properties": {"release": {"type": "object"}, "release_id": {"type": "null"}},
+                },
+            ],
+            "if": {"required": ["decision"], "properties": {"decision": {"const": "retire"}}},
+            "then": {"required": ["learnings"], "properties": {"learnings": {"pattern": "\\S"}}},
+        },
+    )
 
-    version: Annotated[int, PydanticField(strict=True, ge=1)]
-    release_id: Annotated[int, PydanticField(strict=True, ge=1)] | None = None
+    version: Id
+    release_id: Id | None = None
     release: ReleaseCreate | None = None
     effect: Literal[LinkEffect.scoop, LinkEffect.partial_scoop] = LinkEffect.scoop
     what_they_did: RequiredText

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.forms import as_score, message_for
+from app.inputs import IdPath, as_id
 from app.projects import queries as project_queries
 from app.projects.models import Project, SuccessAxis
 from app.projects.scoring import Scores, what_if
@@ -132,7 +133,7 @@ def _replan_input(data: dict[str, Any]) -> dict[str, Any]:
             for name in RELEASE_FIELDS
             if data.get(f"r_{name}") or name not in ("kind", "released_on")
         }
-    elif str(data.get("release_id", "")).isdigit():
+    elif str(data.get("release_id", "")).isdecimal():
         payload["release_id"] = int(data["release_id"])
     return payload
 
@@ -168,7 +169,7 @@ def _validate(
     if data.get("release_choice") == "existing":
         try:
             release_queries.release_for(
-                session, user=user, release_id=int(data.get("release_id") or 0)
+                session, user=user, release_id=as_id(str(data.get("release_id") or "")) or 0
             )
         except (ValueError, release_queries.ReleaseNotFound):
             errors["release_id"] = "Choose a release from your log."
@@ -207,9 +208,11 @@ def _context(
     if step == 1:
         recent = release_queries.recent_releases(session, user=user)
         chosen = str(data.get("release_id", ""))
-        if chosen.isdigit() and all(str(r.id) != chosen for r in recent):
+        if chosen.isdecimal() and all(str(r.id) != chosen for r in recent):
             with contextlib.suppress(release_queries.ReleaseNotFound):
-                release = release_queries.release_for(session, user=user, release_id=int(chosen))
+                release = release_queries.release_for(
+                    session, user=user, release_id=as_id(chosen) or 0
+                )
                 recent.insert(0, release)
         context["release_options"] = [
             (str(r.id), f"{r.title} ({r.released_on.isoformat()})") for r in recent
@@ -239,7 +242,7 @@ def _release_label(session, user, data: dict[str, Any]) -> str:
         return f"{data.get('r_title', '')} (logged when you finish)"
     try:
         release = release_queries.release_for(
-            session, user=user, release_id=int(data.get("release_id") or 0)
+            session, user=user, release_id=as_id(str(data.get("release_id") or "")) or 0
         )
     except (ValueError, release_queries.ReleaseNotFound):
         return ""
@@ -252,7 +255,11 @@ def _page(request: Request, context: dict, status_code: int = 200) -> Response:
 
 @router.get("/projects/{project_id}/replan", name="replan_start")
 def replan_start(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int, release_id: str = ""
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: IdPath,
+    release_id: str = "",
 ) -> Response:
     """Open the wizard: the draft if there is one, else a fresh start."""
     project = project_queries.project_for(session, user=user, project_id=project_id)
@@ -260,9 +267,11 @@ def replan_start(
     if draft is not None:
         return _page(request, _context(request, session, user, project, draft.data, draft.step))
     chosen = None
-    if release_id.isdigit():
+    if release_id.isdecimal():
         try:
-            chosen = release_queries.release_for(session, user=user, release_id=int(release_id)).id
+            chosen = release_queries.release_for(
+                session, user=user, release_id=as_id(release_id) or 0
+            ).id
         except release_queries.ReleaseNotFound:
             chosen = None
     data = _fresh_data(session, user, project, chosen)
@@ -274,20 +283,20 @@ def replan_step(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: IdPath,
     form: Annotated[WizardForm, Form()],
 ) -> Response:
     project = project_queries.project_for(session, user=user, project_id=project_id)
     draft = service.draft_get(session, project=project, actor=user)
     data = dict(draft.data) if draft else _fresh_data(session, user, project, None)
-    step = int(form.step) if form.step.isdigit() and int(form.step) in STEPS else 1
+    step = int(form.step) if form.step.isdecimal() and int(form.step) in STEPS else 1
     # A step posts all its fields; one that arrives empty was emptied (FastAPI
     # reads "" as absent), so it is stored empty rather than left as it was.
     posted = form.model_dump(exclude={"step", "action"})
     data |= {name: posted.get(name) or "" for name in STEPS[step][1]}
     if step == 1 and not data.get("release_choice"):
         # Picking a release or typing one says which option was meant.
-        if str(data.get("release_id", "")).isdigit():
+        if str(data.get("release_id", "")).isdecimal():
             data["release_choice"] = "existing"
         elif data.get("r_title"):
             data["release_choice"] = "new"
@@ -371,7 +380,7 @@ def _finish(request, session, user, project: Project, data: dict[str, Any]) -> R
 
 @router.post("/projects/{project_id}/replan/discard", name="replan_discard")
 def replan_discard(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
 ) -> Response:
     project = project_queries.project_for(session, user=user, project_id=project_id)
     service.draft_discard(session, project=project, actor=user)

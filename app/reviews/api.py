@@ -14,6 +14,7 @@ from app.auth.deps import ApiUser
 from app.auth.models import User
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
+from app.inputs import IdPath
 from app.projects import queries as project_queries
 from app.reviews import queries, service
 from app.reviews.models import (
@@ -141,7 +142,7 @@ def list_requests(
     summary="Share a plan version up: ask a manager of the project's team to review it",
 )
 def create_request(
-    session: SessionDep, user: ApiUser, project_id: int, number: int, data: RequestCreate
+    session: SessionDep, user: ApiUser, project_id: IdPath, number: IdPath, data: RequestCreate
 ) -> RequestPublic:
     project = project_queries.project_for(session, user=user, project_id=project_id)
     plan = project_queries.plan_number(session, project=project, number=number)
@@ -153,7 +154,7 @@ def create_request(
 
 
 @router.get("/reviews/{request_id}", response_model=RequestPublic, summary="Read a review request")
-def read_request(session: SessionDep, user: ApiUser, request_id: int) -> RequestPublic:
+def read_request(session: SessionDep, user: ApiUser, request_id: IdPath) -> RequestPublic:
     return _reload(session, user, request_id)
 
 
@@ -164,7 +165,7 @@ def read_request(session: SessionDep, user: ApiUser, request_id: int) -> Request
     summary="Change the questions of an open request (the researcher who asked)",
 )
 def update_questions(
-    session: SessionDep, user: ApiUser, request_id: int, data: QuestionsUpdate
+    session: SessionDep, user: ApiUser, request_id: IdPath, data: QuestionsUpdate
 ) -> RequestPublic:
     view = queries.request_for(session, user=user, request_id=request_id)
     try:
@@ -182,7 +183,7 @@ def update_questions(
     summary="Withdraw an open request (the researcher who asked)",
 )
 def withdraw_request(
-    session: SessionDep, user: ApiUser, request_id: int, data: RequestWithdraw
+    session: SessionDep, user: ApiUser, request_id: IdPath, data: RequestWithdraw
 ) -> RequestPublic:
     view = queries.request_for(session, user=user, request_id=request_id)
     try:
@@ -204,7 +205,7 @@ def withdraw_request(
     "first, the answer is refused with 409 `review_changed`; read the request again.",
 )
 def submit_review(
-    session: SessionDep, user: ApiUser, request_id: int, data: ReviewCreate
+    session: SessionDep, user: ApiUser, request_id: IdPath, data: ReviewCreate
 ) -> RequestPublic:
     view = queries.request_for(session, user=user, request_id=request_id)
     try:
@@ -226,7 +227,7 @@ def submit_review(
     response_model=list[CommentPublic],
     summary="The thread beside a request, oldest first",
 )
-def list_comments(session: SessionDep, user: ApiUser, request_id: int) -> list[CommentPublic]:
+def list_comments(session: SessionDep, user: ApiUser, request_id: IdPath) -> list[CommentPublic]:
     view = queries.request_for(session, user=user, request_id=request_id)
     return [
         CommentPublic(
@@ -243,7 +244,7 @@ def list_comments(session: SessionDep, user: ApiUser, request_id: int) -> list[C
     summary="Reply in the thread beside a request",
 )
 def create_comment(
-    session: SessionDep, user: ApiUser, request_id: int, data: CommentCreate
+    session: SessionDep, user: ApiUser, request_id: IdPath, data: CommentCreate
 ) -> CommentPublic:
     view = queries.request_for(session, user=user, request_id=request_id)
     comment = service.comment_add(session, view=view, actor=user, data=data)

@@ -14,6 +14,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Id
 
 QUESTION_MAX = 1000
 QUESTIONS_MAX = 20
@@ -116,12 +117,12 @@ Answer = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ANSW
 CommentBody = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_MAX)
 ]
-Version = Annotated[int, PydanticField(strict=True, ge=1)]
+Version = Id
 
 
 class RequestCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reviewer_id: Annotated[int, PydanticField(strict=True)]
+    reviewer_id: Id
     questions: Annotated[list[Question], PydanticField(min_length=1, max_length=QUESTIONS_MAX)]
 
 

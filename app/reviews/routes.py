@@ -9,6 +9,7 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, Refused
 from app.forms import as_int, validate
+from app.inputs import IdPath
 from app.projects import queries as project_queries
 from app.projects.diff import plan_diff
 from app.releases import queries as release_queries
@@ -86,7 +87,7 @@ def _share_context(session, user, project_id: int, number: int) -> dict:
 
 @router.get("/projects/{project_id}/plans/{number}/share", name="review_share")
 def review_share(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int, number: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath, number: IdPath
 ) -> Response:
     context = _share_context(session, user, project_id, number)
     plan = context["plan"]
@@ -99,7 +100,7 @@ def review_share(
 
 @router.post("/projects/{project_id}/plans/{number}/share", name="review_share_submit")
 async def review_share_submit(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int, number: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath, number: IdPath
 ) -> Response:
     form = await request.form()
     return _share_submit(request, session, user, project_id, number, form)
@@ -202,14 +203,14 @@ def _conflict_page(request, session, user, request_id: int, message: str, **kept
 
 @router.get("/reviews/{request_id}", name="review_detail")
 def review_detail(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     return _review_page(request, _review_context(session, user, request_id))
 
 
 @router.post("/reviews/{request_id}/answer", name="review_answer")
 async def review_answer(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
     context = _review_context(session, user, request_id)
@@ -257,7 +258,7 @@ async def review_answer(
 
 @router.post("/reviews/{request_id}/comments", name="review_comment")
 async def review_comment(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
     context = _review_context(session, user, request_id)
@@ -277,7 +278,7 @@ async def review_comment(
 
 @router.post("/reviews/{request_id}/questions", name="review_questions")
 async def review_questions(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
     context = _review_context(session, user, request_id)
@@ -311,7 +312,7 @@ async def review_questions(
 
 @router.post("/reviews/{request_id}/withdraw", name="review_withdraw")
 async def review_withdraw(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: int
+    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
     context = _review_context(session, user, request_id)

@@ -66,8 +66,13 @@ def request_create(
         raise Refused(409, "archived", "Restore the project before sharing its plan up.")
     reviewer = membership_of(session, user_id=data.reviewer_id, team_id=project.team_id)
     if reviewer is None or reviewer.role != TeamRole.manager or data.reviewer_id == actor.id:
+        # Someone outside the team is not found (as a team one is not in);
+        # a teammate who does not manage it, or oneself, is the wrong choice.
         raise Refused(
-            422, "validation_error", "Choose a manager of the project's team.", field="reviewer_id"
+            404 if reviewer is None else 422,
+            "not_found" if reviewer is None else "validation_error",
+            "Choose a manager of the project's team.",
+            field="reviewer_id",
         )
     request = ReviewRequest(
         project_id=project.id,

@@ -13,6 +13,7 @@ from app.auth.deps import ApiUser
 from app.auth.models import User
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
+from app.inputs import IdPath
 from app.projects.service import VersionConflict
 from app.routing import Route
 from app.teams import queries, service
@@ -94,7 +95,7 @@ def create_team(
 
 
 @router.get("/teams/{team_id}", response_model=TeamPublic, summary="Read a team")
-def read_team(session: SessionDep, user: ApiUser, team_id: int) -> TeamPublic:
+def read_team(session: SessionDep, user: ApiUser, team_id: IdPath) -> TeamPublic:
     view = queries.team_for(session, user=user, team_id=team_id)
     return _team(view.team, view.membership)
 
@@ -106,7 +107,7 @@ def read_team(session: SessionDep, user: ApiUser, team_id: int) -> TeamPublic:
     summary="Rename a team or change its priority formula (admins)",
 )
 def update_team(
-    session: SessionDep, user: ApiUser, team_id: int, data: TeamSettingsUpdate
+    session: SessionDep, user: ApiUser, team_id: IdPath, data: TeamSettingsUpdate
 ) -> TeamPublic:
     view = queries.team_for(session, user=user, team_id=team_id)
     try:
@@ -129,7 +130,7 @@ def update_team(
 @router.get(
     "/teams/{team_id}/members", response_model=list[MemberPublic], summary="A team's members"
 )
-def list_members(session: SessionDep, user: ApiUser, team_id: int) -> list[MemberPublic]:
+def list_members(session: SessionDep, user: ApiUser, team_id: IdPath) -> list[MemberPublic]:
     view = queries.team_for(session, user=user, team_id=team_id)
     return [_member(m.membership, m.user) for m in queries.members_of(session, team=view.team)]
 
@@ -141,7 +142,7 @@ def list_members(session: SessionDep, user: ApiUser, team_id: int) -> list[Membe
     summary="Change a member's role or admin right (admins)",
 )
 def update_member(
-    session: SessionDep, user: ApiUser, team_id: int, user_id: int, data: MembershipUpdate
+    session: SessionDep, user: ApiUser, team_id: IdPath, user_id: IdPath, data: MembershipUpdate
 ) -> MemberPublic:
     view = queries.team_for(session, user=user, team_id=team_id)
     membership = service.membership_update(session, view=view, user_id=user_id, data=data)
@@ -157,7 +158,7 @@ def update_member(
     description="What the member shared with the team becomes private again: their projects "
     "and journal entries. Their open review requests are withdrawn.",
 )
-def remove_member(session: SessionDep, user: ApiUser, team_id: int, user_id: int) -> Response:
+def remove_member(session: SessionDep, user: ApiUser, team_id: IdPath, user_id: IdPath) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
     service.membership_remove(session, view=view, actor=user, user_id=user_id)
     session.commit()
@@ -173,7 +174,7 @@ def remove_member(session: SessionDep, user: ApiUser, team_id: int, user_id: int
     responses=error_responses(403),
     summary="A team's invite links, newest first (admins)",
 )
-def list_invites(session: SessionDep, user: ApiUser, team_id: int) -> list[InvitePublic]:
+def list_invites(session: SessionDep, user: ApiUser, team_id: IdPath) -> list[InvitePublic]:
     view = queries.team_for(session, user=user, team_id=team_id)
     view.require_admin()
     return [_invite(i) for i in queries.invites_of(session, team=view.team)]
@@ -188,7 +189,7 @@ def list_invites(session: SessionDep, user: ApiUser, team_id: int) -> list[Invit
     description="The link and its token are shown only in this response: only a hash is kept.",
 )
 def create_invite(
-    request: Request, session: SessionDep, user: ApiUser, team_id: int, data: InviteCreate
+    request: Request, session: SessionDep, user: ApiUser, team_id: IdPath, data: InviteCreate
 ) -> InviteIssued:
     view = queries.team_for(session, user=user, team_id=team_id)
     issued = service.invite_create(session, view=view, actor=user, data=data)
@@ -206,7 +207,9 @@ def create_invite(
     responses=error_responses(403),
     summary="Withdraw an unused invite link (admins)",
 )
-def revoke_invite(session: SessionDep, user: ApiUser, team_id: int, invite_id: int) -> InvitePublic:
+def revoke_invite(
+    session: SessionDep, user: ApiUser, team_id: IdPath, invite_id: IdPath
+) -> InvitePublic:
     view = queries.team_for(session, user=user, team_id=team_id)
     invite = service.invite_revoke(session, view=view, invite_id=invite_id)
     session.commit()
@@ -222,7 +225,9 @@ def revoke_invite(session: SessionDep, user: ApiUser, team_id: int, invite_id: i
     description="Refused with 404 `invite_invalid` or `invite_other_team`, 410 `invite_used`, "
     "`invite_expired` or `invite_revoked`, 409 `already_member`.",
 )
-def join_team(session: SessionDep, user: ApiUser, team_id: int, data: InviteAccept) -> MemberPublic:
+def join_team(
+    session: SessionDep, user: ApiUser, team_id: IdPath, data: InviteAccept
+) -> MemberPublic:
     membership = service.invite_accept(session, team_id=team_id, raw=data.token, user=user)
     session.commit()
     return _member(membership, user)

@@ -14,6 +14,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
+from app.inputs import Bool, Id, integer
 
 NAME_MAX = 120
 INVITE_DAYS_MAX = 30
@@ -89,9 +90,11 @@ class TeamSettingsUpdate(BaseModel):
     """The team's formula. `version` is the one the editor started from."""
 
     model_config = ConfigDict(extra="forbid")
-    version: Annotated[int, PydanticField(strict=True, ge=1)]
+    version: Id
     name: TeamName | None = None
-    score_mapping: Annotated[list[Share], PydanticField(min_length=5, max_length=5)] | None = None
+    score_mapping: Annotated[list[Share], PydanticField(min_length=5, max_length=5)] | None = (
+        PydanticField(None, description="The value of scores 1 to 5, rising")
+    )
     residual_first: Share | None = None
     residual_best: Share | None = None
     residual_open: Share | None = None
@@ -107,14 +110,14 @@ class TeamSettingsUpdate(BaseModel):
 class InviteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: TeamRole = TeamRole.researcher
-    days: Annotated[int, PydanticField(strict=True, ge=1, le=INVITE_DAYS_MAX)] = 7
+    days: integer(ge=1, le=INVITE_DAYS_MAX) = 7
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 
 class MembershipUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: TeamRole | None = None
-    is_admin: Annotated[bool, PydanticField(strict=True)] | None = None
+    is_admin: Bool | None = None
 
 
 class TeamPublic(BaseModel):

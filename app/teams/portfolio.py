@@ -17,6 +17,7 @@ from app.auth.deps import CurrentUser
 from app.auth.queries import display_names
 from app.db import SessionDep, utcnow
 from app.forms import as_score, message_for
+from app.inputs import IdPath
 from app.projects import charts
 from app.projects import queries as project_queries
 from app.projects.service import VersionConflict
@@ -68,7 +69,7 @@ def _portfolio_context(session: Session, view: queries.TeamView) -> dict:
 
 @router.get("/teams/{team_id}/portfolio", name="team_portfolio")
 def team_portfolio(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
     view.require_manager()
@@ -177,7 +178,7 @@ def _settings_page(
 
 @router.get("/teams/{team_id}/settings", name="team_settings")
 def team_settings(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
     view.require_admin()
@@ -189,7 +190,7 @@ def team_settings_save(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    team_id: int,
+    team_id: IdPath,
     form: Annotated[SettingsForm, Form()],
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)

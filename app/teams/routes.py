@@ -10,6 +10,7 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep, utcnow
 from app.errors import Refused
 from app.forms import as_int, validate
+from app.inputs import IdPath
 from app.routing import Route
 from app.teams import queries, service
 from app.teams.models import InviteCreate, MembershipUpdate, Team, TeamCreate, TeamRole
@@ -88,7 +89,9 @@ def _team_page(
 
 
 @router.get("/teams/{team_id}", name="team_detail")
-def team_detail(request: Request, session: SessionDep, user: CurrentUser, team_id: int) -> Response:
+def team_detail(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
+) -> Response:
     return _team_page(request, session, queries.team_for(session, user=user, team_id=team_id))
 
 
@@ -97,7 +100,7 @@ def team_invite_create(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    team_id: int,
+    team_id: IdPath,
     role: Annotated[str, Form()] = "researcher",
     days: Annotated[str, Form()] = "7",
     note: Annotated[str, Form()] = "",
@@ -119,7 +122,7 @@ def team_invite_create(
 
 @router.post("/teams/{team_id}/invites/{invite_id}/revoke", name="team_invite_revoke")
 def team_invite_revoke(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, invite_id: int
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, invite_id: IdPath
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
     service.invite_revoke(session, view=view, invite_id=invite_id)
@@ -132,8 +135,8 @@ def team_member_update(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    team_id: int,
-    user_id: int,
+    team_id: IdPath,
+    user_id: IdPath,
     role: Annotated[str, Form()] = "",
     is_admin: Annotated[str, Form()] = "",
 ) -> Response:
@@ -158,7 +161,7 @@ def team_member_update(
 
 @router.post("/teams/{team_id}/members/{user_id}/remove", name="team_member_remove")
 def team_member_remove(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, user_id: int
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, user_id: IdPath
 ) -> Response:
     """An admin removes someone, or a member leaves (their own id)."""
     view = queries.team_for(session, user=user, team_id=team_id)
@@ -196,14 +199,14 @@ def _join_page(request, session, user, team_id: int, token: str, status_code=200
 
 @router.get("/teams/{team_id}/join/{token}", name="team_join")
 def team_join(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, token: str
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, token: str
 ) -> Response:
     return _join_page(request, session, user, team_id, token)
 
 
 @router.post("/teams/{team_id}/join/{token}", name="team_join_accept")
 def team_join_accept(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: int, token: str
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, token: str
 ) -> Response:
     try:
         service.invite_accept(session, team_id=team_id, raw=token, user=user)

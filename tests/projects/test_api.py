@@ -120,7 +120,7 @@ def test_plans_are_listed_newest_first(api):
         ({"assessment": {"impact": 6}}, "assessment.impact"),
         ({"assessment": {"impact": 0}}, "assessment.impact"),
         ({"assessment": {"impact": "3"}}, "assessment.impact"),
-        ({"assessment": {"impact": 3.0}}, "assessment.impact"),
+        ({"assessment": {"impact": 3.5}}, "assessment.impact"),
         ({"assessment": {"impact": True}}, "assessment.impact"),
         ({"assessment": {"success_axis": "fastest"}}, "assessment.success_axis"),
         ({"title": ""}, "title"),

@@ -428,11 +428,12 @@ def test_a_project_shared_with_the_team_is_readable_by_its_members_only(
 
 def test_a_project_can_only_be_shared_with_my_teams(api, db, user, other_user, team):
     theirs = factories.make_team(db, other_user, "Theirs")
+    # A team one is not in is not found, as a project one cannot see would not be.
     r = api.post("/api/v1/projects", json={**factories.project_data("P"), "team_id": theirs.id})
-    field_error(r, "team_id")
+    assert error_of(r, 404, "not_found")["fields"][0]["field"] == "team_id"
     project = factories.make_project(db, user, "Private")
     r = api.patch(f"/api/v1/projects/{project.id}", json={"version": 1, "team_id": theirs.id})
-    field_error(r, "team_id")
+    assert error_of(r, 404, "not_found")["fields"][0]["field"] == "team_id"
     shared = api.patch(f"/api/v1/projects/{project.id}", json={"version": 1, "team_id": team.id})
     assert shared.status_code == 200 and shared.json()["team_id"] == team.id
     private = api.patch(f"/api/v1/projects/{project.id}", json={"version": 2, "team_id": None})
