@@ -33,11 +33,11 @@ class Probe(BaseModel):
 
 def read_and_answer(session: SessionDep) -> dict:
     # Returns a plain dict: FastAPI validates it against Probe after the handler.
-    return {"users": session.execute(sa.text("SELECT count(*) FROM user")).scalar_one()}
+    return {"users": session.execute(sa.text("SELECT count(*) FROM project")).scalar_one()}
 
 
 def write_but_not_commit(session: SessionDep) -> dict:
-    session.execute(sa.text("DELETE FROM user"))
+    session.execute(sa.text("DELETE FROM project"))
     return {"users": 0}
 
 
