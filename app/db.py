@@ -306,9 +306,9 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-# scope="function": the session closes (its connection back to the pool) as
-# soon as the handler returns, not after the response is sent. FastAPI still
-# validates a sync handler's response in a thread of the shared pool: holding
-# a connection across that wait let requests that waited for a thread keep
-# every connection while the threads waited for one (a pool deadlock).
+# scope="function": the session closes once the response is built, not after
+# it is sent. The handler's transaction ends earlier still, as it returns
+# (app.routing.Route): FastAPI validates a sync handler's response in a
+# thread of the shared pool, and a connection held across that wait was a
+# pool deadlock at 50 clients.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -27,21 +27,30 @@ def _is_api(scope: dict) -> bool:
     return scope["path"].startswith("/api/")
 
 
-async def _send_page(send: Callable, status: int, title: str, message: str) -> None:
-    body = (
+def _page(title: str, message: str) -> bytes:
+    return (
         f"<!doctype html><meta charset=utf-8><title>{title}</title>"
         "<link rel=stylesheet href=/static/app.css><main class=narrow>"
         f"<h1>{title}</h1><p>{message}</p>"
         "<p><a href=/>Back to Goldfish</a></p></main>"
-    )
+    ).encode()
+
+
+async def _send(
+    send: Callable, status: int, content_type: bytes, body: bytes, headers: tuple = ()
+) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/html; charset=utf-8")],
+            "headers": [(b"content-type", content_type), *headers],
         }
     )
-    await send({"type": "http.response.body", "body": body.encode()})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_page(send: Callable, status: int, title: str, message: str) -> None:
+    await _send(send, status, b"text/html; charset=utf-8", _page(title, message))
 
 
 async def _csrf_failed(scope: dict, send: Callable, message_id: Any) -> None:
@@ -130,27 +139,14 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
 
 async def _too_large(scope: dict, send: Callable, max_bytes: int) -> None:
     message = f"The request body is larger than {max_bytes:,} bytes, the most Goldfish accepts."
+    # The unread rest of the body makes the connection unusable.
+    close = ((b"connection", b"close"),)
     if _is_api(scope):
         body = json.dumps(error_body(413, message)).encode()
-        content_type = b"application/json"
+        await _send(send, 413, b"application/json", body, close)
     else:
-        title = "Too much to send"
-        body = (
-            f"<!doctype html><meta charset=utf-8><title>{title}</title>"
-            "<link rel=stylesheet href=/static/app.css><main class=narrow>"
-            f"<h1>{title}</h1><p>{message} Nothing was saved.</p>"
-            "<p><a href=/>Back to Goldfish</a></p></main>"
-        ).encode()
-        content_type = b"text/html; charset=utf-8"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            # The unread rest of the body makes the connection unusable.
-            "headers": [(b"content-type", content_type), (b"connection", b"close")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+        page = _page("Too much to send", f"{message} Nothing was saved.")
+        await _send(send, 413, b"text/html; charset=utf-8", page, close)
 
 
 def security_headers(app: ASGIApp) -> ASGIApp:

@@ -39,7 +39,7 @@ from bench.soak_db import (
     seed_users,
     sqlite_path,
 )
-from bench.soak_run import P99_TARGET, Soak, log_report, mixed_agents
+from bench.soak_run import P99_TARGET, Soak, log_report, marked_writers, mixed_agents
 from bench.soak_workloads import READS, WRITES, MarkedWriter, Replanner
 from tests.support.server import Server
 
@@ -346,14 +346,7 @@ def scenario_sigterm(soak: Soak) -> None:
     logs: list[str] = []
     for config in soak.configs(SQLITE_1, SQLITE_2, POSTGRES_2):
         with soak.database(config, "sigterm") as (url, workdir):
-            users = seed_users(url, soak.seed_rng(), users=writers // 2, projects=2)
-            owners = [users[i // 2] for i in range(writers)]
-            tokens = issue_tokens(url, owners, name="sigterm")
-            entries, projects = Ledger(), Ledger()
-            agents = [
-                MarkedWriter(t, soak.seed_rng(), f"t{i}", entries, projects)
-                for i, t in enumerate(tokens)
-            ]
+            agents, entries, projects = marked_writers(soak, url, writers, "t")
             server = soak.start(config, url, workdir)
             try:
                 recorder = Recorder()

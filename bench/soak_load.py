@@ -27,7 +27,6 @@ from bench.soak_db import (
     PROJECT_MARKERS,
     SQLITE_1,
     SQLITE_2,
-    Ledger,
     check_ledger,
     issue_tokens,
     scalar,
@@ -41,10 +40,10 @@ from bench.soak_run import (
     drive,
     load_row,
     log_report,
+    marked_writers,
     mixed_agents,
     op_table,
 )
-from bench.soak_workloads import MarkedWriter
 from tests.support.server import Server
 
 SLOW_TARGET = 10.0  # seconds: no request slower than this on PostgreSQL at 100 in flight
@@ -113,14 +112,7 @@ def scenario_writers(soak: Soak) -> None:
     logs: list[str] = []
     for config in soak.configs(SQLITE_2, POSTGRES_2):
         with soak.database(config, "writers") as (url, workdir):
-            users = seed_users(url, soak.seed_rng(), users=writers // 2, projects=2)
-            owners = [users[i // 2] for i in range(writers)]
-            tokens = issue_tokens(url, owners, name="writer")
-            entries, projects = Ledger(), Ledger()
-            agents = [
-                MarkedWriter(t, soak.seed_rng(), f"{i}", entries, projects)
-                for i, t in enumerate(tokens)
-            ]
+            agents, entries, projects = marked_writers(soak, url, writers, "w")
             with soak.serving(config, url, workdir) as server:
                 soak.progress(f"writers: {config.name}, {writers} writers for {seconds:g} s")
                 recorder, wall, *_cpu = drive(server, agents, seconds)

@@ -6,13 +6,12 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +30,13 @@ from bench.soak_client import (
 from bench.soak_db import (
     POSTGRES_2,
     Config,
+    Ledger,
     fresh_database,
+    issue_tokens,
+    seed_users,
 )
-from bench.soak_workloads import MixedAgent
-from tests.support.server import Server, start
+from bench.soak_workloads import MarkedWriter, MixedAgent
+from tests.support.server import Server, running, start
 
 # The mixed load at 20 clients on SQLite with 2 workers, and reads while the
 # write lock is held elsewhere: 99 % answered within this many seconds.
@@ -106,13 +108,9 @@ class Soak:
 
     @contextmanager
     def serving(self, config: Config, url: str, workdir: Path) -> Iterator[Server]:
-        server = self.start(config, url, workdir)
-        try:
+        with running(url, workdir, workers=config.workers, log_name="server.log") as server:
+            self.startups.append((config.name, "fresh", server.started_in))
             yield server
-        finally:
-            if server.alive():
-                with suppress(subprocess.TimeoutExpired):
-                    server.stop()
 
     def seed_rng(self) -> random.Random:
         """A generator of its own for one agent or one seeding, drawn from the run's
@@ -177,6 +175,22 @@ def mixed_agents(
         MixedAgent(token, soak.seed_rng(), f"{label}{i}", owner, **kwargs)
         for i, (owner, token) in enumerate(zip(owners, tokens, strict=True))
     ]
+
+
+def marked_writers(
+    soak: Soak, url: str, writers: int, label: str
+) -> tuple[list[MarkedWriter], Ledger, Ledger]:
+    """`writers` agents writing marked journal entries and projects, two per
+    seeded user, with the ledgers of what was acknowledged."""
+    users = seed_users(url, soak.seed_rng(), users=writers // 2, projects=2)
+    owners = [users[i // 2] for i in range(writers)]
+    tokens = issue_tokens(url, owners, name=label)
+    entries, projects = Ledger(), Ledger()
+    agents = [
+        MarkedWriter(t, soak.seed_rng(), f"{label}{i}", entries, projects)
+        for i, t in enumerate(tokens)
+    ]
+    return agents, entries, projects
 
 
 def drive(server: Server, agents: list, seconds: float) -> tuple[Recorder, float, float, float]:
