@@ -107,10 +107,86 @@ def create_token(
         typer.echo(issued.raw)
 
 
-def _session():
+feeds = typer.Typer(help="Feeds: list them, poll them now.", no_args_is_help=True)
+cli.add_typer(feeds, name="feeds")
+
+
+@feeds.command("list")
+def feeds_list() -> None:
+    """Every feed with its last poll."""
+    from sqlmodel import select
+
+    from app.feeds.models import Feed
+
+    with _database().session() as session:
+        for feed in session.exec(select(Feed).order_by(Feed.id)):
+            polled = feed.last_polled_at.isoformat(timespec="minutes") if feed.last_polled_at else "never"
+            typer.echo(
+                f"{feed.id}\t{feed.kind.value}\t{feed.title or feed.url}\t{polled}"
+                f"\t{feed.last_status.value}\t{feed.last_error}"
+            )
+
+
+@feeds.command("poll")
+def feeds_poll(
+    feed: Annotated[int | None, typer.Option("--feed", help="Only this feed (its id)")] = None,
+) -> None:
+    """Poll now: one feed, or every feed that is not paused. A feed another
+    process is polling is left to it."""
+    from sqlmodel import select
+
+    from app.feeds.models import Feed
+    from app.feeds.polling import PollRunning, PollSettings, poll_feed
+
+    settings = get_settings()
+    database = _database()
+    with database.session() as session:
+        query = select(Feed.id).order_by(Feed.id)
+        query = query.where(Feed.id == feed) if feed is not None else query.where(~Feed.paused)
+        ids = list(session.exec(query))
+    if feed is not None and not ids:
+        typer.echo(f"No feed with id {feed}.", err=True)
+        raise typer.Exit(1)
+    failed = False
+    for feed_id in ids:
+        try:
+            outcome = poll_feed(database, feed_id, how=PollSettings.of(settings))
+        except PollRunning:
+            typer.echo(f"feed {feed_id}: being polled by another process, skipped")
+            continue
+        failed |= bool(outcome.error)
+        typer.echo(
+            f"feed {feed_id}: {outcome.status.value}, {outcome.seen} seen, {outcome.new} new,"
+            f" {outcome.releases_created} releases, {outcome.suggestions} suggestions"
+            + (f" — {outcome.error}" if outcome.error else "")
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Poll what is due, then exit")] = False,
+) -> None:
+    """Poll feeds as they fall due, until stopped (SIGTERM lets the poll under
+    way finish). Run one on SQLite; any number on PostgreSQL."""
+    import logging
+
+    from app.feeds.worker import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    polls = run(_database(), get_settings(), once=once)
+    typer.echo(f"{polls} polls")
+
+
+def _database():
     from app.db import Database, make_engine
 
-    return Database(make_engine(get_settings().database_url)).session(write=True)
+    return Database(make_engine(get_settings().database_url))
+
+
+def _session():
+    return _database().session(write=True)
 
 
 def _safe_url(url: str) -> str:

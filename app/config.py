@@ -57,6 +57,20 @@ class Settings(BaseSettings):
     # How long `goldfish serve` lets in-flight requests finish on SIGTERM.
     shutdown_seconds: int = Field(10, ge=1, le=300)
 
+    # Feeds: polling addresses on this machine or its private network is
+    # refused unless this is on (a feed served on 127.0.0.1 by a test, a
+    # lab's intranet). Redirects are checked against it hop by hop.
+    feeds_allow_private: bool = False
+    # A poll's whole fetch (connect, redirects, body) must end within this;
+    # a feed's document may be at most this large.
+    feeds_timeout_seconds: float = Field(15, gt=0, le=300)
+    feeds_max_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    # The score at which a release matched to a project becomes a
+    # suggestion; unset, matching's measured default (app.matching.engine).
+    match_threshold: float | None = Field(None, ge=0, le=1)
+    # How often an idle `goldfish worker` looks for due feeds.
+    worker_idle_seconds: float = Field(30, ge=0.1, le=3600)
+
     session_idle_days: int = 14
     session_max_days: int = 60
     login_max_failures: int = 5

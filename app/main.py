@@ -14,6 +14,10 @@ from app.contract import install_contract
 from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers, unexpected_errors
 from app.inputs import json_bodies_only, refuse_nul
+from app.feeds.api import router as feeds_api
+from app.feeds.routes import router as feeds_router
+from app.inbox.api import router as inbox_api
+from app.inbox.routes import router as inbox_router
 from app.journal.api import router as journal_api
 from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router
@@ -97,6 +101,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(team_portfolio_router)
     app.include_router(reviews_router)
     app.include_router(notifications_router)
+    app.include_router(feeds_router)
+    app.include_router(inbox_router)
     app.include_router(projects_api)
     app.include_router(releases_api)
     app.include_router(replans_api)
@@ -104,6 +110,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(teams_api)
     app.include_router(reviews_api)
     app.include_router(notifications_api)
+    app.include_router(feeds_api)
+    app.include_router(inbox_api)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
     install_error_handlers(app)

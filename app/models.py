@@ -4,6 +4,8 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
+from app.feeds.models import Feed, FeedItem
+from app.inbox.models import Suggestion
 from app.journal.models import JournalEntry, JournalRevision, JournalSettings
 from app.notifications.models import Notification
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
@@ -17,6 +19,8 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken",
     "Assessment",
+    "Feed",
+    "FeedItem",
     "Invite",
     "JournalEntry",
     "JournalRevision",
@@ -32,6 +36,7 @@ __all__ = [
     "Replan",
     "ReplanDraft",
     "Review",
+    "Suggestion",
     "ReviewComment",
     "ReviewQuestion",
     "ReviewRequest",

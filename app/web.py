@@ -81,7 +81,7 @@ def render(
     """Render a page, or only its named block when HTMX asked for a fragment."""
     ctx = {
         "current_user": getattr(request.state, "user", None),
-        "nav": getattr(request.state, "nav", None) or {"reviews": 0, "unread": 0},
+        "nav": getattr(request.state, "nav", None) or {"reviews": 0, "unread": 0, "inbox": 0},
         "csrf_token": csrf_token(request),
         **(context or {}),
     }

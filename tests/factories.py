@@ -61,11 +61,12 @@ def project_data(
     success_axis: str = "best",
     keywords: list[str] | None = None,
     status: str = "idea",
+    summary: str = "",
     **plan: str,
 ) -> dict:
     return {
         "title": f"Project {next(_seq)}" if title is None else title,
-        "summary": "",
+        "summary": summary,
         "keywords": keywords or [],
         "status": status,
         "assessment": {
@@ -245,3 +246,49 @@ def make_review(db: Session, request, manager: User, decision: str = "acknowledg
     )
     db.commit()
     return review
+
+
+def make_feed(
+    db: Session,
+    owner: User,
+    title: str = "A feed",
+    *,
+    url: str = "http://127.0.0.1:9/feed.xml",
+    team_id: int | None = None,
+    kind: str = "rss",
+    **overrides,
+):
+    """A feed row as if added (no address check: tests point feeds at their
+    own servers, or at a closed port)."""
+    from app.feeds.models import Feed, FeedKind
+
+    feed = Feed(owner_id=owner.id, team_id=team_id, kind=FeedKind(kind), title=title, url=url, **overrides)
+    db.add(feed)
+    db.commit()
+    return feed
+
+
+def make_suggestion(
+    db: Session,
+    release: Release,
+    project: Project,
+    *,
+    score: float = 0.8,
+    effect: str = "scoop",
+    terms: tuple[str, ...] = ("instruction tuning",),
+    feed_id: int | None = None,
+):
+    from app.inbox.models import Suggestion
+
+    suggestion = Suggestion(
+        owner_id=project.owner_id,
+        release_id=release.id,
+        project_id=project.id,
+        feed_id=feed_id,
+        score=score,
+        effect=LinkEffect(effect),
+        explanation={"terms": list(terms), "similar_release": None},
+    )
+    db.add(suggestion)
+    db.commit()
+    return suggestion

@@ -11,6 +11,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.feeds.models import Feed
+from app.inbox.models import Suggestion
 from app.journal.models import JournalEntry, JournalRevision
 from app.main import create_app
 from app.projects.models import Assessment, PlanVersion, Project
@@ -71,7 +73,11 @@ def theirs(db, other_user):
     )
     request = factories.make_request(db, shared, other_user, manager, ["Their secret question?"])
     invite, _raw = factories.make_invite(db, team, other_user)
+    feed = factories.make_feed(db, other_user, "Their secret feed")
+    suggestion = factories.make_suggestion(db, release, project)
     return {
+        "feed_id": feed.id,
+        "suggestion_id": suggestion.id,
         "project_id": project.id,
         "release_id": release.id,
         "link_id": link.id,
@@ -123,6 +129,8 @@ def _api_body(method: str, path: str, mine: dict) -> dict | None:
         return {"version": 1, "plan_number": 1, "decision": "approved"}
     if path.endswith("/comments") and method == "POST":
         return {"body": "hijack"}
+    if path.startswith("/api/v1/feeds/") and method == "PATCH":
+        return {"title": "Hijack"}
     if method == "PATCH":
         return {"version": 1, "title": "Hijack"}
     return None
@@ -165,11 +173,15 @@ def _snapshot(db) -> tuple:
             ReplanDraft,
             JournalEntry,
             JournalRevision,
+            Feed,
+            Suggestion,
         )
     )
     texts = (
         tuple(db.exec(select(ReleaseLink.effect, ReleaseLink.note)).all()),
         tuple(db.exec(select(JournalEntry.body, JournalEntry.archived_at)).all()),
+        tuple(db.exec(select(Feed.title, Feed.url, Feed.paused)).all()),
+        tuple(db.exec(select(Suggestion.state, Suggestion.effect)).all()),
     )
     return counts, texts
 
@@ -194,6 +206,7 @@ def test_someone_elses_data_is_not_found(method, path, logged_in, api, db, their
         "diary",
         "Their secret team",
         "Their secret question",
+        "Their secret feed",
     ):
         assert secret not in r.text
     db.expire_all()
@@ -221,6 +234,8 @@ def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mi
         "user_id": 1,
         "invite_id": 1,
         "request_id": 1,
+        "feed_id": 1,
+        "suggestion_id": 1,
         "token": "gfi_forged",
         "fmt": "json",
     }

@@ -98,6 +98,21 @@ POLICIES = {
         "other_manager": 404,
         "outsider": 404,
     },
+    # A team's feed: every member sees and polls it; only who added it changes it.
+    "feed_read": {
+        "owner": OK,
+        "researcher": OK,
+        "manager": OK,
+        "other_manager": 404,
+        "outsider": 404,
+    },
+    "feed_write": {
+        "owner": OK,
+        "researcher": 403,
+        "manager": 403,
+        "other_manager": 404,
+        "outsider": 404,
+    },
     # Removing Rita: the admin may, and Rita may leave; no one else.
     "member_remove": {
         "owner": 403,
@@ -179,6 +194,19 @@ CLASSIFIED: dict[str, str] = {
     "GET /activity": _SELF,
     "POST /activity/read": _SELF,
     "GET /digest": _SELF,
+    "GET /feeds": _SELF,
+    "POST /feeds": _SELF,
+    "GET /feeds/{feed_id}": "feed_read",
+    "POST /feeds/{feed_id}/poll": "feed_read",
+    "POST /feeds/{feed_id}": "feed_write",
+    "POST /feeds/{feed_id}/delete": "feed_write",
+    "GET /inbox": _SELF,
+    "GET /inbox/{suggestion_id}": "private",
+    "POST /inbox/{suggestion_id}/confirm": "private",
+    "POST /inbox/{suggestion_id}/dismiss": "private",
+    "POST /inbox/{suggestion_id}/reopen": "private",
+    "GET /releases/{release_id}/touches": "private",
+    "POST /releases/{release_id}/touches": "private",
     # API
     "GET /api/v1/projects": _SELF,
     "POST /api/v1/projects": _SELF,
@@ -225,6 +253,17 @@ CLASSIFIED: dict[str, str] = {
     "POST /api/v1/reviews/{request_id}/comments": "review_read",
     "GET /api/v1/notifications": _SELF,
     "POST /api/v1/notifications/read": _SELF,
+    "POST /api/v1/feeds": _SELF,
+    "GET /api/v1/feeds": _SELF,
+    "GET /api/v1/feeds/{feed_id}": "feed_read",
+    "PATCH /api/v1/feeds/{feed_id}": "feed_write",
+    "DELETE /api/v1/feeds/{feed_id}": "feed_write",
+    "POST /api/v1/feeds/{feed_id}/poll": "feed_read",
+    "GET /api/v1/feeds/{feed_id}/items": "feed_read",
+    "GET /api/v1/suggestions": _SELF,
+    "GET /api/v1/suggestions/{suggestion_id}": "private",
+    "POST /api/v1/suggestions/{suggestion_id}/confirm": "private",
+    "POST /api/v1/suggestions/{suggestion_id}/dismiss": "private",
 }
 _UNGUARDED = {"/login", "/signup", "/logout", "/healthz"}
 _TOKENS = {"POST /account/tokens/{token_id}/revoke"}  # tokens: tests/auth
@@ -282,6 +321,9 @@ def cast(db) -> Cast:
     factories.make_release(db, ada, "Ada unlinked release")
     link = factories.make_link(db, ada, release, shared, effect="related")
     entry = factories.make_entry(db, ada, body="Ada private diary", project_id=shared.id)
+    feed = factories.make_feed(db, ada, "Vision feed", team_id=vision.id)
+    suggested = factories.make_release(db, ada, "Ada suggested release")
+    suggestion = factories.make_suggestion(db, suggested, shared)
     request = factories.make_request(db, shared, ada, users["manager"], ["Vision question?"])
     invite, _ = factories.make_invite(db, vision, users["manager"])
     del other
@@ -297,6 +339,8 @@ def cast(db) -> Cast:
             "invite_id": invite.id,
             "user_id": users["researcher"].id,
             "request_id": request.id,
+            "feed_id": feed.id,
+            "suggestion_id": suggestion.id,
             "token": "gfi_forged",
             "fmt": "json",
         },
@@ -374,6 +418,8 @@ def _json(method: str, path: str, ids: dict) -> dict | None:
         return {"effect": "related"}
     if path.startswith("/api/v1/journal/entries/") and method == "PATCH":
         return {"version": 1, "body": "changed"}
+    if path.startswith("/api/v1/feeds/") and method == "PATCH":
+        return {"title": "Changed"}
     if method == "PATCH":
         return {"version": 1, "title": "Changed"}
     return {}

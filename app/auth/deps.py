@@ -94,21 +94,26 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
 
 
 def nav_counts(session, *, user: User) -> dict[str, int]:
-    """The two numbers in the navigation, in one statement: reviews waiting
-    for this user and unread notifications."""
+    """The numbers in the navigation, in one statement: reviews waiting for
+    this user, unread notifications and open suggestions in the inbox."""
+    from app.inbox.models import Suggestion, SuggestionState
     from app.notifications.models import Notification
     from app.reviews.queries import waiting_count_query
 
-    reviews, unread = session.execute(
+    reviews, unread, inbox = session.execute(
         sa.select(
             waiting_count_query(user).scalar_subquery(),
             sa.select(sa.func.count())
             .select_from(Notification)
             .where(Notification.user_id == user.id, Notification.read_at.is_(None))
             .scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(Suggestion)
+            .where(Suggestion.owner_id == user.id, Suggestion.state == SuggestionState.open)
+            .scalar_subquery(),
         )
     ).one()
-    return {"reviews": reviews, "unread": unread}
+    return {"reviews": reviews, "unread": unread, "inbox": inbox}
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -16,6 +16,7 @@ class NoticeKind(StrEnum):
     review_answered = "review_answered"
     comment_added = "comment_added"
     release_linked = "release_linked"
+    scoop_suggested = "scoop_suggested"  # a feed found a likely scoop of a project
 
 
 class Notification(SQLModel, table=True):

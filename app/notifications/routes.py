@@ -25,6 +25,7 @@ KIND_HEADINGS = {
     NoticeKind.review_answered: "Answers to your review requests",
     NoticeKind.comment_added: "Comments on reviews",
     NoticeKind.release_linked: "Releases linked to shared projects",
+    NoticeKind.scoop_suggested: "Possible scoops found by your feeds",
 }
 
 WEEK_MESSAGE = "Pick a week written like 2026-W47 (year, W, week number)."

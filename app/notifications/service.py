@@ -21,9 +21,12 @@ def notify(
     project_id: int | None = None,
     request_id: int | None = None,
     release_id: int | None = None,
+    tell_actor: bool = False,
 ) -> None:
-    """One notification per recipient; the actor is never told of their own act."""
-    for user_id in sorted({uid for uid in user_ids if uid is not None and uid != actor.id}):
+    """One notification per recipient. The actor is not told of their own act,
+    unless `tell_actor`: their own feed finding a scoop is news to them."""
+    wanted = {uid for uid in user_ids if uid is not None and (tell_actor or uid != actor.id)}
+    for user_id in sorted(wanted):
         session.add(
             Notification(
                 user_id=user_id,

@@ -13,6 +13,7 @@ from app.db import SessionDep
 from app.errors import Refused
 from app.forms import as_score, validate
 from app.inputs import IdPath
+from app.inbox import queries as inbox_queries
 from app.journal import queries as journal_queries
 from app.projects import charts, queries, service
 from app.projects.diff import plan_diff
@@ -345,6 +346,8 @@ def _detail_context(
         "score_fields": list(ScoreField),
         "what_if": None,
         "links": links,
+        # Open suggestions that may scoop it: only its owner triages them.
+        "likely_scoops": inbox_queries.likely_scoops(session, project=project) if owner else [],
         "replans": replans,
         "review_requests": review_queries.requests_of_project(
             session, user=user, project_id=project.id

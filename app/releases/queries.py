@@ -48,6 +48,20 @@ def release_by_keys(
     ).first()
 
 
+def releases_with_keys(
+    session: Session, *, owner_id: int, url_keys: set[str], external_ids: set[str]
+) -> list[Release]:
+    """The owner's releases logged under any of these addresses or ids."""
+    clauses = []
+    if url_keys:
+        clauses.append(Release.url_key.in_(sorted(url_keys)))
+    if external_ids:
+        clauses.append(Release.external_id.in_(sorted(external_ids)))
+    if not clauses:
+        return []
+    return list(session.exec(select(Release).where(Release.owner_id == owner_id, sa.or_(*clauses))))
+
+
 @dataclass(frozen=True)
 class ReleaseFilter:
     kind: ReleaseKind | None = None

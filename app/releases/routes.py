@@ -133,7 +133,8 @@ def release_create(
         context = _form_context(form.model_dump(), existing=duplicate.existing)
         return render(request, "releases/new.html", context, status_code=409)
     session.commit()
-    return redirect(request, request.url_for("release_detail", release_id=release.id).path)
+    # The projects it probably touches, preselected for linking (app.inbox).
+    return redirect(request, request.url_for("release_touches", release_id=release.id).path)
 
 
 @router.get("/releases/{release_id}", name="release_detail")

@@ -1,5 +1,8 @@
 """Writes to the release log and to release links. Never commits."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -9,15 +12,21 @@ from app.notifications.models import NoticeKind
 from app.notifications.service import notify
 from app.projects.models import Project
 from app.releases.models import (
+    ORGANISATION_MAX,
+    RELEASE_SUMMARY_MAX,
+    RELEASE_TITLE_MAX,
+    URL_MAX,
     LinkEffect,
     LinkState,
     LinkUpdate,
     Release,
     ReleaseCreate,
+    ReleaseKind,
     ReleaseLink,
     ReleaseSource,
 )
-from app.releases.queries import release_by_keys
+from app.releases.queries import release_by_keys, releases_with_keys
+from app.releases.urls import BadUrl, external_id, normalise_url
 from app.teams.queries import managers_of
 
 
@@ -124,3 +133,85 @@ def link_update(session: Session, *, link: ReleaseLink, data: LinkUpdate) -> Rel
     link.updated_at = utcnow()
     session.flush()
     return link
+
+
+@dataclass(frozen=True)
+class ReleaseDraft:
+    """A release as a feed entry describes it, before it is in anyone's log."""
+
+    title: str
+    kind: ReleaseKind
+    released_on: date
+    organisation: str = ""
+    url: str | None = None
+    summary: str = ""
+
+    def keys(self) -> tuple[str | None, str | None]:
+        if not self.url:
+            return None, None
+        try:
+            return normalise_url(self.url), external_id(self.url)
+        except BadUrl:
+            return None, external_id(self.url)
+
+
+def releases_ingest(
+    session: Session, *, owner_id: int, drafts: list[ReleaseDraft], source: ReleaseSource
+) -> list[tuple[Release, bool]]:
+    """Each draft as a release of the owner's log, with whether it is new:
+    one already logged under the same address or arXiv id / DOI (by hand, by
+    another feed, or earlier in this list) is reused, not repeated. Two
+    queries for the lookups, whatever the number of drafts."""
+    keyed = [(draft, *draft.keys()) for draft in drafts]
+    url_keys = {k for _, k, _ in keyed if k}
+    ids = {e for _, _, e in keyed if e}
+    known = releases_with_keys(session, owner_id=owner_id, url_keys=url_keys, external_ids=ids)
+    by_url = {r.url_key: r for r in known if r.url_key}
+    by_id = {r.external_id: r for r in known if r.external_id}
+    out: list[tuple[Release, bool]] = []
+    for draft, url_key, ext_id in keyed:
+        existing = (by_id.get(ext_id) if ext_id else None) or (
+            by_url.get(url_key) if url_key else None
+        )
+        if existing is not None:
+            out.append((existing, False))
+            continue
+        release = Release(
+            owner_id=owner_id,
+            title=draft.title[:RELEASE_TITLE_MAX],
+            kind=draft.kind,
+            organisation=draft.organisation[:ORGANISATION_MAX],
+            released_on=draft.released_on,
+            url=(draft.url or None) if draft.url and len(draft.url) <= URL_MAX else None,
+            url_key=url_key if url_key and len(url_key) <= URL_MAX else None,
+            external_id=ext_id,
+            summary=draft.summary[:RELEASE_SUMMARY_MAX],
+            source=source,
+        )
+        session.add(release)
+        if release.url_key:
+            by_url[release.url_key] = release
+        if ext_id:
+            by_id[ext_id] = release
+        out.append((release, True))
+    session.flush()
+    return out
+
+
+def release_copy_for(session: Session, *, release: Release, owner_id: int) -> Release:
+    """The same release in another person's log (a team feed's find, for a
+    member's project): theirs if they have it, else a copy."""
+    if release.owner_id == owner_id:
+        return release
+    draft = ReleaseDraft(
+        title=release.title,
+        kind=release.kind,
+        released_on=release.released_on,
+        organisation=release.organisation,
+        url=release.url,
+        summary=release.summary,
+    )
+    [(copy, _)] = releases_ingest(
+        session, owner_id=owner_id, drafts=[draft], source=ReleaseSource.feed
+    )
+    return copy

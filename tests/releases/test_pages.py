@@ -36,7 +36,11 @@ def test_log_a_release_and_see_its_page(logged_in, db, user):
     r = logged_in.submit("/releases", FORM)
     assert r.status_code == 303
     release = db.exec(select(Release)).one()
-    assert r.headers["location"] == f"/releases/{release.id}"
+    # First the projects it may touch; with no projects, straight on to its page.
+    assert r.headers["location"] == f"/releases/{release.id}/touches"
+    touches = logged_in.get(r.headers["location"])
+    assert touches.headers["location"] == f"/releases/{release.id}"
+    r = touches
     assert release.external_id == "arxiv:2410.01234"
     assert release.url_key == "https://arxiv.org/abs/2410.01234v2"
     assert release.source == "manual"

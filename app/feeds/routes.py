@@ -1,0 +1,183 @@
+"""Browser pages of feeds: the list with "add a feed", a feed's page with its
+last poll, "Poll now", its settings and what it brought in."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.auth.deps import CurrentUser
+from app.db import SessionDep
+from app.errors import Refused
+from app.feeds import queries, service
+from app.feeds.api import editable, run_poll
+from app.feeds.models import DEFAULT_INTERVAL, FeedCreate, FeedKind, FeedUpdate
+from app.forms import as_int, validate
+from app.inputs import IdPath
+from app.routing import Route
+from app.teams.queries import team_choices
+from app.web import is_htmx, redirect, render
+
+router = APIRouter(route_class=Route, include_in_schema=False)
+
+INTERVAL_OPTIONS = [
+    ("60", "every hour"),
+    ("360", "every 6 hours"),
+    ("720", "twice a day"),
+    ("1440", "once a day"),
+    ("10080", "once a week"),
+]
+
+
+class FeedForm(BaseModel):
+    kind: str = "arxiv"
+    url: str = ""
+    query: str = ""
+    title: str = ""
+    team_id: str = ""
+    interval_minutes: str = str(DEFAULT_INTERVAL)
+    paused: str = ""
+
+
+def _list_context(session: SessionDep, user: CurrentUser, values: dict, errors: dict) -> dict:
+    return {
+        "feeds": queries.feeds_of(session, user=user),
+        "values": values,
+        "errors": errors,
+        "team_options": [("", "Only me"), *team_choices(session, user=user)],
+        "interval_options": INTERVAL_OPTIONS,
+    }
+
+
+@router.get("/feeds", name="feed_list")
+def feed_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    values = {"kind": "arxiv", "interval_minutes": str(DEFAULT_INTERVAL)}
+    return render(request, "feeds/list.html", _list_context(session, user, values, {}))
+
+
+def _create_input(form: FeedForm) -> dict:
+    data: dict = {
+        "kind": form.kind or None,
+        "title": form.title,
+        "interval_minutes": as_int(form.interval_minutes),
+        "team_id": as_int(form.team_id),
+    }
+    if form.kind == FeedKind.arxiv:
+        data["query"] = form.query or None
+    else:
+        data["url"] = form.url or None
+    return data
+
+
+@router.post("/feeds", name="feed_create")
+def feed_create(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[FeedForm, Form()]
+) -> Response:
+    values = form.model_dump()
+    data, errors = validate(FeedCreate, _create_input(form))
+    if data is not None:
+        try:
+            feed = service.feed_create(
+                session,
+                owner=user,
+                data=data,
+                allow_private=request.app.state.settings.feeds_allow_private,
+            )
+        except Refused as refused:
+            session.rollback()
+            field = "query" if refused.field == "url" and form.kind == FeedKind.arxiv else refused.field
+            errors = {field or "form": refused.message}
+        else:
+            session.commit()
+            return redirect(request, request.url_for("feed_detail", feed_id=feed.id).path)
+    if "form" in errors and form.kind == FeedKind.arxiv:
+        errors.setdefault("query", errors.pop("form"))
+    elif "form" in errors:
+        errors.setdefault("url", errors.pop("form"))
+    context = _list_context(session, user, values, errors)
+    return render(request, "feeds/list.html", context, status_code=422)
+
+
+def _detail_context(session: SessionDep, user: CurrentUser, view, errors=None, values=None):
+    feed = view.feed
+    return {
+        "view": view,
+        "feed": feed,
+        "items": queries.items_of(session, feed=feed),
+        "errors": errors or {},
+        "values": values
+        or {
+            "title": feed.title,
+            "query": feed.query or "",
+            "url": feed.url,
+            "interval_minutes": str(feed.interval_minutes),
+        },
+        "interval_options": _intervals(feed.interval_minutes),
+        "owned_by_me": feed.owner_id == user.id,
+    }
+
+
+def _intervals(current: int) -> list[tuple[str, str]]:
+    if any(value == str(current) for value, _ in INTERVAL_OPTIONS):
+        return INTERVAL_OPTIONS
+    return [(str(current), f"every {current} minutes"), *INTERVAL_OPTIONS]
+
+
+@router.get("/feeds/{feed_id}", name="feed_detail")
+def feed_detail(request: Request, session: SessionDep, user: CurrentUser, feed_id: IdPath):
+    view = queries.feed_viewable(session, user=user, feed_id=feed_id)
+    return render(request, "feeds/detail.html", _detail_context(session, user, view))
+
+
+@router.post("/feeds/{feed_id}/poll", name="feed_poll")
+def feed_poll(request: Request, session: SessionDep, user: CurrentUser, feed_id: IdPath):
+    result = run_poll(request, session, user, feed_id)
+    view = queries.feed_viewable(session, user=user, feed_id=feed_id)
+    context = {**_detail_context(session, user, view), "result": result}
+    if is_htmx(request):
+        return render(request, "feeds/detail.html", context, block="status")
+    return render(request, "feeds/detail.html", context)
+
+
+@router.post("/feeds/{feed_id}", name="feed_update")
+def feed_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    feed_id: IdPath,
+    form: Annotated[FeedForm, Form()],
+) -> Response:
+    view = editable(queries.feed_viewable(session, user=user, feed_id=feed_id))
+    changes: dict = {"title": form.title, "interval_minutes": as_int(form.interval_minutes)}
+    if view.feed.kind == FeedKind.arxiv and view.feed.query is not None:
+        changes["query"] = form.query or None
+    else:
+        changes["url"] = form.url or None
+    changes["paused"] = form.paused == "on"
+    data, errors = validate(FeedUpdate, changes)
+    if data is not None:
+        try:
+            service.feed_update(
+                session,
+                feed=view.feed,
+                data=data,
+                allow_private=request.app.state.settings.feeds_allow_private,
+            )
+        except Refused as refused:
+            errors = {refused.field or "form": refused.message}
+        else:
+            session.commit()
+            return redirect(request, request.url_for("feed_detail", feed_id=feed_id).path)
+    session.rollback()
+    view = queries.feed_viewable(session, user=user, feed_id=feed_id)
+    context = _detail_context(session, user, view, errors, form.model_dump())
+    return render(request, "feeds/detail.html", context, status_code=422)
+
+
+@router.post("/feeds/{feed_id}/delete", name="feed_delete")
+def feed_delete(request: Request, session: SessionDep, user: CurrentUser, feed_id: IdPath):
+    view = editable(queries.feed_viewable(session, user=user, feed_id=feed_id))
+    service.feed_delete(session, feed=view.feed)
+    session.commit()
+    return redirect(request, request.url_for("feed_list").path)

@@ -1,0 +1,166 @@
+"""Matching new releases to projects, and triaging what it suggests. Never commits."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.db import utcnow
+from app.inbox.models import Suggestion, SuggestionState
+from app.inbox.queries import already_paired, matchable_projects, profiles_of, release_text
+from app.matching.engine import DEFAULT_THRESHOLD, Explanation, Matcher
+from app.notifications.models import NoticeKind
+from app.notifications.service import notify
+from app.projects.models import Project
+from app.releases.models import SCOOP_EFFECTS, LinkEffect, Release, ReleaseLink
+from app.releases.service import link_set, release_copy_for
+
+
+def suggestions_make(
+    session: Session,
+    *,
+    releases: list[Release],
+    projects: list[Project],
+    actor: User,
+    feed_id: int | None = None,
+    threshold: float | None = None,
+    tell_owners: bool = True,
+) -> list[Suggestion]:
+    """Match the releases against the projects and put every match that is
+    not suggested or linked already into its project owner's inbox. A
+    release found for somebody else's project (a team feed) is added to that
+    person's log. A likely scoop is a notification too, unless `tell_owners`
+    is off (a person logging a release sees its matches at once)."""
+    if not releases or not projects:
+        return []
+    matcher = Matcher(
+        profiles_of(session, projects=projects),
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+    )
+    matches = matcher.match([release_text(r) for r in releases])
+    if not matches:
+        return []
+    by_release = {r.id: r for r in releases}
+    by_project = {p.id: p for p in projects}
+    made: list[Suggestion] = []
+    seen: set[tuple[int, int]] = set()
+    candidates = []
+    for match in matches:
+        project = by_project[match.project_id]
+        release = release_copy_for(
+            session, release=by_release[match.release_id], owner_id=project.owner_id
+        )
+        candidates.append((match, project, release))
+    paired = already_paired(
+        session,
+        release_ids=sorted({r.id for _, _, r in candidates}),
+        project_ids=sorted({p.id for _, p, _ in candidates}),
+    )
+    for match, project, release in candidates:
+        pair = (release.id, project.id)
+        if pair in paired or pair in seen:
+            continue
+        seen.add(pair)
+        suggestion = Suggestion(
+            owner_id=project.owner_id,
+            release_id=release.id,
+            project_id=project.id,
+            feed_id=feed_id,
+            score=round(min(1.0, max(0.0, float(match.score))), 4),
+            effect=LinkEffect(match.effect),
+            explanation=match.explanation.as_dict(),
+        )
+        session.add(suggestion)
+        made.append(suggestion)
+        if tell_owners and suggestion.effect in SCOOP_EFFECTS:
+            notify(
+                session,
+                user_ids=[project.owner_id],
+                kind=NoticeKind.scoop_suggested,
+                actor=actor,
+                summary=f"possible {suggestion.effect.label}: {release.title} → {project.title}",
+                project_id=project.id,
+                release_id=release.id,
+                tell_actor=True,
+            )
+    session.flush()
+    return made
+
+
+def suggestion_confirm(
+    session: Session,
+    *,
+    suggestion: Suggestion,
+    actor: User,
+    effect: LinkEffect | None = None,
+    note: str = "",
+) -> ReleaseLink:
+    """Confirm: the release is linked to the project with the effect chosen
+    (the suggested one by default), and the link is a positive example for
+    the project's next matches."""
+    release = session.get(Release, suggestion.release_id)
+    project = session.get(Project, suggestion.project_id)
+    chosen = effect or suggestion.effect
+    link = link_set(
+        session, release=release, project=project, actor=actor, effect=chosen, note=note
+    )
+    suggestion.state = SuggestionState.confirmed
+    suggestion.effect = chosen
+    suggestion.note = note
+    suggestion.decided_at = utcnow()
+    session.flush()
+    return link
+
+
+def suggestion_dismiss(
+    session: Session, *, suggestion: Suggestion, not_relevant: bool = False
+) -> Suggestion:
+    """Put away; "not relevant" also teaches the project's matching."""
+    suggestion.state = SuggestionState.not_relevant if not_relevant else SuggestionState.dismissed
+    suggestion.decided_at = utcnow()
+    session.flush()
+    return suggestion
+
+
+def suggestion_reopen(session: Session, *, suggestion: Suggestion) -> Suggestion:
+    """Undo a dismissal (not a confirmation: that made a link, changed on its own)."""
+    if suggestion.state in (SuggestionState.dismissed, SuggestionState.not_relevant):
+        suggestion.state = SuggestionState.open
+        suggestion.decided_at = None
+        session.flush()
+    return suggestion
+
+
+@dataclass(frozen=True)
+class ProbableProject:
+    project: Project
+    score: float
+    effect: LinkEffect
+    explanation: Explanation
+
+
+def release_matches(
+    session: Session, *, user: User, release: Release, threshold: float | None = None
+) -> list[ProbableProject]:
+    """The user's projects a release (logged by hand) probably touches, that
+    it is not linked to yet: computed, not stored, so nothing waits in the
+    inbox for a release its author is looking at."""
+    projects = matchable_projects(session, owner_id=user.id)
+    if not projects:
+        return []
+    matcher = Matcher(
+        profiles_of(session, projects=projects),
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+    )
+    linked = already_paired(session, release_ids=[release.id], project_ids=[p.id for p in projects])
+    by_id = {p.id: p for p in projects}
+    return [
+        ProbableProject(
+            project=by_id[m.project_id],
+            score=min(1.0, max(0.0, float(m.score))),
+            effect=LinkEffect(m.effect),
+            explanation=m.explanation,
+        )
+        for m in matcher.match([release_text(release)])
+        if (release.id, m.project_id) not in linked
+    ]
