@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run migrate test test-sqlite test-postgres test-fast lint format bench soak clean
+.PHONY: help setup run migrate test test-sqlite test-postgres test-fast lint format bench bench-matching soak clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,10 @@ format: setup ## Apply ruff's fixes and formatting
 
 bench: setup ## Print page timings at realistic sizes
 	$(BIN)/python -m bench.pages
+
+# ARGS passes options through, e.g. make bench-matching ARGS="--data DIR --compare".
+bench-matching: setup ## Print release-matching quality (precision, recall, feedback) and speed
+	$(BIN)/python -m bench.matching $(ARGS)
 
 # ARGS passes options through, e.g. make soak ARGS="--quick --only lock".
 soak: setup ## Soak the real server: load, kill -9, a held lock, RSS, SIGTERM (ARGS=--quick)

@@ -1,0 +1,1 @@
+"""Matching new releases to research projects (a pure module: no database, no web)."""
