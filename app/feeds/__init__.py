@@ -1,0 +1,1 @@
+"""Feeds: arXiv queries and RSS/Atom URLs that bring external releases in."""
