@@ -1,1 +1,1 @@
-"""Feeds: arXiv queries and RSS/Atom URLs polled for new releases."""
+"""Feeds: arXiv queries and RSS/Atom URLs that bring external releases in."""
