@@ -120,7 +120,11 @@ def feeds_list() -> None:
 
     with _database().session() as session:
         for feed in session.exec(select(Feed).order_by(Feed.id)):
-            polled = feed.last_polled_at.isoformat(timespec="minutes") if feed.last_polled_at else "never"
+            polled = (
+                feed.last_polled_at.isoformat(timespec="minutes")
+                if feed.last_polled_at
+                else "never"
+            )
             typer.echo(
                 f"{feed.id}\t{feed.kind.value}\t{feed.title or feed.url}\t{polled}"
                 f"\t{feed.last_status.value}\t{feed.last_error}"

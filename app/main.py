@@ -13,11 +13,11 @@ from app.config import ROOT, Settings, get_settings
 from app.contract import install_contract
 from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers, unexpected_errors
-from app.inputs import json_bodies_only, refuse_nul
 from app.feeds.api import router as feeds_api
 from app.feeds.routes import router as feeds_router
 from app.inbox.api import router as inbox_api
 from app.inbox.routes import router as inbox_router
+from app.inputs import json_bodies_only, refuse_nul
 from app.journal.api import router as journal_api
 from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router

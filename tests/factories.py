@@ -262,7 +262,9 @@ def make_feed(
     own servers, or at a closed port)."""
     from app.feeds.models import Feed, FeedKind
 
-    feed = Feed(owner_id=owner.id, team_id=team_id, kind=FeedKind(kind), title=title, url=url, **overrides)
+    feed = Feed(
+        owner_id=owner.id, team_id=team_id, kind=FeedKind(kind), title=title, url=url, **overrides
+    )
     db.add(feed)
     db.commit()
     return feed

@@ -144,7 +144,7 @@ class FeedCreate(BaseModel):
             if self.query:
                 raise ValueError("A query is for arXiv feeds; give an address instead")
         elif not (self.query or self.url):
-            raise ValueError("Give an arXiv query, e.g. cat:cs.CL AND abs:\"instruction tuning\"")
+            raise ValueError('Give an arXiv query, e.g. cat:cs.CL AND abs:"instruction tuning"')
         return self
 
 

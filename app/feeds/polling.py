@@ -26,7 +26,9 @@ UNEXPECTED = "The feed could not be read (an unexpected error, logged for the ad
 
 class PollRunning(Refused):
     def __init__(self) -> None:
-        super().__init__(409, "poll_running", "This feed is being polled right now; try again soon.")
+        super().__init__(
+            409, "poll_running", "This feed is being polled right now; try again soon."
+        )
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,9 @@ def poll_feed(
         if fetched.not_modified:
             status = PollStatus.not_modified
         else:
-            parsed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
+            parsed = parse_feed(
+                fetched.body, url=fetched.final_url, content_type=fetched.content_type
+            )
     except (FetchError, ParseError) as exc:
         status, error = PollStatus.error, str(exc)
     except Exception:

@@ -54,9 +54,7 @@ def feeds_of(session: Session, *, user: User) -> list[FeedView]:
     return [FeedView(feed, name, can_edit=feed.owner_id == user.id) for feed, name in rows]
 
 
-def feed_with_url(
-    session: Session, *, owner_id: int, team_id: int | None, url: str
-) -> Feed | None:
+def feed_with_url(session: Session, *, owner_id: int, team_id: int | None, url: str) -> Feed | None:
     scope = Feed.team_id == team_id if team_id is not None else Feed.team_id.is_(None)
     return session.exec(
         select(Feed).where(scope, Feed.url == url, Feed.owner_id == owner_id).limit(1)

@@ -86,7 +86,9 @@ def feed_create(
             )
         except Refused as refused:
             session.rollback()
-            field = "query" if refused.field == "url" and form.kind == FeedKind.arxiv else refused.field
+            field = (
+                "query" if refused.field == "url" and form.kind == FeedKind.arxiv else refused.field
+            )
             errors = {field or "form": refused.message}
         else:
             session.commit()

@@ -50,12 +50,11 @@ def _check_address(url: str, *, allow_private: bool) -> None:
         raise Refused(422, "bad_feed_url", str(exc), field="url") from None
 
 
-def feed_create(
-    session: Session, *, owner: User, data: FeedCreate, allow_private: bool
-) -> Feed:
-    if data.team_id is not None and membership_of(
-        session, user_id=owner.id, team_id=data.team_id
-    ) is None:
+def feed_create(session: Session, *, owner: User, data: FeedCreate, allow_private: bool) -> Feed:
+    if (
+        data.team_id is not None
+        and membership_of(session, user_id=owner.id, team_id=data.team_id) is None
+    ):
         raise Refused(422, "not_a_member", "Choose one of your teams.", field="team_id")
     url = _source_url(data.kind, data.url, data.query)
     _check_address(url, allow_private=allow_private)
@@ -80,9 +79,7 @@ def feed_update(session: Session, *, feed: Feed, data: FeedUpdate, allow_private
         feed.title = data.title
     if data.interval_minutes is not None:
         feed.interval_minutes = data.interval_minutes
-        feed.next_poll_at = min(
-            feed.next_poll_at, (feed.last_polled_at or utcnow()) + _every(feed)
-        )
+        feed.next_poll_at = min(feed.next_poll_at, (feed.last_polled_at or utcnow()) + _every(feed))
     if data.paused is not None:
         feed.paused = data.paused
     if data.query is not None or data.url is not None:

@@ -16,12 +16,15 @@ from app.inbox.models import (
     SuggestionPublic,
     SuggestionState,
 )
-from app.inputs import Id, IdPath
+from app.inputs import IdPath, IdQuery
 from app.releases.models import LinkPublic
 from app.routing import Route
 
 router = APIRouter(
-    route_class=Route, prefix="/api/v1", tags=["suggestions"], responses=error_responses(401, 404, 422)
+    route_class=Route,
+    prefix="/api/v1",
+    tags=["suggestions"],
+    responses=error_responses(401, 404, 422),
 )
 
 
@@ -52,10 +55,11 @@ def public(row: queries.InboxRow) -> SuggestionPublic:
 def list_suggestions(
     session: SessionDep,
     user: ApiUser,
-    project_id: Annotated[Id | None, Query()] = None,
-    release_id: Annotated[Id | None, Query()] = None,
+    project_id: IdQuery = None,
+    release_id: IdQuery = None,
     state: Annotated[
-        SuggestionState | None, Query(description="open (the default), confirmed, dismissed or not_relevant")
+        SuggestionState | None,
+        Query(description="open (the default), confirmed, dismissed or not_relevant"),
     ] = SuggestionState.open,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> SuggestionPage:

@@ -16,8 +16,8 @@ from app.inbox.models import SuggestionConfirm
 from app.inputs import IdPath
 from app.projects import queries as project_queries
 from app.releases import queries as release_queries
-from app.releases.service import link_set
 from app.releases.models import SCOOP_EFFECTS, LinkEffect
+from app.releases.service import link_set
 from app.routing import Route
 from app.web import is_htmx, redirect, render, safe_next
 
@@ -89,7 +89,9 @@ def confirm(
     session.commit()
     if not is_htmx(request) and suggestion.effect in SCOOP_EFFECTS and not form.next:
         # Without JavaScript, the confirmed scoop's page offers the re-plan.
-        return redirect(request, request.url_for("suggestion_page", suggestion_id=suggestion_id).path)
+        return redirect(
+            request, request.url_for("suggestion_page", suggestion_id=suggestion_id).path
+        )
     return _answer(request, session, user, suggestion_id, form)
 
 

@@ -12,8 +12,8 @@ from app.auth.models import User
 from app.db import SessionDep
 from app.errors import Refused
 from app.forms import as_score, validate
-from app.inputs import IdPath
 from app.inbox import queries as inbox_queries
+from app.inputs import IdPath
 from app.journal import queries as journal_queries
 from app.projects import charts, queries, service
 from app.projects.diff import plan_diff

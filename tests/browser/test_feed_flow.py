@@ -78,10 +78,10 @@ def test_a_feed_finds_a_scoop_that_is_confirmed_and_re_planned(
     project_id = create_project(page, live_server, PROJECT)
     add_and_poll_feed(page, live_server, url, "Instruction tuning on arXiv")
 
-    inbox_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox")
-    expect(inbox_link).to_contain_text("1")
     page.locator("#poll-result").get_by_role("link", name="open the inbox").click()
     expect(page).to_have_url(f"{live_server.url}/inbox")
+    inbox_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox")
+    expect(inbox_link).to_contain_text("1")
     group = page.locator(f"#project-{project_id}")
     expect(group.get_by_role("heading", level=2)).to_contain_text(PROJECT.title)
     item = group.locator("li.suggestion")
@@ -98,7 +98,9 @@ def test_a_feed_finds_a_scoop_that_is_confirmed_and_re_planned(
     expect(decided).to_contain_text("Linked to " + PROJECT.title)
 
     decided.get_by_role("link", name="I got scooped: re-plan").click()
-    expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}/projects/{project_id}/replan")))
+    expect(page).to_have_url(
+        re.compile(re.escape(f"{live_server.url}/projects/{project_id}/replan"))
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text(PROJECT.title)
 
     # The project's page lists the release, with its effect.
@@ -110,7 +112,9 @@ def test_without_javascript_triage_is_plain_forms(
     nojs_page: Page, live_server: LiveServer, feeds: FeedServer
 ):
     page = nojs_page
-    url = feeds.route("/other.atom", body=arxiv_atom(LIMA, SAM), content_type="application/atom+xml")
+    url = feeds.route(
+        "/other.atom", body=arxiv_atom(LIMA, SAM), content_type="application/atom+xml"
+    )
     sign_up(page, live_server)
     project_id = create_project(page, live_server, PROJECT)
     add_and_poll_feed(page, live_server, url, "The same papers, elsewhere")

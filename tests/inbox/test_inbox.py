@@ -51,7 +51,9 @@ def project(db, user, spec):
 
 
 def release(db, user, spec):
-    return factories.make_release(db, user, spec["title"], **{k: v for k, v in spec.items() if k != "title"})
+    return factories.make_release(
+        db, user, spec["title"], **{k: v for k, v in spec.items() if k != "title"}
+    )
 
 
 def suggest(db, user, releases):

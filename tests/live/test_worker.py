@@ -23,12 +23,13 @@ WORKER_SETTINGS = {"GOLDFISH_FEEDS_ALLOW_PRIVATE": "true", "GOLDFISH_WORKER_IDLE
 
 
 def _worker(database_url: str, log: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(GOLDFISH), "worker", *args],
-        env=server_env(database_url, WORKER_SETTINGS),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("w") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [str(GOLDFISH), "worker", *args],
+            env=server_env(database_url, WORKER_SETTINGS),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _slow(body: bytes, seconds: float):
