@@ -101,12 +101,14 @@ class Analyzer:
         the regex, the cached word lookups and the joins run in C."""
         features = [f for f in map(self._features, _WORD.findall(text.lower())) if f]
         if self.bigrams:
-            features += map(" ".join, pairwise(features))
+            features = features + [" ".join(pair) for pair in pairwise(features)]
         return features
 
     def counts(self, documents: Sequence[Sequence[tuple[str, float]]]) -> sp.csr_matrix:
         """Hashed term counts, one row per document; a document is a list of
         (text, weight) fields, each term of a field counting weight times."""
+        if not documents:
+            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
         return self._hasher.transform(self._counter(fields) for fields in documents).tocsr()
 
     def _counter(self, fields: Sequence[tuple[str, float]]) -> Counter:
@@ -119,31 +121,61 @@ class Analyzer:
                     counter[term] += weight * n
         return counter
 
-    def surface_forms(self, texts: Iterable[str]) -> dict[int, str]:
-        """Feature index → the first surface form it was seen as in texts;
-        a bigram is shown as written, with the stop words between its two
-        words ("mixture of experts")."""
-        spans: dict[str, str] = {}
-        for text in texts:
+    def surface_forms(self, texts: Sequence[str]) -> "SurfaceForms":
+        """Where each feature of texts first occurs in them, to show a
+        feature as written: a bigram with the stop words between its two
+        words ("mixture of experts"), not as stems."""
+        spans: dict[str, tuple[int, int, int]] = {}
+        for t, text in enumerate(texts):
             found = _spans(text, stem=self.stem)
             for feature, start, end in found:
-                spans.setdefault(feature, text[start:end])
+                spans.setdefault(feature, (t, start, end))
             if self.bigrams:
                 for (fa, start, _), (fb, _, end) in pairwise(found):
                     if end - start <= _BIGRAM_SPAN_MAX:
-                        spans.setdefault(f"{fa} {fb}", text[start:end])
+                        spans.setdefault(f"{fa} {fb}", (t, start, end))
         if not spans:
-            return {}
+            return SurfaceForms(texts, {})
         indices = self._hasher.transform({term: 1} for term in spans).tocsr().indices
-        return _Surfaces(zip(indices.tolist(), spans.values(), strict=True))
+        return SurfaceForms(texts, dict(zip(indices.tolist(), spans.values(), strict=True)))
 
 
-class _Surfaces(dict):
-    """Feature index → raw text, displayed (tidied) only when looked up."""
+class SurfaceForms:
+    def __init__(self, texts: Sequence[str], spans: dict[int, tuple[int, int, int]]):
+        self.texts = texts
+        self.spans = spans
 
-    def get(self, index, default=None):
-        raw = super().get(index)
-        return default if raw is None else _display(raw)
+    def phrases(self, indices: Iterable[int], limit: int) -> list[str]:
+        """The features at indices (best first) as phrases of the text:
+        features that overlap in the text are joined ("low-resource" and
+        "resource languages" make "low-resource languages"), and a word
+        inside a phrase is not listed again."""
+        placed: list[list] = []  # [text, start, end, rank]
+        for rank, index in enumerate(indices):
+            span = self.spans.get(index)
+            if span is None:
+                continue
+            t, start, end = span
+            for other in placed:
+                if other[0] == t and start <= other[2] and end >= other[1]:
+                    other[1], other[2] = min(start, other[1]), max(end, other[2])
+                    break
+            else:
+                placed.append([t, start, end, rank])
+        # Joining can make two phrases overlap; merge until none do.
+        merged: list[list] = []
+        for item in sorted(placed, key=lambda p: (p[0], p[1])):
+            last = merged[-1] if merged else None
+            if last and last[0] == item[0] and item[1] <= last[2]:
+                last[2], last[3] = max(last[2], item[2]), min(last[3], item[3])
+            else:
+                merged.append(item)
+        phrases: list[str] = []
+        for t, start, end, _ in sorted(merged, key=lambda p: p[3]):
+            phrase = _display(" ".join(self.texts[t][start:end].split()))
+            if phrase not in phrases:
+                phrases.append(phrase)
+        return phrases[:limit]
 
 
 # Longer than this, the two words of a bigram were far apart in the text and
