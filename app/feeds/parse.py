@@ -138,6 +138,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
 
 def _refuse_empty(parsed, body: bytes) -> None:
     """No entries: an error unless this is a well-formed feed that has none."""
+    if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise ParseError("No entries could be read: this is not an RSS or Atom feed")
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXParseException):
         line = problem.getLineNumber()
