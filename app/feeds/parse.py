@@ -9,6 +9,7 @@ Also the arXiv query a feed is made of: `validate_arxiv_query` for the form,
 
 import hashlib
 import html
+import logging
 import re
 import xml.sax
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ _FEED_START = re.compile(_PROLOGUE + rb"<(?:rss|feed|rdf:rdf)\b", re.IGNORECASE 
 _BENCHMARK_WORDS = re.compile(r"\b(?:benchmarks?|leaderboards?)\b", re.IGNORECASE)
 _DATASET_WORDS = re.compile(r"\b(?:datasets?|corpus|corpora)\b", re.IGNORECASE)
 _DOI = re.compile(r"^(?:doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+log = logging.getLogger(__name__)
 
 
 class ParseError(Exception):
@@ -125,6 +128,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
         raise ParseError(f"arXiv refused the query: {raw_entries[0].get('summary', '').strip()}")
     if not raw_entries:
         _refuse_empty(parsed, body)
+    elif parsed.get("bozo"):
+        log.info("%s: read %d entries despite %s", url, len(raw_entries), parsed.bozo_exception)
 
     from_arxiv = from_arxiv or _ARXIV_NAMESPACE in parsed.get("namespaces", {}).values()
     feed_title = _plain_detail(parsed.feed, "title")

@@ -21,6 +21,7 @@ ARXIV_URL = "https://export.arxiv.org/api/query?search_query=cat%3Acs.CL&start=0
 RSS_URL = "https://lab.example.org/blog/feed.xml"
 GITHUB_URL = "https://github.com/huggingface/transformers/releases.atom"
 HUB_URL = "https://feeds.example.org/huggingface.xml"
+DC = 'xmlns:dc="http://purl.org/dc/elements/1.1/"'
 
 
 def parse(name: str, url: str, content_type: str = "application/xml") -> ParsedFeed:
@@ -144,6 +145,28 @@ def test_arxiv_rate_limiting_is_a_retryable_parse_error():
     with pytest.raises(ParseError, match="rate exceeded") as caught:
         parse_feed(b"Rate exceeded.", url=ARXIV_URL, content_type="text/plain")
     assert caught.value.retryable
+
+
+def test_an_item_of_arxivs_rss_listing_is_a_paper():
+    item = (
+        "<item><title>LIMA: Less Is More for Alignment</title>"
+        "<link>https://arxiv.org/abs/2305.11206</link>"
+        '<guid isPermaLink="false">oai:arXiv.org:2305.11206v1</guid>'
+        "<pubDate>Fri, 19 May 2023 00:00:00 -0400</pubDate>"
+        "<dc:creator>Chunting Zhou, Pengfei Liu</dc:creator></item>"
+    )
+    body = rss(item, title="cs.CL updates on arXiv.org", namespaces=DC)
+
+    entry = only_entry(body, "https://rss.arxiv.org/rss/cs.CL")
+
+    assert (entry.kind, entry.external_id, entry.url, entry.published) == (
+        "paper",
+        "arxiv:2305.11206",
+        "https://arxiv.org/abs/2305.11206",
+        date(2023, 5, 19),
+    )
+    assert entry.guid == "oai:arXiv.org:2305.11206v1"
+    assert entry.organisation == ""
 
 
 def test_an_arxiv_query_with_no_results_is_an_empty_feed():
