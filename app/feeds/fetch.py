@@ -21,6 +21,7 @@ the certificate check all use the name, as a browser would. What remains:
   not us, would resolve the name.
 """
 
+import functools
 import http
 import ipaddress
 import re
@@ -340,7 +341,7 @@ def _transport_errors(target: httpx.URL, deadline: "_Deadline") -> Iterator[None
             "The feed's server sent a compressed body that could not be decoded"
         ) from exc
     except (httpcore.ConnectError, httpx.ConnectError) as exc:
-        cause = exc.__cause__
+        cause = _underlying(exc)
         if isinstance(cause, ssl.SSLCertVerificationError):
             raise FetchError(
                 f"The certificate of {host} could not be verified ({cause.verify_message})"
@@ -351,6 +352,15 @@ def _transport_errors(target: httpx.URL, deadline: "_Deadline") -> Iterator[None
         raise FetchError(
             f"The connection to {host} broke off ({exc or type(exc).__name__})", retryable=True
         ) from exc
+
+
+def _underlying(exc: BaseException) -> BaseException | None:
+    """The OSError an httpcore error wraps: httpcore passes it as the first
+    argument (and its pool re-raises `from None`, losing __cause__)."""
+    for candidate in (*exc.args[:1], exc.__cause__, exc.__context__):
+        if isinstance(candidate, BaseException):
+            return candidate
+    return None
 
 
 # -- the connection: pinned addresses, one deadline ---------------------------
@@ -451,13 +461,17 @@ class _PinnedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the trust store takes tens of milliseconds; a context is safe to share.
+    return httpx.create_ssl_context()
+
+
 class _PinnedTransport(httpx.BaseTransport):
     """httpx's HTTP transport, over a connection pool with our backend."""
 
     def __init__(self, backend: _PinnedBackend) -> None:
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=backend
-        )
+        self._pool = httpcore.ConnectionPool(ssl_context=_ssl_context(), network_backend=backend)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         answer = self._pool.handle_request(

@@ -24,6 +24,9 @@ A bytes body gets a Content-Length unless the route sets one (a test may set
 a false one); an iterable body is streamed chunk by chunk, ended by closing
 the connection. Every answer closes its connection.
 
+`FeedServer(tls=context)` serves https instead (tests/feeds/fixtures/localhost.pem
+is a certificate for "localhost"; see test_fetch.py's TLS tests).
+
 `feed_server.requests` records every request (method, path with query,
 headers, body) in order, with how many body bytes were written back and
 whether the whole answer was written before the client went away
@@ -31,6 +34,7 @@ whether the whole answer was written before the client went away
 An exception raised by a handler fails the test at teardown.
 """
 
+import ssl
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -71,7 +75,7 @@ Handler = Callable[[Request], Reply]
 
 
 class FeedServer:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Request] = []
         self.errors: list[BaseException] = []
         self._routes: dict[str, Reply | Handler] = {}
@@ -79,8 +83,14 @@ class FeedServer:
         self._closing = threading.Event()
         self._httpd = _Server((host, 0), _RequestHandler)
         self._httpd.owner = self
-        host, port = self._httpd.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
+        if tls is not None:
+            # The handshake happens on the handler's thread, at its first read,
+            # so a client that never completes one cannot stall the server.
+            self._httpd.socket = tls.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
+        host, self.port = self._httpd.server_address[:2]
+        self.base_url = f"{'https' if tls else 'http'}://{host}:{self.port}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -204,7 +214,8 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         error = sys.exc_info()[1]
-        if error is not None and not isinstance(error, ConnectionError):
+        # A client that hangs up, or refuses our test certificate, is not a server bug.
+        if error is not None and not isinstance(error, ConnectionError | ssl.SSLError):
             self.owner.errors.append(error)
 
 

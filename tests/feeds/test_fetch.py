@@ -4,7 +4,9 @@ addresses that are never connected to. No test leaves this machine."""
 import gzip
 import ipaddress
 import socket
+import ssl
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,7 +20,7 @@ from app.feeds.fetch import (
     check_url,
     fetch_feed,
 )
-from tests.feeds.feedserver import FeedServer, Reply, Request, fixture
+from tests.feeds.feedserver import FIXTURES, FeedServer, Reply, Request, fixture
 
 MB = 1024 * 1024
 RSS = fixture("rss2.xml")
@@ -342,6 +344,20 @@ def test_the_connection_goes_to_the_address_checked_not_a_second_lookup(
     assert feed_server.requests[0].headers["Host"] == f"feeds.test:{port}"
 
 
+def test_when_one_checked_address_refuses_the_next_is_tried(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+):
+    answers = [ipaddress.ip_address("127.0.0.3"), ipaddress.ip_address("127.0.0.1")]
+    monkeypatch.setattr(
+        fetch, "_lookup", lambda host, port: answers if host == "feeds.test" else []
+    )
+    feed_server.route("/feed.xml", body=RSS)
+
+    fetched = fetch_feed(f"http://feeds.test:{feed_server.port}/feed.xml", allow_private=True)
+
+    assert fetched.body == RSS
+
+
 def test_a_name_that_does_not_resolve_is_an_error_in_words(monkeypatch: pytest.MonkeyPatch):
     def no_such_name(host, port):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
@@ -514,3 +530,46 @@ def test_a_server_that_hangs_up_without_answering_is_retryable(feed_server: Feed
     with pytest.raises(FetchError, match="broke off") as caught:
         fetch_feed(url, allow_private=True)
     assert caught.value.retryable
+
+
+# -- TLS -----------------------------------------------------------------------
+
+CERTIFICATE = FIXTURES / "localhost.pem"  # self-signed, for DNS:localhost only
+
+
+@pytest.fixture
+def tls_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FeedServer, list[str]]]:
+    """An https server with a certificate for "localhost", which the fetcher
+    is made to trust; and the server names (SNI) that clients asked for."""
+    asked_for: list[str] = []
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(CERTIFICATE)
+    server_context.sni_callback = lambda _socket, name, _context: asked_for.append(name)
+    client_context = ssl.create_default_context(cafile=CERTIFICATE)
+    monkeypatch.setattr(fetch, "_ssl_context", lambda: client_context)
+    with FeedServer(tls=server_context) as server:
+        yield server, asked_for
+    if server.errors:
+        raise server.errors[0]
+
+
+def test_https_to_a_pinned_address_still_verifies_the_name_and_sends_it_as_sni(tls_server):
+    server, asked_for = tls_server
+    server.route("/feed.xml", body=RSS)
+
+    fetched = fetch_feed(f"https://localhost:{server.port}/feed.xml", allow_private=True)
+
+    assert fetched.body == RSS
+    assert asked_for == ["localhost"]
+    assert server.requests[0].headers["Host"] == f"localhost:{server.port}"
+
+
+def test_a_certificate_for_another_name_is_a_permanent_error(tls_server):
+    server, _asked_for = tls_server
+    server.route("/feed.xml", body=RSS)
+
+    with pytest.raises(FetchError, match=r"certificate of 127\.0\.0\.1 could not be verified") as e:
+        fetch_feed(f"https://127.0.0.1:{server.port}/feed.xml", allow_private=True)
+
+    assert not e.value.retryable
+    assert server.requests == []
