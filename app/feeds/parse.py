@@ -129,6 +129,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     if not raw_entries:
         _refuse_empty(parsed, body)
     elif parsed.get("bozo"):
+        if _cut_short(parsed, body):
+            # Entries of a document that stops midway are not to be trusted
+            # (the last one is cut, a title without its link): an error.
+            _refuse_malformed(parsed.bozo_exception, body)
         log.info("%s: read %d entries despite %s", url, len(raw_entries), parsed.bozo_exception)
 
     from_arxiv = from_arxiv or _ARXIV_NAMESPACE in parsed.get("namespaces", {}).values()
@@ -145,7 +149,23 @@ def _refuse_empty(parsed, body: bytes) -> None:
     """No entries: an error unless this is a well-formed feed that has none."""
     if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise ParseError("No entries could be read: this is not an RSS or Atom feed")
+    _refuse_malformed(parsed.get("bozo_exception"), body)
+    if not parsed.get("version"):
+        raise ParseError("No entries could be read: this is not an RSS or Atom feed")
+
+
+_CLOSING = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)>\s*$")
+
+
+def _cut_short(parsed, body: bytes) -> bool:
+    """A document that is not well-formed and does not end with its root's
+    closing tag: a download cut off, or a server's error mid-answer. (A feed
+    that is complete but slightly off, an undefined entity say, is read.)"""
     problem = parsed.get("bozo_exception")
+    return isinstance(problem, xml.sax.SAXParseException) and not _CLOSING.search(body[-512:])
+
+
+def _refuse_malformed(problem, body: bytes) -> None:
     if isinstance(problem, xml.sax.SAXParseException):
         line = problem.getLineNumber()
         # Given no XML declaration, feedparser prepends one (a line) before parsing.
@@ -154,8 +174,6 @@ def _refuse_empty(parsed, body: bytes) -> None:
         raise ParseError(f"The feed's XML is malformed at line {line}: {problem.getMessage()}")
     if isinstance(problem, xml.sax.SAXException):
         raise ParseError(f"The feed's XML is malformed: {problem.getMessage()}")
-    if not parsed.get("version"):
-        raise ParseError("No entries could be read: this is not an RSS or Atom feed")
 
 
 # -- one entry -----------------------------------------------------------------

@@ -461,6 +461,18 @@ def test_a_flawed_feed_whose_entries_can_be_read_is_accepted():
     assert [e.url for e in feed.entries] == ["https://example.org/1", "https://example.org/2"]
 
 
+def test_a_feed_cut_off_midway_is_an_error_not_half_its_entries():
+    whole = rss(
+        "<item><title>Fine</title><link>https://example.org/1</link></item>",
+        "<item><title>Cut here</title><link>https://example.org/2</link></item>",
+    )
+    cut = whole[: whole.index(b"<link>https://example.org/2")]
+
+    with pytest.raises(ParseError, match="malformed at line"):
+        parse_feed(cut, url=RSS_URL)
+    assert len(parse_feed(whole, url=RSS_URL).entries) == 2
+
+
 def test_an_html_page_is_a_parse_error_that_names_the_feed_it_points_to():
     with pytest.raises(ParseError, match="This address returned an HTML page, not a feed") as e:
         parse("page.html", "https://lab.example.org/blog", "text/html; charset=utf-8")
