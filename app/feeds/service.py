@@ -206,13 +206,16 @@ def feed_ingest(
     already = seen_releases(
         session, feed_id=feed.id, release_ids=[r.id for r, _ in ingested if r.id]
     )
-    new_items = 0
+    items = []
+    now = utcnow()
     for (guid, _), (release, _) in zip(fresh, ingested, strict=True):
         if release.id in already:
             continue  # the same release under another guid
         already.add(release.id)
-        session.add(FeedItem(feed_id=feed.id, release_id=release.id, guid=guid))
-        new_items += 1
+        items.append({"feed_id": feed.id, "release_id": release.id, "guid": guid, "seen_at": now})
+    if items:
+        session.execute(sa.insert(FeedItem), items)
+    new_items = len(items)
     created = [release for release, is_new in ingested if is_new]
     projects = matchable_projects(
         session, owner_id=None if feed.team_id else feed.owner_id, team_id=feed.team_id

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -16,6 +17,18 @@ from app.releases.models import SCOOP_EFFECTS, LinkEffect, Release, ReleaseLink
 from app.releases.service import link_set, release_copy_for
 
 
+@dataclass(frozen=True)
+class Made:
+    """A suggestion as written (rows go in with one INSERT, not as objects)."""
+
+    owner_id: int
+    release_id: int
+    project_id: int
+    score: float
+    effect: LinkEffect
+    explanation: dict
+
+
 def suggestions_make(
     session: Session,
     *,
@@ -25,12 +38,12 @@ def suggestions_make(
     feed_id: int | None = None,
     threshold: float | None = None,
     tell_owners: bool = True,
-) -> list[Suggestion]:
+) -> list[Made]:
     """Match the releases against the projects and put every match that is
     not suggested or linked already into its project owner's inbox. A
     release found for somebody else's project (a team feed) is added to that
-    person's log. A likely scoop is a notification too, unless `tell_owners`
-    is off (a person logging a release sees its matches at once)."""
+    person's log. Likely scoops are a notification too, one per project
+    (naming the strongest), unless `tell_owners` is off."""
     if not releases or not projects:
         return []
     matcher = Matcher(
@@ -42,8 +55,6 @@ def suggestions_make(
         return []
     by_release = {r.id: r for r in releases}
     by_project = {p.id: p for p in projects}
-    made: list[Suggestion] = []
-    seen: set[tuple[int, int]] = set()
     candidates = []
     for match in matches:
         project = by_project[match.project_id]
@@ -56,34 +67,59 @@ def suggestions_make(
         release_ids=sorted({r.id for _, _, r in candidates}),
         project_ids=sorted({p.id for _, p, _ in candidates}),
     )
-    for match, project, release in candidates:
-        pair = (release.id, project.id)
-        if pair in paired or pair in seen:
+    made: list[Made] = []
+    scoops: dict[int, list[tuple[Made, Release]]] = {}
+    for match, project, release in candidates:  # strongest first
+        if (release.id, project.id) in paired:
             continue
-        seen.add(pair)
-        suggestion = Suggestion(
+        paired.add((release.id, project.id))
+        row = Made(
             owner_id=project.owner_id,
             release_id=release.id,
             project_id=project.id,
-            feed_id=feed_id,
             score=round(min(1.0, max(0.0, float(match.score))), 4),
             effect=LinkEffect(match.effect),
             explanation=match.explanation.as_dict(),
         )
-        session.add(suggestion)
-        made.append(suggestion)
-        if tell_owners and suggestion.effect in SCOOP_EFFECTS:
+        made.append(row)
+        if row.effect in SCOOP_EFFECTS:
+            scoops.setdefault(project.id, []).append((row, release))
+    if not made:
+        return []
+    now = utcnow()
+    session.execute(
+        sa.insert(Suggestion),
+        [
+            {
+                "owner_id": m.owner_id,
+                "release_id": m.release_id,
+                "project_id": m.project_id,
+                "feed_id": feed_id,
+                "score": m.score,
+                "effect": m.effect,
+                "explanation": m.explanation,
+                "state": SuggestionState.open,
+                "note": "",
+                "created_at": now,
+            }
+            for m in made
+        ],
+    )
+    if tell_owners:
+        for project_id, found in scoops.items():
+            best, release = found[0]
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
             notify(
                 session,
-                user_ids=[project.owner_id],
+                user_ids=[best.owner_id],
                 kind=NoticeKind.scoop_suggested,
                 actor=actor,
-                summary=f"possible {suggestion.effect.label}: {release.title} → {project.title}",
-                project_id=project.id,
+                summary=f"possible {best.effect.label}: {release.title} → "
+                f"{by_project[project_id].title}{more}",
+                project_id=project_id,
                 release_id=release.id,
                 tell_actor=True,
             )
-    session.flush()
     return made
 
 

@@ -57,11 +57,20 @@ def release(db, user, spec):
 
 
 def suggest(db, user, releases):
+    """What matching put in the inbox for these releases, strongest first."""
     made = service.suggestions_make(
         db, releases=releases, projects=matchable_projects(db, owner_id=user.id), actor=user
     )
     db.commit()
-    return made
+    rows = db.exec(
+        select(Suggestion)
+        .where(Suggestion.release_id.in_([r.release_id for r in made]))
+        .order_by(Suggestion.score.desc(), Suggestion.id)
+    ).all()
+    assert [(s.release_id, s.project_id) for s in rows] == [
+        (m.release_id, m.project_id) for m in made
+    ]
+    return rows
 
 
 @pytest.fixture
