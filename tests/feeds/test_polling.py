@@ -342,6 +342,7 @@ def test_the_feed_pages_add_poll_and_show_the_result(client, db, user, instructi
     assert r.status_code == 200
     status = BeautifulSoup(r.text, "html.parser")
     assert status.select_one("#feed-status")
+    assert "LIMA" in status.select_one("ol.releases").get_text()  # what it brought, too
     assert "2 new" in status.select_one("#poll-result").get_text()
     assert "2 items seen, 2 new" in client.get(detail).text
     listing = BeautifulSoup(client.get("/feeds").text, "html.parser")
