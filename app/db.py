@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
@@ -238,6 +239,15 @@ def write_apart(session: Session, statement: sa.Executable, *, wait: bool) -> bo
             raise
         return False
     return True
+
+
+def insert_new(session: Session, model: type, rows: list[dict]) -> None:
+    """INSERT the rows, skipping any that a unique key says exist already (a
+    concurrent writer's): ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(model).on_conflict_do_nothing(), rows)
 
 
 class Database:

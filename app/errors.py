@@ -100,11 +100,16 @@ def error_body(
     }
 
 
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
 def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Pydantic errors as [{"field": "impact", "message": "..."}]."""
     out = []
     for err in errors:
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
+        loc = [str(part) for part in err.get("loc", ())]
+        if loc and loc[0] in _LOCATIONS:  # where it was sent, not a field's name
+            loc = loc[1:]
         out.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
     return out
 

@@ -98,7 +98,8 @@ POLICIES = {
         "other_manager": 404,
         "outsider": 404,
     },
-    # A team's feed: every member sees and polls it; only who added it changes it.
+    # A team's feed: every member sees and polls it; who added it and the
+    # team's managers change it.
     "feed_read": {
         "owner": OK,
         "researcher": OK,
@@ -109,7 +110,7 @@ POLICIES = {
     "feed_write": {
         "owner": OK,
         "researcher": 403,
-        "manager": 403,
+        "manager": OK,
         "other_manager": 404,
         "outsider": 404,
     },

@@ -63,16 +63,17 @@ def upgrade() -> None:
     op.create_table('feed_item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('feed_id', sa.Integer(), nullable=False),
-    sa.Column('release_id', sa.Integer(), nullable=False),
+    sa.Column('release_id', sa.Integer(), nullable=True),
     sa.Column('guid', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('seen_at', app.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['feed_id'], ['feed.id'], name=op.f('fk_feed_item_feed_id_feed'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['release_id'], ['release.id'], name=op.f('fk_feed_item_release_id_release'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['release_id'], ['release.id'], name=op.f('fk_feed_item_release_id_release'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_item')),
     sa.UniqueConstraint('feed_id', 'release_id', name='uq_feed_item_feed_release')
     )
     with op.batch_alter_table('feed_item', schema=None) as batch_op:
         batch_op.create_index('ix_feed_item_feed_seen', ['feed_id', 'id'], unique=False)
+        batch_op.create_index('ix_feed_item_feed_guid', ['feed_id', 'guid'], unique=False)
 
     op.create_table('suggestion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -123,6 +124,7 @@ def downgrade() -> None:
 
     op.drop_table('suggestion')
     with op.batch_alter_table('feed_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_feed_item_feed_guid')
         batch_op.drop_index('ix_feed_item_feed_seen')
 
     op.drop_table('feed_item')

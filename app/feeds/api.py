@@ -23,7 +23,9 @@ router = APIRouter(
 
 def editable(view: queries.FeedView) -> queries.FeedView:
     if not view.can_edit:
-        raise Forbidden("Only the person who added this feed can change it.")
+        raise Forbidden(
+            "Only the person who added this feed, or a manager of its team, can change it."
+        )
     return view
 
 

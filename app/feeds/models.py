@@ -83,11 +83,14 @@ class FeedItem(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("feed_id", "release_id", name="uq_feed_item_feed_release"),
         sa.Index("ix_feed_item_feed_seen", "feed_id", "id"),
+        sa.Index("ix_feed_item_feed_guid", "feed_id", "guid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     feed_id: int = Field(foreign_key="feed.id", ondelete="CASCADE")
-    release_id: int = Field(foreign_key="release.id", ondelete="CASCADE")
+    # None once the release is deleted from the log: the item stays, so the
+    # next poll does not bring the release back.
+    release_id: int | None = Field(default=None, foreign_key="release.id", ondelete="SET NULL")
     guid: str = Field(default="", max_length=500)
     seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

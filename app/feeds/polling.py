@@ -7,6 +7,7 @@ alike by "Poll now", `goldfish feeds poll` and `goldfish worker`.
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import select
 
@@ -18,10 +19,18 @@ from app.feeds import service
 from app.feeds.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_SECONDS, FetchError, fetch_feed
 from app.feeds.models import Feed, PollStatus
 from app.feeds.parse import ParseError, parse_feed
+from app.teams.queries import membership_of
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "The feed could not be read (an unexpected error, logged for the administrator)."
+UNSAVED = (
+    "What the feed brought could not be saved (logged for the administrator); "
+    "it is tried again later."
+)
+LEFT_TEAM = (
+    "Paused: the person who added this feed has left the team. A manager of the team can delete it."
+)
 
 
 class PollRunning(Refused):
@@ -60,14 +69,31 @@ class PollSettings:
 
 
 def poll_feed(
-    database: Database, feed_id: int, *, how: PollSettings, claimed: bool = False
+    database: Database,
+    feed_id: int,
+    *,
+    how: PollSettings,
+    lease: datetime | None = None,
 ) -> PollOutcome:
     """Poll one feed now. Raises PollRunning if another process has it;
-    `claimed` when the caller took the lease already (the worker)."""
+    `lease` when the caller took it already (the worker)."""
     with database.session(write=True) as session:
-        if not claimed and not service.feed_claim(session, feed_id=feed_id):
-            raise PollRunning()
+        if lease is None:
+            lease = service.feed_claim(session, feed_id=feed_id)
+            if lease is None:
+                raise PollRunning()
         feed = session.get(Feed, feed_id)
+        if feed is None:
+            session.rollback()
+            return PollOutcome(feed_id, PollStatus.error, error="The feed was deleted.")
+        if feed.team_id is not None and not membership_of(
+            session, user_id=feed.owner_id, team_id=feed.team_id
+        ):
+            # Its items would go to the log of someone no longer in the team.
+            feed.paused = True
+            service.feed_polled(session, feed=feed, status=PollStatus.error, error=LEFT_TEAM)
+            session.commit()
+            return PollOutcome(feed_id, PollStatus.error, error=LEFT_TEAM)
         url, etag, last_modified = feed.url, feed.etag, feed.last_modified
         session.commit()
 
@@ -90,13 +116,37 @@ def poll_feed(
     except (FetchError, ParseError) as exc:
         status, error = PollStatus.error, str(exc)
     except Exception:
-        log.exception("polling feed %s failed", feed_id)
+        log.exception("reading feed %s failed", feed_id)
         status, error = PollStatus.error, UNEXPECTED
 
+    try:
+        return _record(database, feed_id, lease, url, status, error, fetched, parsed, how)
+    except Exception:
+        # Whatever went wrong while saving (a writer racing us to the same
+        # release on PostgreSQL, say) is an error on the feed, retried later:
+        # never a lease left held, never a feed polled every few minutes.
+        log.exception("saving the poll of feed %s failed", feed_id)
+        with database.session(write=True) as session:
+            feed = session.get(Feed, feed_id)
+            if feed is not None and feed.lease_until == lease:
+                service.feed_polled(session, feed=feed, status=PollStatus.error, error=UNSAVED)
+                session.commit()
+        return PollOutcome(feed_id, PollStatus.error, error=UNSAVED)
+
+
+def _record(database, feed_id, lease, url, status, error, fetched, parsed, how) -> PollOutcome:
     with database.session(write=True) as session:
         feed = session.get(Feed, feed_id)
         if feed is None:  # deleted while it was read
             return PollOutcome(feed_id, PollStatus.error, error="The feed was deleted.")
+        if feed.lease_until != lease:
+            # The lease ran out and another poll has the feed: it records.
+            return PollOutcome(feed_id, PollStatus.error, error="The poll took too long.")
+        if feed.url != url:
+            # Re-pointed while this poll read the old address: start afresh.
+            feed.lease_until = None
+            session.commit()
+            return PollOutcome(feed_id, PollStatus.error, error="The feed's address changed.")
         ingested = None
         if parsed is not None:
             owner = session.exec(select(User).where(User.id == feed.owner_id)).one()
@@ -138,9 +188,10 @@ def poll_due(
     outcomes: list[PollOutcome] = []
     while limit is None or len(outcomes) < limit:
         with database.session(write=True) as session:
-            feed_id = service.due_feed_claim(session)
+            claimed = service.due_feed_claim(session)
             session.commit()
-        if feed_id is None:
+        if claimed is None:
             break
-        outcomes.append(poll_feed(database, feed_id, how=how, claimed=True))
+        feed_id, lease = claimed
+        outcomes.append(poll_feed(database, feed_id, how=how, lease=lease))
     return outcomes

@@ -11,7 +11,7 @@ from app.errors import NotFound
 from app.feeds.models import Feed, FeedItem
 from app.releases.models import Release
 from app.teams.models import Team
-from app.teams.queries import member_team_ids
+from app.teams.queries import managed_team_ids, member_team_ids
 
 
 class FeedNotFound(NotFound):
@@ -29,7 +29,13 @@ def _visible(user: User) -> sa.ColumnElement[bool]:
 class FeedView:
     feed: Feed
     team_name: str | None
-    can_edit: bool  # only the person who added a feed changes it
+    # The person who added it, and for a team's feed the team's managers
+    # (so a feed whose adder left the team can still be stopped).
+    can_edit: bool
+
+
+def _managed(session: Session, user: User) -> set[int]:
+    return set(session.exec(managed_team_ids(user)))
 
 
 def feed_viewable(session: Session, *, user: User, feed_id: int) -> FeedView:
@@ -41,7 +47,12 @@ def feed_viewable(session: Session, *, user: User, feed_id: int) -> FeedView:
     if row is None:
         raise FeedNotFound(feed_id)
     feed, team_name = row
-    return FeedView(feed, team_name, can_edit=feed.owner_id == user.id)
+    managed = _managed(session, user) if feed.team_id is not None else set()
+    return FeedView(feed, team_name, can_edit=_can_edit(feed, user, managed))
+
+
+def _can_edit(feed: Feed, user: User, managed: set[int]) -> bool:
+    return feed.owner_id == user.id or feed.team_id in managed
 
 
 def feeds_of(session: Session, *, user: User) -> list[FeedView]:
@@ -51,7 +62,8 @@ def feeds_of(session: Session, *, user: User) -> list[FeedView]:
         .where(_visible(user))
         .order_by(Feed.team_id.is_not(None), Team.name, Feed.title, Feed.id)
     ).all()
-    return [FeedView(feed, name, can_edit=feed.owner_id == user.id) for feed, name in rows]
+    managed = _managed(session, user)
+    return [FeedView(feed, name, can_edit=_can_edit(feed, user, managed)) for feed, name in rows]
 
 
 def feed_with_url(session: Session, *, owner_id: int, team_id: int | None, url: str) -> Feed | None:

@@ -13,11 +13,12 @@ from app.errors import Refused
 from app.feeds import queries, service
 from app.feeds.api import editable, run_poll
 from app.feeds.models import DEFAULT_INTERVAL, FeedCreate, FeedKind, FeedUpdate
+from app.feeds.polling import PollRunning
 from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.routing import Route
 from app.teams.queries import team_choices
-from app.web import is_htmx, redirect, render
+from app.web import redirect, render
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 
@@ -57,6 +58,8 @@ def feed_list(request: Request, session: SessionDep, user: CurrentUser) -> Respo
 
 
 def _create_input(form: FeedForm) -> dict:
+    if form.kind == FeedKind.arxiv and not form.query.strip() and form.url.strip():
+        form = form.model_copy(update={"kind": FeedKind.rss})  # an address was what they gave
     data: dict = {
         "kind": form.kind or None,
         "title": form.title,
@@ -134,12 +137,14 @@ def feed_detail(request: Request, session: SessionDep, user: CurrentUser, feed_i
 
 @router.post("/feeds/{feed_id}/poll", name="feed_poll")
 def feed_poll(request: Request, session: SessionDep, user: CurrentUser, feed_id: IdPath):
-    result = run_poll(request, session, user, feed_id)
+    status_code = 200
+    try:
+        extra = {"result": run_poll(request, session, user, feed_id)}
+    except PollRunning as running:
+        extra, status_code = {"running": running.message}, 409
     view = queries.feed_viewable(session, user=user, feed_id=feed_id)
-    context = {**_detail_context(session, user, view), "result": result}
-    if is_htmx(request):
-        return render(request, "feeds/detail.html", context, block="status")
-    return render(request, "feeds/detail.html", context)
+    context = {**_detail_context(session, user, view), **extra}
+    return render(request, "feeds/detail.html", context, block="status", status_code=status_code)
 
 
 @router.post("/feeds/{feed_id}", name="feed_update")
@@ -167,7 +172,10 @@ def feed_update(
                 allow_private=request.app.state.settings.feeds_allow_private,
             )
         except Refused as refused:
-            errors = {refused.field or "form": refused.message}
+            field = refused.field or "form"
+            if field == "url" and "query" in changes:
+                field = "query"  # an arXiv feed's address is made from its query
+            errors = {field: refused.message}
         else:
             session.commit()
             return redirect(request, request.url_for("feed_detail", feed_id=feed_id).path)

@@ -2,14 +2,16 @@
 ingesting what a poll read. Never commits (app.feeds.polling does, between
 the network and the database)."""
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.db import utcnow
+from app.db import insert_new, utcnow
 from app.errors import Refused
 from app.feeds.fetch import FetchError, check_url
 from app.feeds.models import (
@@ -31,7 +33,8 @@ from app.releases.service import ReleaseDraft, releases_ingest
 from app.teams.queries import membership_of
 
 # A poll that has not reported back in this long crashed: its feed is free.
-LEASE = timedelta(minutes=5)
+# Well above the longest fetch a poll may take (GOLDFISH_FEEDS_TIMEOUT_SECONDS).
+LEASE = timedelta(minutes=15)
 BACKOFF_MAX = timedelta(hours=24)
 ENTRIES_MAX = 1000  # read per poll; an arXiv query asks for 100
 
@@ -44,8 +47,20 @@ def _source_url(kind: FeedKind, url: str | None, query: str | None) -> str:
 
 
 def _check_address(url: str, *, allow_private: bool) -> None:
+    """Refuse at once what can never be polled: another scheme, or an
+    address written as a private IP (or localhost). A host name is looked up
+    when the feed is polled, every time (its answer may change; a name that
+    is not found is an error on the feed, not a reason to refuse it now)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
     try:
-        check_url(url, allow_private=allow_private)
+        ipaddress.ip_address(host)
+    except ValueError:
+        literal = host == "localhost" or host.endswith(".localhost")
+    else:
+        literal = True
+    try:
+        if literal or not host or urlsplit(url).scheme.lower() not in ("http", "https"):
+            check_url(url, allow_private=allow_private)
     except FetchError as exc:
         raise Refused(422, "bad_feed_url", str(exc), field="url") from None
 
@@ -115,16 +130,19 @@ def _free(now: datetime) -> sa.ColumnElement[bool]:
     return sa.or_(Feed.lease_until.is_(None), Feed.lease_until < now)
 
 
-def feed_claim(session: Session, *, feed_id: int, now: datetime | None = None) -> bool:
-    """Take the feed's lease, unless another process holds it."""
-    now = now or utcnow()
+def feed_claim(session: Session, *, feed_id: int, now: datetime | None = None) -> datetime | None:
+    """Take the feed's lease, unless another process holds it. The lease's
+    end is the poll's token: only the holder of that exact lease records
+    the poll and frees it (a poll that outlived its lease must not free the
+    next one's)."""
+    lease = (now or utcnow()) + LEASE
     taken = session.execute(
-        sa.update(Feed).where(Feed.id == feed_id, _free(now)).values(lease_until=now + LEASE)
+        sa.update(Feed).where(Feed.id == feed_id, _free(lease - LEASE)).values(lease_until=lease)
     )
-    return taken.rowcount == 1
+    return lease if taken.rowcount == 1 else None
 
 
-def due_feed_claim(session: Session, *, now: datetime | None = None) -> int | None:
+def due_feed_claim(session: Session, *, now: datetime | None = None) -> tuple[int, datetime] | None:
     """The feed most overdue for a poll that nobody is polling, leased to the
     caller. On PostgreSQL two workers never wait for each other: the row one
     is claiming is skipped by the other (FOR UPDATE SKIP LOCKED); on SQLite
@@ -141,8 +159,9 @@ def due_feed_claim(session: Session, *, now: datetime | None = None) -> int | No
     feed_id = session.exec(query).first()
     if feed_id is None:
         return None
-    session.execute(sa.update(Feed).where(Feed.id == feed_id).values(lease_until=now + LEASE))
-    return feed_id
+    lease = now + LEASE
+    session.execute(sa.update(Feed).where(Feed.id == feed_id).values(lease_until=lease))
+    return feed_id, lease
 
 
 def next_due(session: Session) -> datetime | None:
@@ -213,16 +232,20 @@ def feed_ingest(
             continue  # the same release under another guid
         already.add(release.id)
         items.append({"feed_id": feed.id, "release_id": release.id, "guid": guid, "seen_at": now})
-    if items:
-        session.execute(sa.insert(FeedItem), items)
+    insert_new(session, FeedItem, items)
     new_items = len(items)
     created = [release for release, is_new in ingested if is_new]
+    # Matched: every release new to this feed, even one its owner logged
+    # before (a team feed serves others' projects too); pairs suggested or
+    # linked already are skipped by suggestions_make.
+    arrived = {item["release_id"] for item in items}
+    to_match = [release for release, _ in ingested if release.id in arrived]
     projects = matchable_projects(
         session, owner_id=None if feed.team_id else feed.owner_id, team_id=feed.team_id
     )
     made = suggestions_make(
         session,
-        releases=created,
+        releases=list({r.id: r for r in to_match}.values()),
         projects=projects,
         actor=owner,
         feed_id=feed.id,

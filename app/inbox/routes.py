@@ -13,7 +13,7 @@ from app.db import SessionDep
 from app.forms import validate
 from app.inbox import queries, service
 from app.inbox.models import SuggestionConfirm
-from app.inputs import IdPath
+from app.inputs import INT_MAX, IdPath
 from app.projects import queries as project_queries
 from app.releases import queries as release_queries
 from app.releases.models import SCOOP_EFFECTS, LinkEffect
@@ -162,6 +162,10 @@ def release_touches(
     )
 
 
+def _an_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= INT_MAX
+
+
 class TouchesForm(BaseModel):
     # One per project shown: "PROJECT_ID:EFFECT", or "PROJECT_ID:" for "do not link".
     choice: list[str] = []
@@ -178,7 +182,7 @@ def release_touches_link(
     release = release_queries.release_for(session, user=user, release_id=release_id)
     for choice in form.choice[:200]:
         project_id, _, effect = choice.partition(":")
-        if not project_id.isdecimal() or effect not in LinkEffect.__members__:
+        if not _an_id(project_id) or effect not in LinkEffect.__members__:
             continue  # "do not link", or not a choice the page offered
         project = project_queries.project_for(session, user=user, project_id=int(project_id))
         link_set(session, release=release, project=project, actor=user, effect=LinkEffect(effect))

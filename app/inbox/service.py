@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.db import utcnow
+from app.db import insert_new, utcnow
 from app.inbox.models import Suggestion, SuggestionState
 from app.inbox.queries import already_paired, matchable_projects, profiles_of, release_text
 from app.matching.engine import DEFAULT_THRESHOLD, Explanation, Matcher
@@ -87,8 +86,9 @@ def suggestions_make(
     if not made:
         return []
     now = utcnow()
-    session.execute(
-        sa.insert(Suggestion),
+    insert_new(
+        session,
+        Suggestion,
         [
             {
                 "owner_id": m.owner_id,

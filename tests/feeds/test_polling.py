@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.db import utcnow
+from app.feeds import service as feed_service
 from app.feeds.models import Feed, FeedItem
 from app.inbox.models import Suggestion
 from app.main import create_app
 from app.releases.models import Release, ReleaseSource
+from app.teams.models import Membership
 from tests import factories
 from tests.conftest import RolledBackDatabase
 from tests.feeds.feedserver import Reply
@@ -350,3 +352,86 @@ def test_the_feed_pages_add_poll_and_show_the_result(client, db, user, instructi
     # Without JavaScript, the same button gives the whole page back.
     r = client.submit(f"/feeds/{feed_id}/poll")
     assert r.status_code == 200 and "<html" in r.text.lower()
+
+
+def test_an_arxiv_query_feed_is_added_with_its_api_address(api, db):
+    r = api.post(
+        "/api/v1/feeds",
+        json={"kind": "arxiv", "query": 'cat:cs.CL AND abs:"instruction tuning"'},
+    )
+    assert r.status_code == 201, r.text
+    feed = r.json()
+    assert feed["query"] == 'cat:cs.CL AND abs:"instruction tuning"'
+    assert feed["url"].startswith("https://export.arxiv.org/api/query?search_query=cat%3Acs.CL")
+    assert feed["title"] == feed["query"]
+    # The same again is refused; a query arXiv cannot read is refused with why.
+    again = api.post("/api/v1/feeds", json={"kind": "arxiv", "query": feed["query"]})
+    assert again.status_code == 409
+    bad = api.post("/api/v1/feeds", json={"kind": "arxiv", "query": 'abs:"unclosed'})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["fields"][0]["field"] == "query"
+    assert count(db, Feed) == 1
+
+
+def test_a_team_feed_whose_adder_left_the_team_pauses_and_its_managers_can_stop_it(
+    db, user, other_user, app, feed_server
+):
+    team = factories.make_team(db, other_user, "Alignment")  # Grace manages it
+    factories.add_member(db, team, user)
+    url = feed_server.route("/q", body=arxiv_atom(LIMA), content_type=ATOM)
+    with token_client(app, db, user) as ada:
+        feed = add_feed(ada, url, team_id=team.id)
+    membership = db.exec(
+        select(Membership).where(Membership.team_id == team.id, Membership.user_id == user.id)
+    ).one()
+    db.delete(membership)
+    db.commit()
+    with token_client(app, db, other_user) as grace:
+        result = poll(grace, feed["id"])
+        assert result["status"] == "error" and "left the team" in result["error"]
+        assert result["feed"]["paused"] is True
+        assert feed_server.requests == []  # nothing was fetched into Ada's log
+        assert grace.delete(f"/api/v1/feeds/{feed['id']}").status_code == 204
+    assert count(db, Feed) == 0
+
+
+def test_a_failure_while_saving_is_an_error_on_the_feed_and_frees_it(
+    api, db, user, feed_server, monkeypatch
+):
+    feed = add_feed(api, feed_server.route("/q", body=arxiv_atom(LIMA), content_type=ATOM))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(feed_service, "feed_ingest", broken)
+    result = poll(api, feed["id"])
+    assert result["status"] == "error" and "could not be saved" in result["error"]
+    stored = db.get(Feed, feed["id"])
+    db.refresh(stored)
+    assert (stored.lease_until, stored.failures, stored.last_status) == (None, 1, "error")
+    assert count(db, Release) == 0
+    monkeypatch.undo()
+    assert poll(api, feed["id"])["new"] == 1  # free to poll again at once
+
+
+def test_a_team_feed_suggests_a_paper_its_adder_had_logged_already(
+    db, user, other_user, app, feed_server
+):
+    team = factories.make_team(db, other_user, "Alignment")
+    factories.add_member(db, team, user)
+    shared = factories.make_project(
+        db,
+        user,
+        "Curated instruction tuning data",
+        team_id=team.id,
+        summary="How few curated instruction examples align a language model?",
+        keywords=["instruction tuning", "data quality"],
+    )
+    factories.make_release(
+        db, other_user, LIMA[1], summary=LIMA[2], url="https://arxiv.org/abs/2305.11206"
+    )
+    with token_client(app, db, other_user) as grace:
+        url = feed_server.route("/q", body=arxiv_atom(LIMA), content_type=ATOM)
+        result = poll(grace, add_feed(grace, url, team_id=team.id)["id"])
+    assert result["releases_created"] == 0
+    assert [s.project_id for s in db.exec(select(Suggestion))] == [shared.id]

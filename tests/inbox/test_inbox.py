@@ -288,3 +288,14 @@ def test_logging_a_release_by_hand_offers_the_projects_it_touches(logged_in, db,
     assert (link.project_id, link.effect) == (instruction.id, LinkEffect.scoop)
     # Nothing waits in the inbox for what its author has just seen.
     assert db.exec(select(sa.func.count()).select_from(Suggestion)).one() == 0
+
+
+def test_choices_the_touches_page_never_offered_are_ignored(logged_in, db, user, other_user):
+    mine = factories.make_release(db, user, "Mine")
+    theirs = factories.make_project(db, other_user, "Theirs")
+    for choice in ("99999999999999999999:related", "1" * 5000 + ":scoop", "٣:scoop", "x:scoop"):
+        r = logged_in.submit(f"/releases/{mine.id}/touches", {"choice": choice})
+        assert r.status_code == 303, choice
+    r = logged_in.submit(f"/releases/{mine.id}/touches", {"choice": f"{theirs.id}:scoop"})
+    assert r.status_code == 404
+    assert db.exec(select(ReleaseLink)).all() == []
