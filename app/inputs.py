@@ -28,6 +28,11 @@ from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 
 INT_MAX = 2**31 - 1  # PostgreSQL's INTEGER
+
+# For text that is stripped and then required: the schema's way of saying
+# "not only white space", as Pydantic's strip counts it (Unicode White_Space;
+# JSON Schema's \s leaves out U+0085, which it strips too).
+NOT_BLANK = Field(json_schema_extra={"pattern": r"[^\s\x85]"})
 INT_MIN = -(2**31)
 
 

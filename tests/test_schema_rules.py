@@ -106,3 +106,12 @@ def test_a_replan_names_one_release_and_a_retirement_its_learnings():
     assert _accepts(ReplanCreate, factories.replan_data(version=1, release_id=1))
     retired = factories.replan_data(version=1, release_id=1, decision="retire", learnings=" ")
     assert not _accepts(ReplanCreate, retired)
+
+
+@pytest.mark.parametrize("blank", [" ", "\x0b", "\x85", "\u2003\n", "\u3000"])
+def test_text_that_is_only_white_space_is_refused_by_schema_and_validator(blank):
+    pattern = ProjectCreate.model_json_schema()["properties"]["title"]["pattern"]
+    assert re.search(pattern, blank) is None
+    assert not _accepts(ProjectCreate, factories.project_data(blank))
+    assert re.search(pattern, f"{blank}A title{blank}")
+    assert _accepts(ProjectCreate, factories.project_data(f"{blank}A title{blank}"))

@@ -15,7 +15,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
-from app.inputs import Id, IsoDate, integer
+from app.inputs import NOT_BLANK, Id, IsoDate, integer
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
@@ -169,7 +169,9 @@ Keywords = Annotated[
         }
     ),
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX), NOT_BLANK
+]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=SUMMARY_MAX)]
 Rationale = Annotated[str, StringConstraints(strip_whitespace=True, max_length=RATIONALE_MAX)]
 PlanText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=PLAN_FIELD_MAX)]

@@ -11,7 +11,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
-from app.inputs import Id, IsoDate
+from app.inputs import NOT_BLANK, Id, IsoDate
 from app.releases.urls import BadUrl, arxiv_id, external_id, normalise_url
 
 RELEASE_TITLE_MAX = 300
@@ -115,7 +115,9 @@ class ReleaseLink(SQLModel, table=True):
 # ---------------------------------------------------------------- inputs
 
 ReleaseTitle = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=RELEASE_TITLE_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=RELEASE_TITLE_MAX),
+    NOT_BLANK,
 ]
 Organisation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ORGANISATION_MAX)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX)]

@@ -18,7 +18,7 @@ from pydantic import (
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
-from app.inputs import Id
+from app.inputs import NOT_BLANK, Id
 from app.projects.models import AssessmentIn, PlanIn
 from app.releases.models import LinkEffect, ReleaseCreate
 
@@ -112,7 +112,9 @@ class ReplanDraft(SQLModel, table=True):
 
 ReplanText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=REPLAN_TEXT_MAX)]
 RequiredText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=REPLAN_TEXT_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REPLAN_TEXT_MAX),
+    NOT_BLANK,
 ]
 
 

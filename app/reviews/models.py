@@ -14,7 +14,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
-from app.inputs import Id
+from app.inputs import NOT_BLANK, Id
 
 QUESTION_MAX = 1000
 QUESTIONS_MAX = 20
@@ -111,11 +111,15 @@ class ReviewComment(SQLModel, table=True):
 # ---------------------------------------------------------------- inputs
 
 Question = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUESTION_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=QUESTION_MAX),
+    NOT_BLANK,
 ]
 Answer = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ANSWER_MAX)]
 CommentBody = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_MAX),
+    NOT_BLANK,
 ]
 Version = Id
 

@@ -63,7 +63,9 @@ def test_a_release_already_logged_is_shown_instead_of_a_duplicate(logged_in, db,
     r = logged_in.submit("/releases", {**FORM, "title": "Same paper, other title", "url": again})
     assert r.status_code == 409
     notice = soup(r).select_one("#existing-release")
-    assert notice.select_one("a")["href"].endswith(first.headers["location"])
+    release = db.exec(select(Release)).one()
+    assert first.headers["location"] == f"/releases/{release.id}/touches"
+    assert notice.select_one("a")["href"].endswith(f"/releases/{release.id}")
     assert count(db, Release) == 1
 
 
