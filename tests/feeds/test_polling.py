@@ -435,3 +435,13 @@ def test_a_team_feed_suggests_a_paper_its_adder_had_logged_already(
         result = poll(grace, add_feed(grace, url, team_id=team.id)["id"])
     assert result["releases_created"] == 0
     assert [s.project_id for s in db.exec(select(Suggestion))] == [shared.id]
+
+
+def test_an_address_given_with_the_arxiv_choice_left_on_is_read_as_rss(client, db, user):
+    factories.log_in(client, db, user)
+    r = client.submit(
+        "/feeds", {"kind": "arxiv", "query": "", "url": "https://lab.example.org/feed.xml"}
+    )
+    assert r.status_code == 303
+    feed = db.exec(select(Feed)).one()
+    assert (feed.kind, feed.url, feed.query) == ("rss", "https://lab.example.org/feed.xml", None)
