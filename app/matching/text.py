@@ -21,6 +21,7 @@ import scipy.sparse as sp
 import Stemmer
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.utils import murmurhash3_32
 
 N_FEATURES = 2**20
 
@@ -81,6 +82,21 @@ def _spans(text: str, *, stem: bool) -> list[tuple[str, int, int]]:
     return found
 
 
+def feature_index(term: str) -> int:
+    """The column FeatureHasher gives a term (the same hash, signed 32-bit
+    MurmurHash3 of its UTF-8, folded onto N_FEATURES): one term's index
+    without building a sparse matrix for it."""
+    index = _INDEX.get(term)
+    if index is None:
+        if len(_INDEX) > _FEATURE_CACHE_MAX:
+            _INDEX.clear()
+        index = _INDEX[term] = abs(murmurhash3_32(term, seed=0)) % N_FEATURES
+    return index
+
+
+_INDEX: dict[str, int] = {}
+
+
 class Analyzer:
     """Hashed word (and bigram) counts of texts, and the surface form of a
     hashed feature for explanations."""
@@ -136,8 +152,7 @@ class Analyzer:
                         spans.setdefault(f"{fa} {fb}", (t, start, end))
         if not spans:
             return SurfaceForms(texts, {})
-        indices = self._hasher.transform({term: 1} for term in spans).tocsr().indices
-        return SurfaceForms(texts, dict(zip(indices.tolist(), spans.values(), strict=True)))
+        return SurfaceForms(texts, {feature_index(term): span for term, span in spans.items()})
 
 
 class SurfaceForms:

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import pytest
+from sklearn.feature_extraction import FeatureHasher
 
 from app.matching import engine
 from app.matching.engine import (
@@ -13,6 +14,7 @@ from app.matching.engine import (
     ProjectProfile,
     ReleaseText,
 )
+from app.matching.text import N_FEATURES, feature_index
 
 MULTILINGUAL = ProjectProfile(
     id=1,
@@ -313,3 +315,10 @@ def test_explanation_as_dict_is_plain_data():
         "terms": ["instruction tuning", "LLM"],
         "similar_release": None,
     }
+
+
+def test_a_terms_index_is_the_column_feature_hashing_gives_it():
+    terms = ["instruct tune", "lima", "data qualiti", "ünïcode", "x" * 60, *map(str, range(500))]
+    hasher = FeatureHasher(n_features=N_FEATURES, input_type="dict", alternate_sign=False)
+    columns = hasher.transform({t: 1} for t in terms).tocsr().indices.tolist()
+    assert [feature_index(t) for t in terms] == columns
