@@ -96,3 +96,48 @@ def test_a_worker_polls_when_due_and_stops_on_sigterm_after_its_poll(
         ), log
         assert stored.next_poll_at > utcnow()
         assert len(feeds.requests) == 1
+
+
+def test_feeds_poll_and_list_from_the_command_line(database, database_url_live, tmp_path):
+    with Session(database.engine) as db, FeedServer() as feeds:
+        owner = factories.make_user(db, display_name="Ada")
+        ok = Feed(
+            owner_id=owner.id,
+            kind="rss",
+            title="Lab",
+            url=feeds.route("/ok.atom", body=arxiv_atom(LIMA, SAM)),
+        )
+        broken = Feed(
+            owner_id=owner.id, kind="rss", title="Broken", url=feeds.route("/x", status=500)
+        )
+        db.add_all([ok, broken])
+        db.commit()
+        env = server_env(database_url_live, WORKER_SETTINGS)
+
+        def goldfish(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                [str(GOLDFISH), "feeds", *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        one = goldfish("poll", "--feed", str(ok.id))
+        assert one.returncode == 0, one.stderr
+        assert f"feed {ok.id}: ok, 2 seen, 2 new, 2 releases" in one.stdout
+        every = goldfish("poll")  # both: one fails, so the command does too
+        assert every.returncode == 1
+        assert f"feed {ok.id}: ok, 2 seen, 0 new" in every.stdout
+        assert f"feed {broken.id}: error" in every.stdout and "500" in every.stdout
+        missing = goldfish("poll", "--feed", "999")
+        assert missing.returncode == 1 and "No feed with id 999" in missing.stderr
+        listed = goldfish("list")
+        assert listed.returncode == 0
+        rows = [line.split("\t") for line in listed.stdout.splitlines()]
+        assert [(r[0], r[2], r[4]) for r in rows] == [
+            (str(ok.id), "Lab", "ok"),
+            (str(broken.id), "Broken", "error"),
+        ]
+    with Session(database.engine) as db:
+        assert db.exec(select(sa.func.count()).select_from(Release)).one() == 2
