@@ -57,16 +57,29 @@ def feed_list(request: Request, session: SessionDep, user: CurrentUser) -> Respo
     return render(request, "feeds/list.html", _list_context(session, user, values, {}))
 
 
-def _create_input(form: FeedForm) -> dict:
+def _kind_given(form: FeedForm) -> str:
+    """The arXiv choice left on with only an address typed: an RSS/Atom feed."""
     if form.kind == FeedKind.arxiv and not form.query.strip() and form.url.strip():
-        form = form.model_copy(update={"kind": FeedKind.rss})  # an address was what they gave
+        return FeedKind.rss
+    return form.kind
+
+
+def _source_field(by_query: bool, field: str | None) -> str:
+    """The field a message about a feed's source goes beside: an arXiv
+    feed's address is made from its query."""
+    if field in (None, "form", "url"):
+        return "query" if by_query else "url"
+    return field
+
+
+def _create_input(form: FeedForm, kind: str) -> dict:
     data: dict = {
-        "kind": form.kind or None,
+        "kind": kind or None,
         "title": form.title,
         "interval_minutes": as_int(form.interval_minutes),
         "team_id": as_int(form.team_id),
     }
-    if form.kind == FeedKind.arxiv:
+    if kind == FeedKind.arxiv:
         data["query"] = form.query or None
     else:
         data["url"] = form.url or None
@@ -78,7 +91,8 @@ def feed_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[FeedForm, Form()]
 ) -> Response:
     values = form.model_dump()
-    data, errors = validate(FeedCreate, _create_input(form))
+    kind = _kind_given(form)
+    data, errors = validate(FeedCreate, _create_input(form, kind))
     if data is not None:
         try:
             feed = service.feed_create(
@@ -89,17 +103,13 @@ def feed_create(
             )
         except Refused as refused:
             session.rollback()
-            field = (
-                "query" if refused.field == "url" and form.kind == FeedKind.arxiv else refused.field
-            )
-            errors = {field or "form": refused.message}
+            errors = {refused.field or "form": refused.message}
         else:
             session.commit()
             return redirect(request, request.url_for("feed_detail", feed_id=feed.id).path)
-    if "form" in errors and form.kind == FeedKind.arxiv:
-        errors.setdefault("query", errors.pop("form"))
-    elif "form" in errors:
-        errors.setdefault("url", errors.pop("form"))
+    if "form" in errors or "url" in errors:
+        message = errors.pop("form", None) or errors.pop("url")
+        errors.setdefault(_source_field(kind == FeedKind.arxiv, "form"), message)
     context = _list_context(session, user, values, errors)
     return render(request, "feeds/list.html", context, status_code=422)
 
@@ -172,10 +182,7 @@ def feed_update(
                 allow_private=request.app.state.settings.feeds_allow_private,
             )
         except Refused as refused:
-            field = refused.field or "form"
-            if field == "url" and "query" in changes:
-                field = "query"  # an arXiv feed's address is made from its query
-            errors = {field: refused.message}
+            errors = {_source_field("query" in changes, refused.field): refused.message}
         else:
             session.commit()
             return redirect(request, request.url_for("feed_detail", feed_id=feed_id).path)

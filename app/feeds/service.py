@@ -51,16 +51,16 @@ def _check_address(url: str, *, allow_private: bool) -> None:
     address written as a private IP (or localhost). A host name is looked up
     when the feed is polled, every time (its answer may change; a name that
     is not found is an error on the feed, not a reason to refuse it now)."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".").lower()
     try:
         ipaddress.ip_address(host)
+        written_as_address = True
     except ValueError:
-        literal = host == "localhost" or host.endswith(".localhost")
-    else:
-        literal = True
+        written_as_address = host == "localhost" or host.endswith(".localhost")
     try:
-        if literal or not host or urlsplit(url).scheme.lower() not in ("http", "https"):
-            check_url(url, allow_private=allow_private)
+        if written_as_address or not host or parts.scheme.lower() not in ("http", "https"):
+            check_url(url, allow_private=allow_private)  # no lookup needed to decide
     except FetchError as exc:
         raise Refused(422, "bad_feed_url", str(exc), field="url") from None
 

@@ -12,7 +12,7 @@ from app.inbox.models import Suggestion, SuggestionState
 from app.matching.engine import LinkedRelease, ProjectProfile, ReleaseText
 from app.projects.models import PlanVersion, Project
 from app.projects.queries import keywords_of
-from app.releases.models import LinkState, Release, ReleaseLink
+from app.releases.models import SCOOP_EFFECTS, LinkState, Release, ReleaseLink
 
 # What a project's profile carries of its history: its most recent examples.
 EXAMPLES_MAX = 50
@@ -230,7 +230,7 @@ def likely_scoops(session: Session, *, project: Project) -> list[InboxRow]:
         .where(
             Suggestion.project_id == project.id,
             Suggestion.state == SuggestionState.open,
-            Suggestion.effect.in_(("scoop", "partial_scoop")),
+            Suggestion.effect.in_(SCOOP_EFFECTS),
         )
         .order_by(Suggestion.score.desc())
         .limit(5)

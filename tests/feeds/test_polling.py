@@ -21,7 +21,7 @@ from app.main import create_app
 from app.releases.models import Release, ReleaseSource
 from app.teams.models import Membership
 from tests import factories
-from tests.conftest import RolledBackDatabase
+from tests.conftest import Client, RolledBackDatabase
 from tests.feeds.feedserver import Reply
 
 LIMA = (
@@ -445,3 +445,19 @@ def test_an_address_given_with_the_arxiv_choice_left_on_is_read_as_rss(client, d
     assert r.status_code == 303
     feed = db.exec(select(Feed)).one()
     assert (feed.kind, feed.url, feed.query) == ("rss", "https://lab.example.org/feed.xml", None)
+
+
+def test_a_refused_address_typed_with_the_arxiv_choice_on_is_shown_beside_the_address(
+    db, user, settings, connection
+):
+    app = create_app(settings, database=RolledBackDatabase(connection))  # no private addresses
+    with Client(app, base_url="https://testserver", follow_redirects=False) as client:
+        factories.log_in(client, db, user)
+        typed = {"kind": "arxiv", "query": "", "url": "http://10.0.0.7/feed.xml"}
+        r = client.submit("/feeds", typed)
+    assert r.status_code == 422
+    page = BeautifulSoup(r.text, "html.parser")
+    assert "private" in page.select_one("#e-url").get_text().lower()
+    assert page.select_one("#e-query") is None
+    assert page.select_one("#f-url")["value"] == typed["url"]
+    assert count(db, Feed) == 0
