@@ -13,7 +13,7 @@ from app.notifications.models import NoticeKind
 from app.notifications.service import notify
 from app.projects.models import Project
 from app.releases.models import SCOOP_EFFECTS, LinkEffect, Release, ReleaseLink
-from app.releases.service import link_set, release_copy_for
+from app.releases.service import link_set, releases_copied_for
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,14 @@ def suggestions_make(
         return []
     by_release = {r.id: r for r in releases}
     by_project = {p.id: p for p in projects}
-    candidates = []
-    for match in matches:
-        project = by_project[match.project_id]
-        release = release_copy_for(
-            session, release=by_release[match.release_id], owner_id=project.owner_id
-        )
-        candidates.append((match, project, release))
+    copies = releases_copied_for(
+        session,
+        wanted=[(by_release[m.release_id], by_project[m.project_id].owner_id) for m in matches],
+    )
+    candidates = [
+        (m, by_project[m.project_id], copies[(m.release_id, by_project[m.project_id].owner_id)])
+        for m in matches
+    ]
     paired = already_paired(
         session,
         release_ids=sorted({r.id for _, _, r in candidates}),

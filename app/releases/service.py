@@ -198,20 +198,36 @@ def releases_ingest(
     return out
 
 
-def release_copy_for(session: Session, *, release: Release, owner_id: int) -> Release:
-    """The same release in another person's log (a team feed's find, for a
-    member's project): theirs if they have it, else a copy."""
-    if release.owner_id == owner_id:
-        return release
-    draft = ReleaseDraft(
-        title=release.title,
-        kind=release.kind,
-        released_on=release.released_on,
-        organisation=release.organisation,
-        url=release.url,
-        summary=release.summary,
-    )
-    [(copy, _)] = releases_ingest(
-        session, owner_id=owner_id, drafts=[draft], source=ReleaseSource.feed
-    )
-    return copy
+def releases_copied_for(
+    session: Session, *, wanted: list[tuple[Release, int]]
+) -> dict[tuple[int, int], Release]:
+    """Each (release, owner id) as a release of that owner's log (a team
+    feed's find, for a member's project): theirs if they have it, else a
+    copy. Keyed by (release id, owner id); two queries per other owner,
+    whatever the number of releases."""
+    found: dict[tuple[int, int], Release] = {}
+    by_owner: dict[int, dict[int, Release]] = {}
+    for release, owner_id in wanted:
+        if release.owner_id == owner_id:
+            found[(release.id, owner_id)] = release
+        else:
+            by_owner.setdefault(owner_id, {})[release.id] = release
+    for owner_id, distinct in by_owner.items():
+        releases = list(distinct.values())
+        drafts = [
+            ReleaseDraft(
+                title=r.title,
+                kind=r.kind,
+                released_on=r.released_on,
+                organisation=r.organisation,
+                url=r.url,
+                summary=r.summary,
+            )
+            for r in releases
+        ]
+        copies = releases_ingest(
+            session, owner_id=owner_id, drafts=drafts, source=ReleaseSource.feed
+        )
+        for release, (copy, _) in zip(releases, copies, strict=True):
+            found[(release.id, owner_id)] = copy
+    return found
