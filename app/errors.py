@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.db import is_busy
+from app.versions import Conflict
 
 # Where the body-limit middleware keeps a request's body (app.security).
 BODY_SCOPE_KEY = "goldfish.body"
@@ -152,6 +153,14 @@ def install_error_handlers(app: FastAPI) -> None:
                 status_code=exc.status,
             )
         return _page(request, exc.status, exc.message)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> Response:
+        # The request's transaction is rolled back as the handler fails
+        # (app.routing.Route); a form that keeps what was typed catches it.
+        if _wants_json(request):
+            return JSONResponse(error_body(409, exc.message, code=exc.code), status_code=409)
+        return _page(request, 409, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.auth.deps import ApiUser
 from app.db import SessionDep
-from app.errors import ApiError, error_responses
+from app.errors import error_responses
 from app.inputs import IdPath, IdQuery, IsoDate
 from app.journal import queries, service
 from app.journal.models import EntryIn, EntryKind, EntryPage, EntryPublic, EntryUpdate
@@ -82,16 +82,7 @@ def update_entry(
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     if data.project_id is not None:
         project_queries.project_for(session, user=user, project_id=data.project_id)
-    try:
-        service.entry_update(session, entry=entry, data=data)
-    except service.EntryConflict as conflict:
-        session.rollback()
-        raise ApiError(
-            409,
-            f"The entry changed since version {data.version}; "
-            f"it is now at version {conflict.current_version}.",
-            code="version_conflict",
-        ) from None
+    service.entry_update(session, entry=entry, data=data)
     session.commit()
     return EntryPublic.model_validate(entry)
 

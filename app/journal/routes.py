@@ -22,6 +22,7 @@ from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 from app.routing import Route
 from app.teams import queries as team_queries
+from app.versions import Conflict
 from app.web import is_htmx, redirect, render, safe_next, templates
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -291,7 +292,7 @@ def journal_update(
         session.rollback()
         context["errors"] = {refused.field or "body": refused.message}
         return render(request, "journal/entry.html", context, block="entry", status_code=422)
-    except service.EntryConflict as conflict:
+    except Conflict as conflict:
         session.rollback()
         context["message"] = (
             "This entry was changed elsewhere after you opened it, so nothing was saved. "

@@ -3,7 +3,6 @@
 from datetime import date
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -20,6 +19,7 @@ from app.journal.models import (
 )
 from app.markdown import render_markdown
 from app.teams.queries import membership_of
+from app.versions import claim_version
 
 _REQUIRED = {"day", "kind", "body", "learned", "serves_purpose"}
 _REVISED = (
@@ -33,12 +33,6 @@ _REVISED = (
     "energy",
     "serves_purpose",
 )
-
-
-class EntryConflict(Exception):
-    def __init__(self, current_version: int) -> None:
-        super().__init__(f"the entry is now at version {current_version}")
-        self.current_version = current_version
 
 
 def today_for(user: User) -> date:
@@ -79,15 +73,7 @@ def entry_update(session: Session, *, entry: JournalEntry, data: EntryUpdate) ->
     """Keep the entry as it was, then apply the change made against `data.version`."""
     if "shared_team_id" in data.model_fields_set:
         _check_team(session, author_id=entry.author_id, team_id=data.shared_team_id)
-    result = session.execute(
-        sa.update(JournalEntry)
-        .where(JournalEntry.id == entry.id, JournalEntry.version == data.version)
-        .values(version=JournalEntry.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.refresh(entry)
-        raise EntryConflict(entry.version)
+    claim_version(session, entry, expected=data.version, what="entry", updated_at=utcnow())
     session.add(
         JournalRevision(
             entry_id=entry.id, version=data.version, **{k: getattr(entry, k) for k in _REVISED}

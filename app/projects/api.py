@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app.auth.deps import ApiUser
 from app.auth.models import User
 from app.db import SessionDep
-from app.errors import ApiError, error_responses
+from app.errors import error_responses
 from app.inputs import IdPath
 from app.projects import queries, service
 from app.projects.models import (
@@ -129,16 +129,7 @@ def update_project(
     request: Request, session: SessionDep, user: ApiUser, project_id: IdPath, data: ProjectUpdate
 ) -> ProjectPublic:
     project = queries.project_for(session, user=user, project_id=project_id)
-    try:
-        service.project_update(session, project=project, actor=user, data=data)
-    except service.VersionConflict as conflict:
-        session.rollback()
-        raise ApiError(
-            409,
-            f"The project changed since version {data.version}; it is now at version "
-            f"{conflict.current_version}. Read it again and re-apply your change.",
-            code="version_conflict",
-        ) from None
+    service.project_update(session, project=project, actor=user, data=data)
     session.commit()
     return _one(request, session, user, project)
 

@@ -18,6 +18,7 @@ from app.projects.models import ProjectStatus, ProjectUpdate, SuccessAxis
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 from app.routing import Route
+from app.versions import Conflict
 from app.web import redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -179,7 +180,7 @@ def project_scores(
     else:
         try:
             service.project_update(session, project=project, actor=user, data=data)
-        except service.VersionConflict:
+        except Conflict:
             session.rollback()
             status_code = 409
             message = (

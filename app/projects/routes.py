@@ -35,6 +35,7 @@ from app.reviews import queries as review_queries
 from app.routing import Route
 from app.teams import queries as team_queries
 from app.teams.models import Team
+from app.versions import Conflict
 from app.web import redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -211,7 +212,7 @@ def project_update(
         return _form_page(request, session, "projects/edit.html", context, status_code=422)
     try:
         service.project_update(session, project=project, actor=user, data=data)
-    except service.VersionConflict as conflict:
+    except Conflict as conflict:
         session.rollback()
         context["message"] = (
             "Someone changed this project after you opened this form, so nothing was saved. "
@@ -260,7 +261,7 @@ def plan_revise(
         service.plan_revise(
             session, project=project, actor=user, based_on=as_score(form.based_on) or 0, data=data
         )
-    except service.VersionConflict as conflict:
+    except Conflict as conflict:
         session.rollback()
         context["message"] = (
             f"A newer plan (version {conflict.current_version}) was saved after you opened this "

@@ -1,9 +1,9 @@
 """Writes to projects. Services flush but never commit: the caller owns the
 transaction, so a multi-step change lands whole or not at all."""
 
-import sqlalchemy as sa
 from sqlmodel import Session, delete
 
+from app import versions
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import Refused
@@ -21,16 +21,9 @@ from app.projects.models import (
 from app.projects.queries import current_assessment, current_plan
 from app.reviews.service import requests_withdraw_for_projects
 from app.teams.queries import membership_of
+from app.versions import Conflict
 
 _RATIONALES = ("attainability_rationale", "scoop_risk_rationale", "impact_rationale")
-
-
-class VersionConflict(Exception):
-    """Someone changed the record since the caller loaded it."""
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(f"the record is now at version {current_version}")
-        self.current_version = current_version
 
 
 def _share(session: Session, *, project: Project, owner_id: int, team_id: int | None) -> None:
@@ -125,7 +118,11 @@ def plan_revise(
     latest = current_plan(session, project=project)
     latest_number = latest.number if latest else 0
     if based_on != latest_number:
-        raise VersionConflict(latest_number)
+        raise Conflict(
+            f"A newer plan (version {latest_number}) was saved after version {based_on}; "
+            "read it again and re-apply your change.",
+            current_version=latest_number,
+        )
     return plan_add(
         session, project=project, actor=actor, data=data, reason=reason, reason_note=reason_note
     )
@@ -157,17 +154,9 @@ def plan_add(
 
 
 def claim_version(session: Session, *, project: Project, expected: int) -> None:
-    """Move the project to the next version, unless someone else already did."""
-    result = session.execute(
-        sa.update(Project)
-        .where(Project.id == project.id, Project.version == expected)
-        .values(version=Project.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.refresh(project)
-        raise VersionConflict(project.version)
-    session.refresh(project, ["version", "updated_at"])
+    """Move the project to the next version, unless someone else already did
+    (app.versions.Conflict)."""
+    versions.claim_version(session, project, expected=expected, what="project", updated_at=utcnow())
 
 
 def _rescore(session: Session, *, project: Project, actor: User, patch: AssessmentPatch) -> None:

@@ -8,7 +8,6 @@ from app.errors import ApiError, error_responses
 from app.inputs import IdPath
 from app.projects import queries as project_queries
 from app.projects.models import PlanPublic
-from app.projects.service import VersionConflict
 from app.replans import queries, service
 from app.replans.models import ReplanCreate, ReplanPublic
 from app.routing import Route
@@ -31,16 +30,7 @@ def create_replan(
     session: SessionDep, user: ApiUser, project_id: IdPath, data: ReplanCreate
 ) -> ReplanPublic:
     project = project_queries.project_for(session, user=user, project_id=project_id)
-    try:
-        replan = service.replan_submit(session, project=project, actor=user, data=data)
-    except VersionConflict as conflict:
-        session.rollback()
-        raise ApiError(
-            409,
-            f"The project changed since version {data.version}; it is now at version "
-            f"{conflict.current_version}.",
-            code="version_conflict",
-        ) from None
+    replan = service.replan_submit(session, project=project, actor=user, data=data)
     session.commit()
     return ReplanPublic.model_validate(replan)
 

@@ -16,12 +16,12 @@ from app.inputs import IdPath, as_id
 from app.projects import queries as project_queries
 from app.projects.models import Project, SuccessAxis
 from app.projects.scoring import Scores, what_if
-from app.projects.service import VersionConflict
 from app.releases import queries as release_queries
 from app.releases.models import LinkEffect, ReleaseKind
 from app.replans import service
 from app.replans.models import ReplanCreate, ReplanDecision
 from app.routing import Route
+from app.versions import Conflict
 from app.web import is_htmx, redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -362,7 +362,7 @@ def _finish(request, session, user, project: Project, data: dict[str, Any]) -> R
         return _page(request, context, status_code=422)
     try:
         service.replan_submit(session, project=project, actor=user, data=parsed)
-    except VersionConflict as conflict:
+    except Conflict as conflict:
         session.rollback()
         data["_version"] = conflict.current_version
         service.draft_save(session, project=project, actor=user, step=4, data=data)

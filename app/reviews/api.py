@@ -5,7 +5,6 @@ team; anyone else, teammates included, gets a 404. Same services as the pages.""
 
 from enum import StrEnum
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
@@ -49,11 +48,6 @@ class Box(StrEnum):
 class RequestWithdraw(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: Version
-
-
-def _changed(session: Session, exc: service.RequestChanged) -> ApiError:
-    session.rollback()
-    return ApiError(409, exc.message, code=CHANGED)
 
 
 def _question(question: ReviewQuestion) -> QuestionPublic:
@@ -168,10 +162,7 @@ def update_questions(
     session: SessionDep, user: ApiUser, request_id: IdPath, data: QuestionsUpdate
 ) -> RequestPublic:
     view = queries.request_for(session, user=user, request_id=request_id)
-    try:
-        service.questions_update(session, view=view, data=data)
-    except service.RequestChanged as exc:
-        raise _changed(session, exc) from None
+    service.questions_update(session, view=view, data=data)
     session.commit()
     return _reload(session, user, request_id)
 
@@ -186,10 +177,7 @@ def withdraw_request(
     session: SessionDep, user: ApiUser, request_id: IdPath, data: RequestWithdraw
 ) -> RequestPublic:
     view = queries.request_for(session, user=user, request_id=request_id)
-    try:
-        service.request_withdraw(session, view=view, version=data.version)
-    except service.RequestChanged as exc:
-        raise _changed(session, exc) from None
+    service.request_withdraw(session, view=view, version=data.version)
     session.commit()
     return _reload(session, user, request_id)
 
@@ -208,16 +196,7 @@ def submit_review(
     session: SessionDep, user: ApiUser, request_id: IdPath, data: ReviewCreate
 ) -> RequestPublic:
     view = queries.request_for(session, user=user, request_id=request_id)
-    try:
-        service.review_submit(session, view=view, actor=user, data=data)
-    except service.RequestChanged as exc:
-        raise _changed(session, exc) from None
-    except sa.exc.IntegrityError:
-        # The one-review-per-request constraint caught a race the version missed.
-        session.rollback()
-        raise ApiError(
-            409, "This plan was answered by another manager meanwhile.", code=CHANGED
-        ) from None
+    service.review_submit(session, view=view, actor=user, data=data)
     session.commit()
     return _reload(session, user, request_id)
 

@@ -24,6 +24,7 @@ from app.reviews.models import (
 )
 from app.routing import Route
 from app.teams import queries as team_queries
+from app.versions import Conflict
 from app.web import is_htmx, redirect, render
 
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -242,7 +243,7 @@ async def review_answer(
         return _review_page(request, context, 422)
     try:
         service.review_submit(session, view=context["view"], actor=user, data=data)
-    except service.RequestChanged as changed:
+    except Conflict as changed:
         return _conflict_page(
             request,
             session,
@@ -296,7 +297,7 @@ async def review_questions(
         return _review_page(request, context, 422)
     try:
         service.questions_update(session, view=context["view"], data=data)
-    except service.RequestChanged:
+    except Conflict:
         return _conflict_page(
             request,
             session,
@@ -321,7 +322,7 @@ async def review_withdraw(
         service.request_withdraw(
             session, view=context["view"], version=version if isinstance(version, int) else 0
         )
-    except service.RequestChanged:
+    except Conflict:
         return _conflict_page(
             request,
             session,

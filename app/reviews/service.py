@@ -32,15 +32,10 @@ from app.reviews.models import (
 from app.reviews.queries import RequestView, Side, questions_of
 from app.teams.models import TeamRole
 from app.teams.queries import membership_of
+from app.versions import Conflict, claim_version
 
-
-class RequestChanged(Exception):
-    """The request moved on since the caller loaded it."""
-
-    def __init__(self, request: ReviewRequest, message: str) -> None:
-        super().__init__(message)
-        self.request = request
-        self.message = message
+# The API's code for a request that moved on since the caller loaded it.
+CHANGED = "review_changed"
 
 
 def questions_from_text(text: str) -> list[str]:
@@ -107,28 +102,32 @@ def _set_questions(session: Session, *, request: ReviewRequest, questions: list[
 
 def _claim(session: Session, *, request: ReviewRequest, expected: int, **values) -> None:
     """Move an open request to its next version, or say what happened to it."""
-    result = session.execute(
-        sa.update(ReviewRequest)
-        .where(
-            ReviewRequest.id == request.id,
-            ReviewRequest.version == expected,
-            ReviewRequest.status == RequestStatus.open,
-        )
-        .values(version=ReviewRequest.version + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(request)
-    if result.rowcount == 1:
-        return
-    if request.status == RequestStatus.answered:
-        raise RequestChanged(request, "This plan was answered by another manager meanwhile.")
-    if request.status == RequestStatus.withdrawn:
-        raise RequestChanged(request, "The researcher withdrew this request meanwhile.")
-    raise RequestChanged(
+    claim_version(
+        session,
         request,
-        "The researcher changed the questions while you were reviewing. "
-        "Read them again; your answers are kept below.",
+        expected=expected,
+        what="review request",
+        where=(ReviewRequest.status == RequestStatus.open,),
+        conflict=_changed,
+        updated_at=utcnow(),
+        **values,
     )
+
+
+def _changed(request: ReviewRequest) -> Conflict:
+    """What happened to a request that moved on, in words."""
+    if request.status == RequestStatus.answered:
+        return _moved_on("This plan was answered by another manager meanwhile.")
+    if request.status == RequestStatus.withdrawn:
+        return _moved_on("The researcher withdrew this request meanwhile.")
+    return _moved_on(
+        "The researcher changed the questions while you were reviewing. "
+        "Read them again; your answers are kept below."
+    )
+
+
+def _moved_on(message: str) -> Conflict:
+    return Conflict(message, code=CHANGED)
 
 
 def questions_update(session: Session, *, view: RequestView, data: QuestionsUpdate) -> None:
@@ -176,8 +175,7 @@ def review_submit(
         )
     newest = current_plan(session, project=view.project)
     if newest is not None and newest.number != data.plan_number:
-        raise RequestChanged(
-            request,
+        raise _moved_on(
             f"The researcher saved plan version {newest.number} while you were reviewing "
             f"version {view.plan.number}. Check what changed; submit again to answer anyway.",
         )
@@ -188,7 +186,10 @@ def review_submit(
         request_id=request.id, reviewer_id=actor.id, decision=data.decision, note=data.note
     )
     session.add(review)
-    session.flush()  # the unique request_id backs up the version check
+    try:
+        session.flush()  # the unique request_id backs up the version check
+    except sa.exc.IntegrityError:
+        raise _moved_on("This plan was answered by another manager meanwhile.") from None
     notify(
         session,
         user_ids=[request.requested_by_id],

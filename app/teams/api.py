@@ -12,9 +12,8 @@ from sqlmodel import Session
 from app.auth.deps import ApiUser
 from app.auth.models import User
 from app.db import SessionDep
-from app.errors import ApiError, error_responses
+from app.errors import error_responses
 from app.inputs import IdPath
-from app.projects.service import VersionConflict
 from app.routing import Route
 from app.teams import queries, service
 from app.teams.models import (
@@ -110,16 +109,7 @@ def update_team(
     session: SessionDep, user: ApiUser, team_id: IdPath, data: TeamSettingsUpdate
 ) -> TeamPublic:
     view = queries.team_for(session, user=user, team_id=team_id)
-    try:
-        team = service.team_settings_update(session, view=view, data=data)
-    except VersionConflict as conflict:
-        session.rollback()
-        raise ApiError(
-            409,
-            f"The team changed since version {data.version}; it is now at version "
-            f"{conflict.current_version}. Read it again and re-apply your change.",
-            code="version_conflict",
-        ) from None
+    team = service.team_settings_update(session, view=view, data=data)
     session.commit()
     return _team(team, view.membership)
 

@@ -20,7 +20,6 @@ from app.forms import as_score, message_for
 from app.inputs import IdPath
 from app.projects import charts
 from app.projects import queries as project_queries
-from app.projects.service import VersionConflict
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 from app.reviews import queries as review_queries
@@ -33,6 +32,7 @@ from app.teams.portfolio_queries import (
     releases_touching,
     replans_since,
 )
+from app.versions import Conflict
 from app.web import redirect, render
 
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -204,7 +204,7 @@ def team_settings_save(
         return _settings_page(request, view, values, errors, message=message, status_code=422)
     try:
         service.team_settings_update(session, view=view, data=data)
-    except VersionConflict:
+    except Conflict:
         session.rollback()
         session.refresh(view.team)
         message = (

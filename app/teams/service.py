@@ -15,7 +15,6 @@ from app.errors import Refused
 from app.journal.models import JournalEntry
 from app.projects.models import Project, SuccessAxis
 from app.projects.scoring import ScoringConfig
-from app.projects.service import VersionConflict
 from app.reviews.models import RequestStatus, ReviewRequest
 from app.reviews.service import requests_withdraw_for_projects
 from app.teams.models import (
@@ -29,6 +28,7 @@ from app.teams.models import (
     TeamSettingsUpdate,
 )
 from app.teams.queries import TeamView, membership_of
+from app.versions import claim_version
 
 INVITE_PREFIX = "gfi_"
 
@@ -61,15 +61,7 @@ def team_create(
 def team_settings_update(session: Session, *, view: TeamView, data: TeamSettingsUpdate) -> Team:
     view.require_admin()
     team = view.team
-    claimed = session.execute(
-        sa.update(Team)
-        .where(Team.id == team.id, Team.version == data.version)
-        .values(version=Team.version + 1)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(team)
-        raise VersionConflict(team.version)
-    session.refresh(team)
+    claim_version(session, team, expected=data.version, what="team")
     for name, value in data.model_dump(exclude_unset=True, exclude={"version"}).items():
         if value is not None:
             setattr(team, name, value)

@@ -9,6 +9,7 @@ from app.cli import alembic_config
 from app.db import Database, make_engine
 from app.projects import service
 from app.projects.models import Assessment, AssessmentPatch, Project
+from app.versions import Conflict
 from tests import factories
 
 
@@ -42,7 +43,7 @@ def test_second_writer_from_a_stale_version_gets_a_conflict(database):
             alice, project=a_project, actor=a_user, version=1, patch=AssessmentPatch(impact=5)
         )
         alice.commit()
-        with pytest.raises(service.VersionConflict) as conflict:
+        with pytest.raises(Conflict) as conflict:
             service.project_rescore(
                 bob, project=b_project, actor=b_user, version=1, patch=AssessmentPatch(impact=1)
             )

@@ -13,6 +13,7 @@ from app.cli import alembic_config
 from app.db import Database, make_engine
 from app.reviews import queries, service
 from app.reviews.models import RequestStatus, Review, ReviewCreate, ReviewRequest
+from app.versions import Conflict
 from tests import factories
 
 
@@ -56,7 +57,7 @@ def test_two_managers_answering_at_once_one_answer_stands(database):
                 )
                 session.commit()
                 outcome[name] = "saved"
-            except service.RequestChanged as changed:
+            except Conflict as changed:
                 session.rollback()
                 outcome[name] = changed.message
 
