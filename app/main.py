@@ -26,13 +26,13 @@ from app.notifications.routes import router as notifications_router
 from app.projects.api import router as projects_api
 from app.projects.portfolio import router as portfolio_router
 from app.projects.routes import router as projects_router
-from app.projects.scoring import config_from_settings
 from app.releases.api import router as releases_api
 from app.releases.routes import router as releases_router
 from app.replans.api import router as replans_api
 from app.replans.routes import router as replans_router
 from app.reviews.api import router as reviews_api
 from app.reviews.routes import router as reviews_router
+from app.scoring import config_from_settings
 from app.security import (
     body_limit,
     csrf_middleware,

@@ -157,7 +157,7 @@ def make_entry(db: Session, author: User, **fields) -> JournalEntry:
 def make_team(db: Session, creator: User, name: str = "Vision group"):
     """A team whose creator is its manager and admin."""
     from app.config import get_settings
-    from app.projects.scoring import config_from_settings
+    from app.scoring import config_from_settings
     from app.teams import service as team_service
     from app.teams.models import TeamCreate
 

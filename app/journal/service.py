@@ -3,6 +3,7 @@
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -18,6 +19,7 @@ from app.journal.models import (
     SettingsIn,
 )
 from app.markdown import render_markdown
+from app.teams.events import member_leaving
 from app.teams.queries import membership_of
 from app.versions import claim_version
 
@@ -126,3 +128,13 @@ def settings_save(session: Session, *, user: User, data: SettingsIn) -> JournalS
         setattr(settings, name, value)
     session.flush()
     return settings
+
+
+@member_leaving.connect
+def _unshare_entries_of(_sender, *, session: Session, team_id: int, user_id: int) -> None:
+    """A member leaving a team takes their shared entries back: private again."""
+    session.execute(
+        sa.update(JournalEntry)
+        .where(JournalEntry.author_id == user_id, JournalEntry.shared_team_id == team_id)
+        .values(shared_team_id=None)
+    )

@@ -22,10 +22,10 @@ from app.projects.models import (
     ProjectStatus,
     ProjectUpdate,
 )
-from app.projects.scoring import Scores, priority, rank
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 from app.routing import Route
+from app.scoring import Scores, priority, rank
 
 router = APIRouter(
     route_class=Route,

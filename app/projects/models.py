@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
 from app.inputs import NOT_BLANK, Id, IsoDate, integer
+from app.scoring import SuccessAxis
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
@@ -37,24 +38,10 @@ class ProjectStatus(StrEnum):
     retired = "retired"
 
 
-class SuccessAxis(StrEnum):
-    """What winning means: being first, being the thorough best, or being open."""
-
-    first = "first"
-    best = "best"
-    open = "open"
-
-
 class PlanReason(StrEnum):
     initial = "initial"
     revision = "revision"
     replan = "replan"
-
-
-class ScoreField(StrEnum):
-    attainability = "attainability"
-    scoop_risk = "scoop_risk"
-    impact = "impact"
 
 
 # ---------------------------------------------------------------- tables

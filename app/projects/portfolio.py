@@ -14,10 +14,11 @@ from app.db import SessionDep
 from app.forms import as_score, validate
 from app.inputs import IdPath
 from app.projects import charts, queries, service
-from app.projects.models import ProjectStatus, ProjectUpdate, SuccessAxis
+from app.projects.models import ProjectStatus, ProjectUpdate
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
 from app.routing import Route
+from app.scoring import SuccessAxis
 from app.versions import Conflict
 from app.web import redirect, render
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.errors import Forbidden, NotFound
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
-from app.projects.scoring import Priority, Scores, ScoringConfig, rank
+from app.scoring import Priority, Scores, ScoringConfig, rank
 from app.teams.models import Membership, TeamRole
 
 

@@ -17,15 +17,7 @@ from app.inputs import IdPath
 from app.journal import queries as journal_queries
 from app.projects import charts, queries, service
 from app.projects.diff import plan_diff
-from app.projects.models import (
-    PlanIn,
-    ProjectCreate,
-    ProjectStatus,
-    ProjectUpdate,
-    ScoreField,
-    SuccessAxis,
-)
-from app.projects.scoring import Scores, rank, what_if
+from app.projects.models import PlanIn, ProjectCreate, ProjectStatus, ProjectUpdate
 from app.projects.timeline import timeline
 from app.releases import queries as release_queries
 from app.releases.models import SCOOP_EFFECTS, LinkEffect
@@ -33,6 +25,7 @@ from app.replans import queries as replan_queries
 from app.replans import service as replan_service
 from app.reviews import queries as review_queries
 from app.routing import Route
+from app.scoring import ScoreField, Scores, SuccessAxis, rank, what_if
 from app.teams import queries as team_queries
 from app.teams.models import Team
 from app.versions import Conflict

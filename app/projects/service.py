@@ -1,12 +1,14 @@
 """Writes to projects. Services flush but never commit: the caller owns the
 transaction, so a multi-step change lands whole or not at all."""
 
-from sqlmodel import Session, delete
+import sqlalchemy as sa
+from sqlmodel import Session, delete, select
 
 from app import versions
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import Refused
+from app.projects.events import leaving_team
 from app.projects.models import (
     Assessment,
     AssessmentPatch,
@@ -19,7 +21,7 @@ from app.projects.models import (
     ProjectUpdate,
 )
 from app.projects.queries import current_assessment, current_plan
-from app.reviews.service import requests_withdraw_for_projects
+from app.teams.events import member_leaving
 from app.teams.queries import membership_of
 from app.versions import Conflict
 
@@ -33,7 +35,7 @@ def _share(session: Session, *, project: Project, owner_id: int, team_id: int | 
     if team_id is not None and membership_of(session, user_id=owner_id, team_id=team_id) is None:
         raise Refused(404, "not_found", "Choose one of your teams.", field="team_id")
     if project.id is not None and project.team_id not in (None, team_id):
-        requests_withdraw_for_projects(session, project_ids=[project.id])
+        leaving_team.send(session=session, project_ids=[project.id])
     project.team_id = team_id
 
 
@@ -174,3 +176,20 @@ def _rescore(session: Session, *, project: Project, actor: User, patch: Assessme
 def _set_keywords(session: Session, *, project: Project, keywords: list[str]) -> None:
     session.execute(delete(ProjectKeyword).where(ProjectKeyword.project_id == project.id))
     session.add_all(ProjectKeyword(project_id=project.id, keyword=k) for k in keywords)
+
+
+@member_leaving.connect
+def _unshare_projects_of(_sender, *, session: Session, team_id: int, user_id: int) -> None:
+    """A member leaving a team takes their projects back: private again."""
+    project_ids = list(
+        session.exec(
+            select(Project.id).where(Project.owner_id == user_id, Project.team_id == team_id)
+        )
+    )
+    if project_ids:
+        leaving_team.send(session=session, project_ids=project_ids)
+        session.execute(
+            sa.update(Project)
+            .where(Project.id.in_(project_ids))
+            .values(team_id=None, version=Project.version + 1, updated_at=utcnow())
+        )

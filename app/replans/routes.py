@@ -14,13 +14,13 @@ from app.db import SessionDep
 from app.forms import as_score, message_for
 from app.inputs import IdPath, as_id
 from app.projects import queries as project_queries
-from app.projects.models import Project, SuccessAxis
-from app.projects.scoring import Scores, what_if
+from app.projects.models import Project
 from app.releases import queries as release_queries
 from app.releases.models import LinkEffect, ReleaseKind
 from app.replans import service
 from app.replans.models import ReplanCreate, ReplanDecision
 from app.routing import Route
+from app.scoring import Scores, SuccessAxis, what_if
 from app.versions import Conflict
 from app.web import is_htmx, redirect, render
 

@@ -16,6 +16,7 @@ from app.errors import Refused
 from app.markdown import render_markdown
 from app.notifications.models import NoticeKind
 from app.notifications.service import notify
+from app.projects.events import leaving_team
 from app.projects.models import PlanVersion, Project
 from app.projects.queries import current_plan
 from app.reviews.models import (
@@ -30,6 +31,7 @@ from app.reviews.models import (
     ReviewRequest,
 )
 from app.reviews.queries import RequestView, Side, questions_of
+from app.teams.events import manager_stepping_down, member_leaving
 from app.teams.models import TeamRole
 from app.teams.queries import membership_of
 from app.versions import Conflict, claim_version
@@ -143,7 +145,8 @@ def request_withdraw(session: Session, *, view: RequestView, version: int) -> No
     _claim(session, request=view.request, expected=version, status=RequestStatus.withdrawn)
 
 
-def requests_withdraw_for_projects(session: Session, *, project_ids: list[int]) -> None:
+@leaving_team.connect
+def _withdraw_requests(_sender, *, session: Session, project_ids: list[int]) -> None:
     """A project leaving its team takes its open requests with it."""
     session.execute(
         sa.update(ReviewRequest)
@@ -235,3 +238,19 @@ def comment_add(
         request_id=request.id,
     )
     return comment
+
+
+@member_leaving.connect
+@manager_stepping_down.connect
+def _release_reviews_of(_sender, *, session: Session, team_id: int, user_id: int) -> None:
+    """Open requests addressed to someone who is no longer a manager of the
+    team (they left, or became a researcher) go to any manager."""
+    session.execute(
+        sa.update(ReviewRequest)
+        .where(
+            ReviewRequest.team_id == team_id,
+            ReviewRequest.reviewer_id == user_id,
+            ReviewRequest.status == RequestStatus.open,
+        )
+        .values(reviewer_id=None, version=ReviewRequest.version + 1, updated_at=utcnow())
+    )

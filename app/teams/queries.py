@@ -7,8 +7,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.errors import Forbidden, NotFound
-from app.projects.models import SuccessAxis
-from app.projects.scoring import ScoringConfig
+from app.scoring import ScoringConfig, SuccessAxis
 from app.teams.models import Invite, Membership, Team, TeamRole
 
 

@@ -12,11 +12,8 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import Refused
-from app.journal.models import JournalEntry
-from app.projects.models import Project, SuccessAxis
-from app.projects.scoring import ScoringConfig
-from app.reviews.models import RequestStatus, ReviewRequest
-from app.reviews.service import requests_withdraw_for_projects
+from app.scoring import ScoringConfig, SuccessAxis
+from app.teams.events import manager_stepping_down, member_leaving
 from app.teams.models import (
     Invite,
     InviteCreate,
@@ -197,7 +194,7 @@ def membership_update(
     if data.role is not None and data.role != membership.role:
         membership.role = data.role
         if data.role == TeamRole.researcher:
-            _release_reviews(session, team_id=view.team.id, user_id=user_id)
+            manager_stepping_down.send(session=session, team_id=view.team.id, user_id=user_id)
     if data.is_admin is not None:
         membership.is_admin = data.is_admin
     session.flush()
@@ -227,7 +224,7 @@ def membership_remove(session: Session, *, view: TeamView, actor: User, user_id:
             "last_admin",
             "You are this team's only admin: make another member admin before leaving.",
         )
-    _forget_member(session, team_id=view.team.id, user_id=user_id)
+    member_leaving.send(session=session, team_id=view.team.id, user_id=user_id)
     session.delete(membership)
     session.flush()
 
@@ -236,36 +233,3 @@ def aggregates_share(session: Session, *, view: TeamView, on: bool) -> Membershi
     view.membership.shares_aggregates = on
     session.flush()
     return view.membership
-
-
-def _release_reviews(session: Session, *, team_id: int, user_id: int) -> None:
-    session.execute(
-        sa.update(ReviewRequest)
-        .where(
-            ReviewRequest.team_id == team_id,
-            ReviewRequest.reviewer_id == user_id,
-            ReviewRequest.status == RequestStatus.open,
-        )
-        .values(reviewer_id=None, version=ReviewRequest.version + 1, updated_at=utcnow())
-    )
-
-
-def _forget_member(session: Session, *, team_id: int, user_id: int) -> None:
-    project_ids = list(
-        session.exec(
-            select(Project.id).where(Project.owner_id == user_id, Project.team_id == team_id)
-        )
-    )
-    if project_ids:
-        requests_withdraw_for_projects(session, project_ids=project_ids)
-        session.execute(
-            sa.update(Project)
-            .where(Project.id.in_(project_ids))
-            .values(team_id=None, version=Project.version + 1, updated_at=utcnow())
-        )
-    session.execute(
-        sa.update(JournalEntry)
-        .where(JournalEntry.author_id == user_id, JournalEntry.shared_team_id == team_id)
-        .values(shared_team_id=None)
-    )
-    _release_reviews(session, team_id=team_id, user_id=user_id)

@@ -2,8 +2,7 @@
 
 import pytest
 
-from app.projects.models import ScoreField, SuccessAxis
-from app.projects.scoring import Scores, ScoringConfig, priority, rank, what_if
+from app.scoring import ScoreField, Scores, ScoringConfig, SuccessAxis, priority, rank, what_if
 
 CONFIG = ScoringConfig(
     mapping=(0.1, 0.3, 0.5, 0.7, 0.9),

@@ -11,9 +11,22 @@ keeps more.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Protocol
 
-from app.projects.models import ScoreField, SuccessAxis
+
+class SuccessAxis(StrEnum):
+    """What winning means: being first, being the thorough best, or being open."""
+
+    first = "first"
+    best = "best"
+    open = "open"
+
+
+class ScoreField(StrEnum):
+    attainability = "attainability"
+    scoop_risk = "scoop_risk"
+    impact = "impact"
 
 
 @dataclass(frozen=True)
