@@ -41,9 +41,10 @@ test-postgres: setup ## Run the suite on PostgreSQL (needs GOLDFISH_TEST_POSTGRE
 test-fast: setup ## Everything but the browser tests
 	$(PYTEST) -m "not browser"
 
-lint: setup ## ruff check and format check
+lint: setup ## ruff check, format check, and the import contracts (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
 
 format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

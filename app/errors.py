@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.db import is_busy
 from app.versions import Conflict
+from app.web import render
 
 # Where the body-limit middleware keeps a request's body (app.security).
 BODY_SCOPE_KEY = "goldfish.body"
@@ -120,8 +121,6 @@ def _wants_json(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, message: str) -> Response:
-    from app.web import render  # the web layer imports this module at start-up
-
     return render(
         request,
         "errors/error.html",
@@ -220,8 +219,6 @@ def busy_response(request: Request) -> Response:
     _forget_user(request)
     if _wants_json(request):
         return JSONResponse(error_body(503, BUSY_MESSAGE), status_code=503, headers=headers)
-    from app.web import render  # the web layer imports this module at start-up
-
     fields = _submitted_fields(request) if request.method == "POST" else []
     return render(
         request,

@@ -23,8 +23,12 @@ from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router
 from app.notifications.api import router as notifications_api
 from app.notifications.routes import router as notifications_router
+from app.overview.portfolio import router as portfolio_router
+from app.overview.project_routes import router as project_page_router
+from app.overview.projects_api import router as ranked_projects_api
+from app.overview.team_portfolio import router as team_portfolio_router
+from app.overview.week import router as week_router
 from app.projects.api import router as projects_api
-from app.projects.portfolio import router as portfolio_router
 from app.projects.routes import router as projects_router
 from app.releases.api import router as releases_api
 from app.releases.routes import router as releases_router
@@ -41,7 +45,6 @@ from app.security import (
     security_headers,
 )
 from app.teams.api import router as teams_api
-from app.teams.portfolio import router as team_portfolio_router
 from app.teams.routes import router as teams_router
 from app.web import redirect, render
 
@@ -93,8 +96,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(auth_router)
     app.include_router(portfolio_router)
     app.include_router(projects_router)
+    app.include_router(project_page_router)
     app.include_router(releases_router)
     app.include_router(replans_router)
+    app.include_router(week_router)
     app.include_router(journal_router)
     app.include_router(team_journal_router)
     app.include_router(teams_router)
@@ -103,6 +108,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(notifications_router)
     app.include_router(feeds_router)
     app.include_router(inbox_router)
+    app.include_router(ranked_projects_api)
     app.include_router(projects_api)
     app.include_router(releases_api)
     app.include_router(replans_api)

@@ -64,6 +64,7 @@ from app.journal.queries import PAGE_SIZE as JOURNAL_PAGE_SIZE
 from app.markdown import render_markdown
 from app.notifications.models import NoticeKind, Notification
 from app.notifications.queries import PAGE as NOTICE_PAGE_SIZE
+from app.overview.team_portfolio_queries import REALISED_MAX, RECENT_LINKS
 from app.projects import queries as project_queries
 from app.projects import service as project_service
 from app.projects.models import (
@@ -97,7 +98,6 @@ from app.reviews.models import (
 )
 from app.teams import service as team_service
 from app.teams.models import Invite, Membership, Team, TeamCreate, TeamRole
-from app.teams.portfolio_queries import REALISED_MAX, RECENT_LINKS
 
 SECRET_KEY = "bench-" + "x" * 42
 PASSWORD = "bench password, not a secret"  # noqa: S105

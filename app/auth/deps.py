@@ -13,6 +13,7 @@ from app.auth.models import ApiToken, User, UserSession
 from app.auth.queries import session_lookup, token_lookup
 from app.db import SAFE_METHODS, SessionDep, begin_reading, utcnow, with_next_write, write_apart
 from app.errors import ApiError
+from app.navigation import nav_counts
 
 SESSION_COOKIE = "__Host-goldfish_session"
 # Writing last-seen on every request would turn reads into writes.
@@ -91,29 +92,6 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
         _touch(request, session, UserSession, record.id, "last_seen_at")
     _release(session)
     return user
-
-
-def nav_counts(session, *, user: User) -> dict[str, int]:
-    """The numbers in the navigation, in one statement: reviews waiting for
-    this user, unread notifications and open suggestions in the inbox."""
-    from app.inbox.models import Suggestion, SuggestionState
-    from app.notifications.models import Notification
-    from app.reviews.queries import waiting_count_query
-
-    reviews, unread, inbox = session.execute(
-        sa.select(
-            waiting_count_query(user).scalar_subquery(),
-            sa.select(sa.func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-            .scalar_subquery(),
-            sa.select(sa.func.count())
-            .select_from(Suggestion)
-            .where(Suggestion.owner_id == user.id, Suggestion.state == SuggestionState.open)
-            .scalar_subquery(),
-        )
-    ).one()
-    return {"reviews": reviews, "unread": unread, "inbox": inbox}
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -9,24 +9,15 @@ from pydantic import BaseModel
 
 from app.auth.deps import ApiUser
 from app.db import SessionDep
-from app.errors import Forbidden, error_responses
-from app.feeds import queries, service
+from app.errors import error_responses
+from app.feeds import polling, queries, service
 from app.feeds.models import FeedCreate, FeedPublic, FeedUpdate, PollResult
-from app.feeds.polling import PollSettings, poll_feed
 from app.inputs import IdPath
 from app.routing import Route
 
 router = APIRouter(
     route_class=Route, prefix="/api/v1", tags=["feeds"], responses=error_responses(401, 404, 422)
 )
-
-
-def editable(view: queries.FeedView) -> queries.FeedView:
-    if not view.can_edit:
-        raise Forbidden(
-            "Only the person who added this feed, or a manager of its team, can change it."
-        )
-    return view
 
 
 @router.post(
@@ -68,7 +59,7 @@ def read_feed(session: SessionDep, user: ApiUser, feed_id: IdPath) -> FeedPublic
 def update_feed(
     request: Request, session: SessionDep, user: ApiUser, feed_id: IdPath, data: FeedUpdate
 ) -> FeedPublic:
-    view = editable(queries.feed_viewable(session, user=user, feed_id=feed_id))
+    view = queries.feed_editable(session, user=user, feed_id=feed_id)
     service.feed_update(
         session,
         feed=view.feed,
@@ -86,7 +77,7 @@ def update_feed(
     summary="Stop following a feed (the releases it brought stay in the log)",
 )
 def delete_feed(session: SessionDep, user: ApiUser, feed_id: IdPath) -> Response:
-    view = editable(queries.feed_viewable(session, user=user, feed_id=feed_id))
+    view = queries.feed_editable(session, user=user, feed_id=feed_id)
     service.feed_delete(session, feed=view.feed)
     session.commit()
     return Response(status_code=204)
@@ -99,28 +90,7 @@ def delete_feed(session: SessionDep, user: ApiUser, feed_id: IdPath) -> Response
     summary="Poll the feed now; answers when the poll has ended, with its counts",
 )
 def poll_now(request: Request, session: SessionDep, user: ApiUser, feed_id: IdPath) -> PollResult:
-    return run_poll(request, session, user, feed_id)
-
-
-def run_poll(request: Request, session: SessionDep, user: ApiUser, feed_id: int) -> PollResult:
-    """Shared by the page's "Poll now": no transaction is held while the feed
-    is read over the network."""
-    queries.feed_viewable(session, user=user, feed_id=feed_id)
-    session.commit()
-    outcome = poll_feed(
-        request.app.state.database, feed_id, how=PollSettings.of(request.app.state.settings)
-    )
-    feed = queries.feed_viewable(session, user=user, feed_id=feed_id).feed
-    session.refresh(feed)
-    return PollResult(
-        feed=FeedPublic.model_validate(feed),
-        status=outcome.status,
-        seen=outcome.seen,
-        new=outcome.new,
-        releases_created=outcome.releases_created,
-        suggestions=outcome.suggestions,
-        error=outcome.error,
-    )
+    return polling.poll_now(request.app.state, session, user=user, feed_id=feed_id)
 
 
 class FeedItemPublic(BaseModel):

@@ -9,15 +9,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.config import Settings
 from app.db import Database
 from app.errors import Refused
-from app.feeds import service
+from app.feeds import queries, service
 from app.feeds.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_SECONDS, FetchError, fetch_feed
-from app.feeds.models import Feed, PollStatus
+from app.feeds.models import Feed, FeedPublic, PollResult, PollStatus
 from app.feeds.parse import ParseError, parse_feed
 from app.teams.queries import membership_of
 
@@ -195,3 +195,23 @@ def poll_due(
         feed_id, lease = claimed
         outcomes.append(poll_feed(database, feed_id, how=how, lease=lease))
     return outcomes
+
+
+def poll_now(state, session: Session, *, user: User, feed_id: int) -> PollResult:
+    """ "Poll now", from the page or the API (`state` is the app's): the
+    caller's transaction ends before the feed is read over the network, so
+    none is held meanwhile; answers once the poll has ended, with counts."""
+    queries.feed_viewable(session, user=user, feed_id=feed_id)
+    session.commit()
+    outcome = poll_feed(state.database, feed_id, how=PollSettings.of(state.settings))
+    feed = queries.feed_viewable(session, user=user, feed_id=feed_id).feed
+    session.refresh(feed)
+    return PollResult(
+        feed=FeedPublic.model_validate(feed),
+        status=outcome.status,
+        seen=outcome.seen,
+        new=outcome.new,
+        releases_created=outcome.releases_created,
+        suggestions=outcome.suggestions,
+        error=outcome.error,
+    )

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.feeds.models import Feed, FeedItem
 from app.releases.models import Release
 from app.teams.models import Team
@@ -106,3 +106,13 @@ def seen_releases(session: Session, *, feed_id: int, release_ids: list[int]) -> 
             )
         )
     )
+
+
+def feed_editable(session: Session, *, user: User, feed_id: int) -> FeedView:
+    """A feed the user may change: its adder, or a manager of its team."""
+    view = feed_viewable(session, user=user, feed_id=feed_id)
+    if not view.can_edit:
+        raise Forbidden(
+            "Only the person who added this feed, or a manager of its team, can change it."
+        )
+    return view

@@ -11,9 +11,8 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
 from app.feeds import queries, service
-from app.feeds.api import editable, run_poll
 from app.feeds.models import DEFAULT_INTERVAL, FeedCreate, FeedKind, FeedUpdate
-from app.feeds.polling import PollRunning
+from app.feeds.polling import PollRunning, poll_now
 from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.routing import Route
@@ -149,7 +148,7 @@ def feed_detail(request: Request, session: SessionDep, user: CurrentUser, feed_i
 def feed_poll(request: Request, session: SessionDep, user: CurrentUser, feed_id: IdPath):
     status_code = 200
     try:
-        extra = {"result": run_poll(request, session, user, feed_id)}
+        extra = {"result": poll_now(request.app.state, session, user=user, feed_id=feed_id)}
     except PollRunning as running:
         extra, status_code = {"running": running.message}, 409
     view = queries.feed_viewable(session, user=user, feed_id=feed_id)
@@ -165,7 +164,7 @@ def feed_update(
     feed_id: IdPath,
     form: Annotated[FeedForm, Form()],
 ) -> Response:
-    view = editable(queries.feed_viewable(session, user=user, feed_id=feed_id))
+    view = queries.feed_editable(session, user=user, feed_id=feed_id)
     changes: dict = {"title": form.title, "interval_minutes": as_int(form.interval_minutes)}
     if view.feed.kind == FeedKind.arxiv and view.feed.query is not None:
         changes["query"] = form.query or None
@@ -194,7 +193,7 @@ def feed_update(
 
 @router.post("/feeds/{feed_id}/delete", name="feed_delete")
 def feed_delete(request: Request, session: SessionDep, user: CurrentUser, feed_id: IdPath):
-    view = editable(queries.feed_viewable(session, user=user, feed_id=feed_id))
+    view = queries.feed_editable(session, user=user, feed_id=feed_id)
     service.feed_delete(session, feed=view.feed)
     session.commit()
     return redirect(request, request.url_for("feed_list").path)

@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.errors import NotFound
 from app.inbox.models import Suggestion, SuggestionState
 from app.matching.engine import LinkedRelease, ProjectProfile, ReleaseText
+from app.navigation import nav_count
 from app.projects.models import PlanVersion, Project
 from app.projects.queries import keywords_of
 from app.releases.models import SCOOP_EFFECTS, LinkState, Release, ReleaseLink
@@ -213,12 +214,14 @@ def inbox(session: Session, *, user: User) -> list[InboxGroup]:
     )
 
 
-def open_count(session: Session, *, user: User) -> int:
-    return session.exec(
+@nav_count("inbox")
+def open_count_query(user: User) -> sa.Select:
+    """Open suggestions in the user's inbox."""
+    return (
         select(sa.func.count())
         .select_from(Suggestion)
         .where(Suggestion.owner_id == user.id, Suggestion.state == SuggestionState.open)
-    ).one()
+    )
 
 
 def likely_scoops(session: Session, *, project: Project) -> list[InboxRow]:

@@ -405,3 +405,8 @@ def team_process(session: Session, *, team_id: int, today: date) -> TeamProcess:
         result.total += n
     result.replans = result.kinds[EntryKind.replan]
     return result
+
+
+def parse_week(value: str, today: date) -> date:
+    """Monday of an ISO week written "2026-W47"; this week if unreadable."""
+    return parse_iso_week(value) or week_start(today)

@@ -2,7 +2,7 @@
 place, the pace view, the weekly review, settings and exports; and a team's
 journal, where members read what others chose to share with the team."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -18,8 +18,6 @@ from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
 from app.listing import parse_cursor
 from app.projects import queries as project_queries
-from app.releases import queries as release_queries
-from app.replans import queries as replan_queries
 from app.routing import Route
 from app.teams import queries as team_queries
 from app.versions import Conflict
@@ -30,13 +28,6 @@ router = APIRouter(route_class=Route, include_in_schema=False)
 
 KIND_OPTIONS = [(k.value, k.label) for k in EntryKind if k is not EntryKind.review]
 templates.env.globals["ENTRY_KINDS"] = KIND_OPTIONS
-
-REVIEW_PROMPTS = (
-    ("why", "Why am I doing each of my projects?"),
-    ("stop", "What would I stop?"),
-    ("went_well", "What went well in how I worked?"),
-    ("next", "What do I want to do differently next week?"),
-)
 
 
 class EntryForm(BaseModel):
@@ -75,11 +66,6 @@ def _entry_data(form: EntryForm) -> dict:
     if form.kind:
         data["kind"] = form.kind
     return data
-
-
-def parse_week(value: str, today: date) -> date:
-    """Monday of an ISO week written "2026-W47"; this week if unreadable."""
-    return queries.parse_iso_week(value) or queries.week_start(today)
 
 
 iso_week = queries.iso_week
@@ -124,7 +110,7 @@ def journal_home(
     today = service.today_for(user)
     since = until = None
     if week:
-        since = parse_week(week, today)
+        since = queries.parse_week(week, today)
         until = since + timedelta(days=6)
     filters = queries.EntryFilter(
         since=since,
@@ -425,78 +411,6 @@ def journal_settings_save(
     service.settings_save(session, user=user, data=data)
     session.commit()
     return redirect(request, "/journal")
-
-
-@router.get("/journal/review", name="journal_review")
-def journal_review(
-    request: Request, session: SessionDep, user: CurrentUser, week: str = ""
-) -> Response:
-    return render(request, "journal/review.html", _review_context(session, user, week))
-
-
-def _review_context(
-    session, user, week: str, values: dict | None = None, errors: dict | None = None
-) -> dict:
-    today = service.today_for(user)
-    start = parse_week(week, today)
-    end = start + timedelta(days=6)
-    entries = queries.entries_between(session, user=user, since=start, until=end)
-    return {
-        "week": iso_week(start),
-        "start": start,
-        "end": end,
-        "entries": [e for e in entries if e.kind != EntryKind.review],
-        "reviews": [e for e in entries if e.kind == EntryKind.review],
-        "learnings": [e for e in entries if e.learned],
-        "links": release_queries.links_in_range(session, user=user, since=start, until=end),
-        "replans": replan_queries.replans_between(session, user=user, since=start, until=end),
-        "prompts": REVIEW_PROMPTS,
-        "values": values or {},
-        "errors": errors or {},
-        "project_titles": dict(_projects(session, user)),
-    }
-
-
-class ReviewForm(BaseModel):
-    week: str = ""
-    why: str = ""
-    stop: str = ""
-    went_well: str = ""
-    next: str = ""
-
-
-@router.post("/journal/review", name="journal_review_save")
-def journal_review_save(
-    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ReviewForm, Form()]
-) -> Response:
-    answers = form.model_dump(exclude={"week"})
-    if not any(v.strip() for v in answers.values()):
-        context = _review_context(
-            session, user, form.week, answers, {"why": "Answer at least one question."}
-        )
-        return render(request, "journal/review.html", context, status_code=422)
-    start = parse_week(form.week, service.today_for(user))
-    body = "\n\n".join(
-        f"**{question}**\n\n{answers[name].strip()}"
-        for name, question in REVIEW_PROMPTS
-        if answers[name].strip()
-    )
-    data, errors = validate(
-        EntryIn,
-        {
-            "kind": EntryKind.review,
-            "body": body,
-            "day": min(start + timedelta(days=6), service.today_for(user)),
-        },
-    )
-    if data is None:
-        context = _review_context(
-            session, user, form.week, answers, {"why": next(iter(errors.values()))}
-        )
-        return render(request, "journal/review.html", context, status_code=422)
-    service.entry_create(session, author=user, data=data)
-    session.commit()
-    return redirect(request, f"/journal/review?week={iso_week(start)}")
 
 
 @router.get("/journal/export.{fmt}", name="journal_export")

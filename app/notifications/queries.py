@@ -1,9 +1,7 @@
 """Reads of notifications: only ever the user's own."""
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -12,15 +10,9 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.db import UTCDateTime
 from app.inputs import INT_MAX
-from app.journal import queries as journal_queries
-from app.journal.models import EntryKind
 from app.listing import newest_first_page
+from app.navigation import nav_count
 from app.notifications.models import NoticeKind, Notification
-from app.projects.models import Project
-from app.replans import queries as replan_queries
-from app.replans.models import Replan
-from app.reviews import queries as review_queries
-from app.teams import queries as team_queries
 
 PAGE = 50
 
@@ -28,12 +20,18 @@ PAGE = 50
 NoticeCursor = tuple[datetime, int]
 
 
-def unread_count(session: Session, *, user: User) -> int:
-    return session.exec(
+@nav_count("unread")
+def unread_count_query(user: User) -> sa.Select:
+    """The user's unread notifications."""
+    return (
         select(sa.func.count())
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ).one()
+    )
+
+
+def unread_count(session: Session, *, user: User) -> int:
+    return session.exec(unread_count_query(user)).one()
 
 
 @dataclass(frozen=True)
@@ -156,56 +154,3 @@ def counts_by_kind(
     ).all()
     found = {NoticeKind(kind): n for kind, n in rows}
     return {kind: found.get(kind, 0) for kind in NoticeKind}
-
-
-# ---------------------------------------------------------------- the weekly digest
-
-
-def week_bounds(start: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Monday 00:00 to the next Monday 00:00 where the user is, as UTC instants
-    (a week with a clock change is an hour shorter or longer, as it was lived)."""
-    since = datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC)
-    until = datetime.combine(start + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
-    return since, until
-
-
-@dataclass
-class Digest:
-    start: date  # the Monday, in the user's time zone
-    counts: dict[NoticeKind, int]
-    notices: dict[NoticeKind, list[NoticeRow]]
-    entries: int
-    entry_kinds: Counter
-    replans: list[tuple[Replan, Project]]
-    is_manager: bool
-    waiting: list[review_queries.RequestRow]
-
-    @property
-    def end(self) -> date:
-        return self.start + timedelta(days=6)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def digest_for(session: Session, *, user: User, start: date) -> Digest:
-    """One user's week: what they were told, what they did, and (for managers)
-    the plans waiting for their answer now. A fixed number of queries."""
-    since, until = week_bounds(start, ZoneInfo(user.timezone))
-    end = start + timedelta(days=6)
-    grouped: dict[NoticeKind, list[NoticeRow]] = {kind: [] for kind in NoticeKind}
-    for row in notifications_between(session, user=user, since=since, until=until):
-        grouped[row.kind].append(row)
-    entries = journal_queries.entries_between(session, user=user, since=start, until=end)
-    is_manager = any(view.is_manager for view in team_queries.teams_of(session, user=user))
-    return Digest(
-        start=start,
-        counts=counts_by_kind(session, user=user, since=since, until=until),
-        notices=grouped,
-        entries=len(entries),
-        entry_kinds=Counter(EntryKind(entry.kind) for entry in entries),
-        replans=replan_queries.replans_between(session, user=user, since=start, until=end),
-        is_manager=is_manager,
-        waiting=review_queries.queue(session, user=user) if is_manager else [],
-    )

@@ -1,31 +1,17 @@
 """The projects JSON API under /api/v1. Same services as the pages."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
-from sqlmodel import Session
+from fastapi import APIRouter
 
 from app.auth.deps import ApiUser
-from app.auth.models import User
 from app.db import SessionDep
 from app.errors import error_responses
 from app.inputs import IdPath
-from app.projects import queries, service
+from app.projects import queries
 from app.projects.models import (
     AssessmentPublic,
     PlanPublic,
-    PriorityPublic,
-    Project,
-    ProjectCreate,
-    ProjectList,
-    ProjectPublic,
-    ProjectStatus,
-    ProjectUpdate,
 )
-from app.releases import queries as release_queries
-from app.replans import queries as replan_queries
 from app.routing import Route
-from app.scoring import Scores, priority, rank
 
 router = APIRouter(
     route_class=Route,
@@ -33,131 +19,6 @@ router = APIRouter(
     tags=["projects"],
     responses=error_responses(401, 403, 404, 422),
 )
-
-
-def _one(request: Request, session: Session, user: User, project: Project) -> ProjectPublic:
-    assessment = queries.current_assessment(session, project=project)
-    if project.owner_id == user.id:
-        config = request.app.state.scoring
-        entries = queries.rank_entries(session, user=user)
-    else:
-        # A teammate reads it as the team ranks it: by the team's formula.
-        from app.teams.models import Team
-        from app.teams.queries import scoring_of
-
-        config = scoring_of(session.get(Team, project.team_id))
-        entries = [
-            (r.project.id, r.project.title, Scores.of(r.assessment))
-            for r in queries.team_portfolio(session, team_id=project.team_id, config=config)
-        ]
-    ranks = {r.project_id: r.rank for r in rank(entries, config)}
-    prio = priority(Scores.of(assessment), config)
-    plan = queries.current_plan(session, project=project)
-    ids = [project.id]
-    return ProjectPublic(
-        reinforced=release_queries.reinforcement_counts(session, project_ids=ids).get(
-            project.id, 0
-        ),
-        replans=replan_queries.replan_counts(session, project_ids=ids).get(project.id, 0),
-        **project.model_dump(exclude={"owner_id"}),
-        keywords=queries.keywords_of(session, project_ids=[project.id])[project.id],
-        assessment=AssessmentPublic.model_validate(assessment),
-        priority=PriorityPublic(
-            value=prio.value, rank=ranks.get(project.id), explanation=prio.explanation()
-        ),
-        plan=PlanPublic.model_validate(plan) if plan else None,
-    )
-
-
-@router.get("/projects", response_model=ProjectList, summary="List projects, ranked by priority")
-def list_projects(
-    request: Request,
-    session: SessionDep,
-    user: ApiUser,
-    status: Annotated[ProjectStatus | None, Query()] = None,
-    keyword: Annotated[str | None, Query(max_length=40)] = None,
-    archived: bool = False,
-) -> ProjectList:
-    config = request.app.state.scoring
-    rows = queries.portfolio(session, user=user, config=config, archived=archived)
-    wanted = keyword.strip().lower() if keyword else None
-    ids = [row.project.id for row in rows]
-    reinforced = release_queries.reinforcement_counts(session, project_ids=ids)
-    replans = replan_queries.replan_counts(session, project_ids=ids)
-    items = [
-        ProjectPublic(
-            reinforced=reinforced.get(row.project.id, 0),
-            replans=replans.get(row.project.id, 0),
-            **row.project.model_dump(exclude={"owner_id"}),
-            keywords=row.keywords,
-            assessment=AssessmentPublic.model_validate(row.assessment),
-            priority=PriorityPublic(
-                value=row.priority.value, rank=row.rank, explanation=row.priority.explanation()
-            ),
-        )
-        for row in rows
-        if (status is None or row.project.status == status)
-        and (wanted is None or wanted in row.keywords)
-    ]
-    return ProjectList(formula=config.formula(), items=items)
-
-
-@router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Create a project")
-def create_project(
-    request: Request, session: SessionDep, user: ApiUser, data: ProjectCreate
-) -> ProjectPublic:
-    project = service.project_create(session, owner=user, data=data)
-    session.commit()
-    return _one(request, session, user, project)
-
-
-@router.get("/projects/{project_id}", response_model=ProjectPublic, summary="Read a project")
-def read_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath
-) -> ProjectPublic:
-    project, _access = queries.project_viewable(session, user=user, project_id=project_id)
-    return _one(request, session, user, project)
-
-
-@router.patch(
-    "/projects/{project_id}",
-    response_model=ProjectPublic,
-    responses=error_responses(409),
-    summary="Change a project; scores given in `assessment` make a new assessment",
-)
-def update_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath, data: ProjectUpdate
-) -> ProjectPublic:
-    project = queries.project_for(session, user=user, project_id=project_id)
-    service.project_update(session, project=project, actor=user, data=data)
-    session.commit()
-    return _one(request, session, user, project)
-
-
-@router.post(
-    "/projects/{project_id}/archive", response_model=ProjectPublic, summary="Archive a project"
-)
-def archive_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath
-) -> ProjectPublic:
-    project = queries.project_for(session, user=user, project_id=project_id)
-    service.project_archive(session, project=project)
-    session.commit()
-    return _one(request, session, user, project)
-
-
-@router.post(
-    "/projects/{project_id}/restore",
-    response_model=ProjectPublic,
-    summary="Restore an archived project",
-)
-def restore_project(
-    request: Request, session: SessionDep, user: ApiUser, project_id: IdPath
-) -> ProjectPublic:
-    project = queries.project_for(session, user=user, project_id=project_id)
-    service.project_restore(session, project=project)
-    session.commit()
-    return _one(request, session, user, project)
 
 
 @router.get(

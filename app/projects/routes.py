@@ -1,33 +1,22 @@
 """Browser pages of one project: its page, forms, plan revisions, what-if."""
 
-from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser
-from app.auth.models import User
 from app.db import SessionDep
 from app.errors import Refused
 from app.forms import as_score, validate
-from app.inbox import queries as inbox_queries
 from app.inputs import IdPath
-from app.journal import queries as journal_queries
-from app.projects import charts, queries, service
+from app.projects import queries, service
 from app.projects.diff import plan_diff
 from app.projects.models import PlanIn, ProjectCreate, ProjectStatus, ProjectUpdate
-from app.projects.timeline import timeline
-from app.releases import queries as release_queries
-from app.releases.models import SCOOP_EFFECTS, LinkEffect
-from app.replans import queries as replan_queries
-from app.replans import service as replan_service
-from app.reviews import queries as review_queries
 from app.routing import Route
-from app.scoring import ScoreField, Scores, SuccessAxis, rank, what_if
+from app.scoring import SuccessAxis
 from app.teams import queries as team_queries
-from app.teams.models import Team
 from app.versions import Conflict
 from app.web import redirect, render
 
@@ -284,127 +273,6 @@ def project_restore(
     service.project_restore(session, project=project)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
-
-
-# ---------------------------------------------------------------- project page
-
-
-@dataclass(frozen=True)
-class WhatIf:
-    field: ScoreField
-    value: int
-    moves: list
-
-
-def _detail_context(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
-) -> dict:
-    project, access = queries.project_viewable(session, user=user, project_id=project_id)
-    owner = access is queries.Access.owner
-    team = session.get(Team, project.team_id) if project.team_id else None
-    if owner:
-        config = request.app.state.scoring
-        entries = queries.rank_entries(session, user=user)
-    else:
-        # A teammate sees it ranked among the team's projects, by the team's formula.
-        config = team_queries.scoring_of(team)
-        rows = queries.team_portfolio(session, team_id=team.id, config=config)
-        entries = [(r.project.id, r.project.title, Scores.of(r.assessment)) for r in rows]
-    history = queries.assessments_of(session, project=project)
-    current = history[-1]
-    ranked = {r.project_id: r for r in rank(entries, config)}
-    plans = queries.plans_of(session, project=project)
-    links = release_queries.links_of_project(session, project=project)
-    replans = replan_queries.replans_with_releases(session, project=project)
-    reviews = review_queries.reviews_of_project(session, project_id=project.id)
-    linked = {release.id for _, release in links}
-    return {
-        "project": project,
-        "can_edit": owner,
-        "access": access,
-        "team": team,
-        "owner_name": user.display_name
-        if owner
-        else session.get(User, project.owner_id).display_name,
-        "assessment": current,
-        "history": list(reversed(history)),
-        "history_lines": charts.history_lines(history),
-        "history_grid": charts.history_grid(),
-        "history_box": {"width": charts.HISTORY_WIDTH, "height": charts.HISTORY_HEIGHT},
-        "keywords": queries.keywords_of(session, project_ids=[project.id])[project.id],
-        "plans": plans,
-        "ranked": ranked.get(project.id),
-        "portfolio_size": len(entries),
-        "formula": config.formula(),
-        "entries": entries,
-        "score_fields": list(ScoreField),
-        "what_if": None,
-        "links": links,
-        # Open suggestions that may scoop it: only its owner triages them.
-        "likely_scoops": inbox_queries.likely_scoops(session, project=project) if owner else [],
-        "replans": replans,
-        "review_requests": review_queries.requests_of_project(
-            session, user=user, project_id=project.id
-        ),
-        "timeline": timeline(
-            history=history,
-            plans=plans,
-            links=links,
-            replans=replans,
-            entries=journal_queries.entries_of_project(session, user=user, project_id=project.id),
-            reviews=reviews,
-        ),
-        "reinforced": sum(1 for link, _ in links if link.effect == LinkEffect.reinforces),
-        "draft": replan_service.draft_get(session, project=project, actor=user) if owner else None,
-        "release_options": [
-            (r.id, f"{r.title} ({r.released_on.isoformat()})")
-            for r in release_queries.recent_releases(session, user=user, limit=50)
-            if r.id not in linked
-        ]
-        if owner
-        else [],
-        "effect_options": [(e.value, e.label) for e in LinkEffect],
-        "scoop_effects": SCOOP_EFFECTS,
-    }
-
-
-@router.get("/projects/{project_id}", name="project_detail")
-def project_detail(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
-) -> Response:
-    return render(
-        request, "projects/detail.html", _detail_context(request, session, user, project_id)
-    )
-
-
-@router.get("/projects/{project_id}/what-if", name="project_what_if")
-def project_what_if(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    project_id: IdPath,
-    score: Annotated[str, Query()] = "scoop_risk",
-    value: Annotated[str, Query()] = "5",
-) -> Response:
-    """How the ranking would move if one score changed. Nothing is saved."""
-    queries.project_for(session, user=user, project_id=project_id)  # the owner's own ranking
-    context = _detail_context(request, session, user, project_id)
-    errors = {}
-    if score not in ScoreField.__members__:
-        errors["score"] = "Choose attainability, scoop risk or impact."
-    if as_score(value) not in (1, 2, 3, 4, 5):
-        errors["value"] = "Choose a value from 1 to 5."
-    project = context["project"]
-    if errors or project.archived_at is not None:
-        context["what_if_errors"] = errors or {"score": "An archived project is not ranked."}
-        return render(request, "projects/detail.html", context, block="what_if", status_code=422)
-    field = ScoreField(score)
-    moved = Scores.of(context["assessment"]).moved(field, int(value))
-    moves = what_if(
-        context["entries"], request.app.state.scoring, project_id=project.id, scores=moved
-    )
-    context["what_if"] = WhatIf(field=field, value=int(value), moves=moves)
-    return render(request, "projects/detail.html", context, block="what_if")
 
 
 @router.get("/projects/{project_id}/plans/diff", name="plan_diff")

@@ -16,7 +16,7 @@ from app.inputs import IdPath, as_id
 from app.projects import queries as project_queries
 from app.projects.models import Project
 from app.releases import queries as release_queries
-from app.releases.models import LinkEffect, ReleaseKind
+from app.releases.models import LinkEffect, ReleaseCreate, ReleaseKind
 from app.replans import service
 from app.replans.models import ReplanCreate, ReplanDecision
 from app.routing import Route
@@ -329,8 +329,6 @@ def replan_step(
 
 def _switch_to_logged_release(session, user, data: dict[str, Any]) -> str | None:
     """A release typed in anew but already in the log: use the logged one."""
-    from app.releases.models import ReleaseCreate
-
     release = ReleaseCreate.model_validate(_replan_input(data)["release"])
     url_key, external_id = release.keys()
     existing = release_queries.release_by_keys(

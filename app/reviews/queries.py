@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.errors import NotFound
+from app.navigation import nav_count
 from app.projects.models import PlanVersion, Project
 from app.reviews.models import (
     RequestStatus,
@@ -161,12 +162,10 @@ def sent_by(session: Session, *, user: User, limit: int = 100) -> list[RequestRo
     )
 
 
+@nav_count("reviews")
 def waiting_count_query(user: User) -> sa.Select:
+    """Requests waiting for this user to answer, as a manager."""
     return select(sa.func.count()).select_from(ReviewRequest).where(_waiting_for(user))
-
-
-def waiting_count(session: Session, *, user: User) -> int:
-    return session.exec(waiting_count_query(user)).one()
 
 
 def questions_of(session: Session, *, request: ReviewRequest) -> list[ReviewQuestion]:

@@ -7,12 +7,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.db import utcnow
+from app.overview.team_portfolio_queries import quarter_start
 from app.projects import service as project_service
 from app.releases.models import LinkState
 from app.replans import service as replan_service
 from app.replans.models import ReplanCreate
 from app.teams.models import Team
-from app.teams.portfolio_queries import quarter_start
 from tests import factories
 
 

@@ -18,6 +18,12 @@ from app.auth.queries import display_names
 from app.db import SessionDep, utcnow
 from app.forms import as_score, message_for
 from app.inputs import IdPath
+from app.overview.team_portfolio_queries import (
+    quarter_start,
+    realised_risks,
+    releases_touching,
+    replans_since,
+)
 from app.projects import charts
 from app.projects import queries as project_queries
 from app.releases import queries as release_queries
@@ -26,12 +32,6 @@ from app.reviews import queries as review_queries
 from app.routing import Route
 from app.teams import queries, service
 from app.teams.models import Team, TeamSettingsUpdate
-from app.teams.portfolio_queries import (
-    quarter_start,
-    realised_risks,
-    releases_touching,
-    replans_since,
-)
 from app.versions import Conflict
 from app.web import redirect, render
 
