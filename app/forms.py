@@ -63,9 +63,6 @@ def as_int(value: str | None) -> Any:
     return int(value) if value.strip().isdecimal() else value
 
 
-as_score = as_int
-
-
 def as_decimal(value: str) -> Any:
     """A form's decimal ("2,5" or "2.5"), for fields that take JSON numbers
     only. Blank is None; text that is no number stays text, to be refused."""

@@ -34,7 +34,8 @@ class ScoringConfig:
     mapping: tuple[float, float, float, float, float]
     residuals: dict[SuccessAxis, float] = field(hash=False)
 
-    def p(self, score: int) -> float:
+    def mapped(self, score: int) -> float:
+        """A 1–5 score on the probability-like scale of the formula."""
         return self.mapping[score - 1]
 
     def formula(self) -> str:
@@ -105,9 +106,9 @@ class Priority:
 
 
 def priority(scores: Scores, config: ScoringConfig) -> Priority:
-    impact = config.p(scores.impact)
-    attainability = config.p(scores.attainability)
-    scoop_risk = config.p(scores.scoop_risk)
+    impact = config.mapped(scores.impact)
+    attainability = config.mapped(scores.attainability)
+    scoop_risk = config.mapped(scores.scoop_risk)
     residual = config.residuals[scores.success_axis]
     # Decimal arithmetic, rounded half-up: the figure a reader gets by hand.
     d = {

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
-from app.forms import as_decimal, as_score, validate
+from app.forms import as_decimal, as_int, validate
 from app.inputs import IdPath, as_id
 from app.journal import exports, queries, service
 from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
@@ -56,7 +56,7 @@ def _entry_data(form: EntryForm) -> dict:
         "body": form.body,
         "learned": form.learned,
         "hours": as_decimal(form.hours),
-        "energy": as_score(form.energy),
+        "energy": as_int(form.energy),
         "serves_purpose": form.serves_purpose in ("on", "1", "true"),
     }
     # Left empty, the day is today (new) or unchanged (edit), and a missing
@@ -264,7 +264,7 @@ def journal_update(
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     data, errors = validate(
         EntryUpdate,
-        {**_entry_data(form), "version": as_score(form.version) or 0, "day": form.day or None},
+        {**_entry_data(form), "version": as_int(form.version) or 0, "day": form.day or None},
     )
     context = _entry_context(
         session, user, entry, editing=True, values=form.model_dump(), errors=errors

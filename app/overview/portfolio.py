@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.queries import any_user_exists
 from app.db import SessionDep
-from app.forms import as_score, validate
+from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.projects import charts, queries, service
 from app.projects.models import ProjectStatus, ProjectUpdate
@@ -166,11 +166,11 @@ def project_scores(
     data, errors = validate(
         ProjectUpdate,
         {
-            "version": as_score(form.version) or 0,
+            "version": as_int(form.version) or 0,
             "assessment": {
-                "attainability": as_score(form.attainability),
-                "scoop_risk": as_score(form.scoop_risk),
-                "impact": as_score(form.impact),
+                "attainability": as_int(form.attainability),
+                "scoop_risk": as_int(form.scoop_risk),
+                "impact": as_int(form.impact),
             },
         },
     )

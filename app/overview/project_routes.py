@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.forms import as_score
+from app.forms import as_int
 from app.inputs import IdPath
 from app.overview.project_page import WhatIf, project_page
 from app.projects import queries
@@ -46,7 +46,7 @@ def project_what_if(
     errors = {}
     if score not in ScoreField.__members__:
         errors["score"] = "Choose attainability, scoop risk or impact."
-    if as_score(value) not in (1, 2, 3, 4, 5):
+    if as_int(value) not in (1, 2, 3, 4, 5):
         errors["value"] = "Choose a value from 1 to 5."
     project = context["project"]
     if errors or project.archived_at is not None:

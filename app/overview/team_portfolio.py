@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.auth.deps import CurrentUser
 from app.auth.queries import display_names
 from app.db import SessionDep, utcnow
-from app.forms import as_score, message_for
+from app.forms import as_int, message_for
 from app.inputs import IdPath
 from app.overview.team_portfolio_queries import (
     quarter_start,
@@ -131,7 +131,7 @@ def _settings_data(form: SettingsForm) -> tuple[TeamSettingsUpdate | None, dict[
     try:
         data = TeamSettingsUpdate.model_validate(
             {
-                "version": as_score(form.version) or 0,
+                "version": as_int(form.version) or 0,
                 "name": form.name,
                 "score_mapping": [shares[name] for name in MAPPING_FIELDS],
                 **{name: shares[name] for name in RESIDUAL_FIELDS},

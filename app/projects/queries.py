@@ -117,7 +117,7 @@ def plans_of(session: Session, *, project: Project) -> list[PlanVersion]:
     )
 
 
-def plan_number(session: Session, *, project: Project, number: int) -> PlanVersion | None:
+def plan_by_number(session: Session, *, project: Project, number: int) -> PlanVersion | None:
     return session.exec(
         select(PlanVersion).where(
             PlanVersion.project_id == project.id, PlanVersion.number == number

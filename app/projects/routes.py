@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
-from app.forms import as_score, validate
+from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.projects import queries, service
 from app.projects.diff import plan_diff
@@ -60,9 +60,9 @@ class ProjectForm(BaseModel):
 
     def assessment(self) -> dict:
         return {
-            "attainability": as_score(self.attainability),
-            "scoop_risk": as_score(self.scoop_risk),
-            "impact": as_score(self.impact),
+            "attainability": as_int(self.attainability),
+            "scoop_risk": as_int(self.scoop_risk),
+            "impact": as_int(self.impact),
             "success_axis": self.success_axis or None,
             "attainability_rationale": self.attainability_rationale,
             "scoop_risk_rationale": self.scoop_risk_rationale,
@@ -180,7 +180,7 @@ def project_update(
     data, errors = validate(
         ProjectUpdate,
         {
-            "version": as_score(form.version) or 0,
+            "version": as_int(form.version) or 0,
             "title": form.title,
             "summary": form.summary,
             "keywords": form.keywords.split(","),
@@ -241,7 +241,7 @@ def plan_revise(
         return _form_page(request, session, "projects/plan_edit.html", context, status_code=422)
     try:
         service.plan_revise(
-            session, project=project, actor=user, based_on=as_score(form.based_on) or 0, data=data
+            session, project=project, actor=user, based_on=as_int(form.based_on) or 0, data=data
         )
     except Conflict as conflict:
         session.rollback()

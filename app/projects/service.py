@@ -82,14 +82,6 @@ def project_update(
     return project
 
 
-def project_rescore(
-    session: Session, *, project: Project, actor: User, version: int, patch: AssessmentPatch
-) -> Project:
-    return project_update(
-        session, project=project, actor=actor, data=ProjectUpdate(version=version, assessment=patch)
-    )
-
-
 def project_archive(session: Session, *, project: Project) -> Project:
     if project.archived_at is None:
         claim_version(session, project=project, expected=project.version)

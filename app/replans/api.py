@@ -52,7 +52,7 @@ def list_replans(session: SessionDep, user: ApiUser, project_id: IdPath) -> list
 )
 def read_plan(session: SessionDep, user: ApiUser, project_id: IdPath, number: IdPath) -> PlanPublic:
     project, _ = project_queries.project_viewable(session, user=user, project_id=project_id)
-    plan = project_queries.plan_number(session, project=project, number=number)
+    plan = project_queries.plan_by_number(session, project=project, number=number)
     if plan is None:
         raise ApiError(404, "No such plan version.")
     return PlanPublic.model_validate(plan)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.forms import as_score, message_for
+from app.forms import as_int, message_for
 from app.inputs import IdPath, as_id
 from app.projects import queries as project_queries
 from app.projects.models import Project
@@ -117,9 +117,7 @@ def _replan_input(data: dict[str, Any]) -> dict[str, Any]:
         "learnings": data.get("learnings", ""),
         "assessment": {
             **{name: data.get(name, "") for name in SCORE_FIELDS},
-            **{
-                name: as_score(data.get(name)) for name in ("attainability", "scoop_risk", "impact")
-            },
+            **{name: as_int(data.get(name)) for name in ("attainability", "scoop_risk", "impact")},
             "success_axis": data.get("success_axis") or None,
         },
         "plan": {
@@ -225,7 +223,7 @@ def _context(
 
 
 def _rank_preview(request, session, user, project: Project, data: dict[str, Any]):
-    scores = [as_score(data.get(name)) for name in ("attainability", "scoop_risk", "impact")]
+    scores = [as_int(data.get(name)) for name in ("attainability", "scoop_risk", "impact")]
     if project.archived_at or not all(s in (1, 2, 3, 4, 5) for s in scores):
         return None
     axis = data.get("success_axis")

@@ -139,7 +139,7 @@ def create_request(
     session: SessionDep, user: ApiUser, project_id: IdPath, number: IdPath, data: RequestCreate
 ) -> RequestPublic:
     project = project_queries.project_for(session, user=user, project_id=project_id)
-    plan = project_queries.plan_number(session, project=project, number=number)
+    plan = project_queries.plan_by_number(session, project=project, number=number)
     if plan is None:
         raise ApiError(404, "No such plan version.")
     request = service.request_create(session, project=project, plan=plan, actor=user, data=data)

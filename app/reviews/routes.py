@@ -65,7 +65,7 @@ def review_queue(request: Request, session: SessionDep, user: CurrentUser) -> Re
 
 def _share_context(session, user, project_id: int, number: int) -> dict:
     project = project_queries.project_for(session, user=user, project_id=project_id)
-    plan = project_queries.plan_number(session, project=project, number=number)
+    plan = project_queries.plan_by_number(session, project=project, number=number)
     if plan is None:
         raise PlanNotFound(number)
     managers = (

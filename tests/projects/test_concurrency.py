@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.cli import alembic_config
 from app.db import Database, make_engine
 from app.projects import service
-from app.projects.models import Assessment, AssessmentPatch, Project
+from app.projects.models import Assessment, AssessmentPatch, Project, ProjectUpdate
 from app.versions import Conflict
 from tests import factories
 
@@ -39,13 +39,19 @@ def test_second_writer_from_a_stale_version_gets_a_conflict(database):
         alice.rollback()
         bob.rollback()
 
-        service.project_rescore(
-            alice, project=a_project, actor=a_user, version=1, patch=AssessmentPatch(impact=5)
+        service.project_update(
+            alice,
+            project=a_project,
+            actor=a_user,
+            data=ProjectUpdate(version=1, assessment=AssessmentPatch(impact=5)),
         )
         alice.commit()
         with pytest.raises(Conflict) as conflict:
-            service.project_rescore(
-                bob, project=b_project, actor=b_user, version=1, patch=AssessmentPatch(impact=1)
+            service.project_update(
+                bob,
+                project=b_project,
+                actor=b_user,
+                data=ProjectUpdate(version=1, assessment=AssessmentPatch(impact=1)),
             )
         bob.rollback()
         assert conflict.value.current_version == 2
