@@ -10,8 +10,8 @@ from app.projects import service as project_service
 from app.projects.models import Assessment, PlanReason, Project, ProjectStatus
 from app.projects.queries import current_assessment, current_plan
 from app.releases import service as release_service
-from app.releases.models import Release
-from app.releases.queries import release_for
+from app.releases.models import Release, ReleaseCreate
+from app.releases.queries import release_by_keys, release_for
 from app.replans.models import Replan, ReplanCreate, ReplanDecision, ReplanDraft
 
 # A decision that changes what the project is doing changes its status.
@@ -96,10 +96,17 @@ def replan_summary(*, project: Project, release: Release, data: ReplanCreate) ->
 def _release(session: Session, *, actor: User, data: ReplanCreate) -> Release:
     if data.release_id is not None:
         return release_for(session, user=actor, release_id=data.release_id)
-    try:
-        return release_service.release_create(session, owner=actor, data=data.release)
-    except release_service.DuplicateRelease as duplicate:
-        return duplicate.existing  # logged already: the re-plan is about that one
+    # Logged already (by hand, a feed, or another re-plan): the re-plan is
+    # about that one.
+    existing = logged_release(session, actor=actor, data=data.release)
+    return existing or release_service.release_create(session, owner=actor, data=data.release)
+
+
+def logged_release(session: Session, *, actor: User, data: ReleaseCreate) -> Release | None:
+    """The release in the actor's log that `data` describes (same normalised
+    URL, arXiv id or DOI), if any: the one rule re-plans dedupe releases by."""
+    url_key, external_id = data.keys()
+    return release_by_keys(session, user=actor, url_key=url_key, external_id=external_id)
 
 
 def draft_get(session: Session, *, project: Project, actor: User) -> ReplanDraft | None:
