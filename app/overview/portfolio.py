@@ -2,7 +2,6 @@
 inline re-scoring that re-ranks it in place."""
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -13,10 +12,9 @@ from app.auth.queries import any_user_exists
 from app.db import SessionDep
 from app.forms import as_int, validate
 from app.inputs import IdPath
+from app.overview.ranked import SORTS, PortfolioQuery, portfolio_view
 from app.projects import charts, queries, service
 from app.projects.models import ProjectStatus, ProjectUpdate
-from app.releases import queries as release_queries
-from app.replans import queries as replan_queries
 from app.routing import Route
 from app.scoring import SuccessAxis
 from app.versions import Conflict
@@ -25,83 +23,15 @@ from app.web import redirect, render
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
 
-SORTS = {
-    "priority": "Priority",
-    "impact": "Impact",
-    "attainability": "Attainability",
-    "scoop_risk": "Scoop risk",
-    "title": "Title",
-    "updated": "Last change",
-    "resilience": "Plan resilience (reinforced)",
-}
-
-
-class PortfolioView(BaseModel):
-    """The portfolio's filters and order, as found in the query string."""
-
-    status: ProjectStatus | None = None
-    keyword: str = ""
-    sort: str = "priority"
-    order: str = "desc"
-    archived: bool = False
-
-    @classmethod
-    def parse(cls, **raw: str) -> "PortfolioView":
-        status = raw.get("status") or None
-        return cls(
-            status=status if status in ProjectStatus.__members__ else None,
-            keyword=(raw.get("keyword") or "").strip().lower()[:40],
-            sort=raw.get("sort") if raw.get("sort") in SORTS else "priority",
-            order="asc" if raw.get("order") == "asc" else "desc",
-            archived=raw.get("archived") in ("1", "true", "on"),
-        )
-
-    def query(self) -> str:
-        params = {
-            "status": self.status.value if self.status else "",
-            "keyword": self.keyword,
-            "sort": self.sort if self.sort != "priority" else "",
-            "order": self.order if self.order != "desc" else "",
-            "archived": "1" if self.archived else "",
-        }
-        return urlencode({k: v for k, v in params.items() if v})
-
-    def apply(
-        self, rows: list[queries.PortfolioRow], reinforced: dict[int, int]
-    ) -> list[queries.PortfolioRow]:
-        shown = [
-            r
-            for r in rows
-            if (self.status is None or r.project.status == self.status)
-            and (not self.keyword or self.keyword in r.keywords)
-        ]
-        if self.sort == "priority":
-            # Rows arrive ranked; ascending shows the lowest priority first.
-            return shown if self.order == "desc" else list(reversed(shown))
-        if self.sort == "title":
-            key = lambda r: r.project.title.casefold()  # noqa: E731
-        elif self.sort == "updated":
-            key = lambda r: r.project.updated_at  # noqa: E731
-        elif self.sort == "resilience":
-            key = lambda r: reinforced.get(r.project.id, 0)  # noqa: E731
-        else:
-            key = lambda r: getattr(r.assessment, self.sort)  # noqa: E731
-        # Stable sort: equal values keep their priority order.
-        return sorted(shown, key=key, reverse=self.order == "desc")
-
 
 def _portfolio_context(
-    request: Request, session: SessionDep, user: CurrentUser, view: PortfolioView
+    request: Request, session: SessionDep, user: CurrentUser, view: PortfolioQuery
 ) -> dict:
-    config = request.app.state.scoring
-    rows = queries.portfolio(session, user=user, config=config, archived=view.archived)
-    ids = [r.project.id for r in rows]
-    reinforced = release_queries.reinforcement_counts(session, project_ids=ids)
-    replans = replan_queries.replan_counts(session, project_ids=ids)
-    shown = view.apply(rows, reinforced)
+    found = portfolio_view(session, user=user, scoring=request.app.state.scoring, query=view)
+    reinforced, replans = found.resilience.reinforced, found.resilience.replans
     return {
-        "rows": shown,
-        "total": len(rows),
+        "rows": found.rows,
+        "total": found.total,
         "reinforced": reinforced,
         "replans": replans,
         "reinforced_total": sum(reinforced.values()),
@@ -110,9 +40,9 @@ def _portfolio_context(
         "sorts": SORTS,
         "statuses": list(ProjectStatus),
         "axes": list(SuccessAxis),
-        "formula": config.formula(),
-        **charts.map_context(shown),
-        "all_keywords": sorted({k for r in rows for k in r.keywords}),
+        "formula": found.config.formula(),
+        **charts.map_context(found.rows),
+        "all_keywords": found.all_keywords,
     }
 
 
@@ -129,7 +59,7 @@ def portfolio(
 ) -> Response:
     if user is None:
         return redirect(request, "/login" if any_user_exists(session) else "/signup")
-    view = PortfolioView.parse(
+    view = PortfolioQuery.parse(
         status=status, keyword=keyword, sort=sort, order=order, archived=archived
     )
     return render(
@@ -162,7 +92,7 @@ def project_scores(
     """The portfolio's inline re-scoring: save, then show the table re-ranked.
     The query string carries the portfolio view to return to."""
     project = queries.project_for(session, user=user, project_id=project_id)
-    view = PortfolioView.parse(status=status, keyword=keyword, sort=sort, order=order)
+    view = PortfolioQuery.parse(status=status, keyword=keyword, sort=sort, order=order)
     data, errors = validate(
         ProjectUpdate,
         {

@@ -14,6 +14,7 @@ from app.db import SessionDep
 from app.errors import error_responses
 from app.inputs import IdPath
 from app.overview.project_page import ranking
+from app.overview.ranked import PortfolioQuery, Resilience, portfolio_view
 from app.projects import queries, service
 from app.projects.models import (
     AssessmentPublic,
@@ -26,8 +27,6 @@ from app.projects.models import (
     ProjectStatus,
     ProjectUpdate,
 )
-from app.releases import queries as release_queries
-from app.replans import queries as replan_queries
 from app.routing import Route
 from app.scoring import Scores, priority, rank
 from app.teams.models import Team
@@ -49,12 +48,10 @@ def _one(request: Request, session: Session, user: User, project: Project) -> Pr
     ranks = {r.project_id: r.rank for r in rank(entries, config)}
     prio = priority(Scores.of(assessment), config)
     plan = queries.current_plan(session, project=project)
-    ids = [project.id]
+    resilience = Resilience.of(session, project_ids=[project.id])
     return ProjectPublic(
-        reinforced=release_queries.reinforcement_counts(session, project_ids=ids).get(
-            project.id, 0
-        ),
-        replans=replan_queries.replan_counts(session, project_ids=ids).get(project.id, 0),
+        reinforced=resilience.reinforced.get(project.id, 0),
+        replans=resilience.replans.get(project.id, 0),
         **project.model_dump(exclude={"owner_id"}),
         keywords=queries.keywords_of(session, project_ids=[project.id])[project.id],
         assessment=AssessmentPublic.model_validate(assessment),
@@ -74,16 +71,14 @@ def list_projects(
     keyword: Annotated[str | None, Query(max_length=40)] = None,
     archived: bool = False,
 ) -> ProjectList:
-    config = request.app.state.scoring
-    rows = queries.portfolio(session, user=user, config=config, archived=archived)
-    wanted = keyword.strip().lower() if keyword else None
-    ids = [row.project.id for row in rows]
-    reinforced = release_queries.reinforcement_counts(session, project_ids=ids)
-    replans = replan_queries.replan_counts(session, project_ids=ids)
+    query = PortfolioQuery(
+        status=status, keyword=(keyword or "").strip().lower(), archived=archived
+    )
+    found = portfolio_view(session, user=user, scoring=request.app.state.scoring, query=query)
     items = [
         ProjectPublic(
-            reinforced=reinforced.get(row.project.id, 0),
-            replans=replans.get(row.project.id, 0),
+            reinforced=found.resilience.reinforced.get(row.project.id, 0),
+            replans=found.resilience.replans.get(row.project.id, 0),
             **row.project.model_dump(exclude={"owner_id"}),
             keywords=row.keywords,
             assessment=AssessmentPublic.model_validate(row.assessment),
@@ -91,11 +86,9 @@ def list_projects(
                 value=row.priority.value, rank=row.rank, explanation=row.priority.explanation()
             ),
         )
-        for row in rows
-        if (status is None or row.project.status == status)
-        and (wanted is None or wanted in row.keywords)
+        for row in found.rows
     ]
-    return ProjectList(formula=config.formula(), items=items)
+    return ProjectList(formula=found.config.formula(), items=items)
 
 
 @router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Create a project")

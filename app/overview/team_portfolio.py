@@ -18,6 +18,7 @@ from app.auth.queries import display_names
 from app.db import SessionDep, utcnow
 from app.forms import as_int, message_for
 from app.inputs import IdPath
+from app.overview.ranked import Resilience
 from app.overview.team_portfolio_queries import (
     quarter_start,
     realised_risks,
@@ -26,8 +27,6 @@ from app.overview.team_portfolio_queries import (
 )
 from app.projects import charts
 from app.projects import queries as project_queries
-from app.releases import queries as release_queries
-from app.replans import queries as replan_queries
 from app.reviews import queries as review_queries
 from app.routing import Route
 from app.teams import queries, service
@@ -44,9 +43,8 @@ def _portfolio_context(session: Session, view: queries.TeamView) -> dict:
     team = view.team
     config = queries.scoring_of(team)
     rows = project_queries.team_portfolio(session, team_id=team.id, config=config)
-    ids = [r.project.id for r in rows]
-    reinforced = release_queries.reinforcement_counts(session, project_ids=ids)
-    replan_counts = replan_queries.replan_counts(session, project_ids=ids)
+    resilience = Resilience.of(session, project_ids=[r.project.id for r in rows])
+    reinforced, replan_counts = resilience.reinforced, resilience.replans
     quarter = quarter_start(utcnow())
     return {
         "view": view,
