@@ -6,8 +6,8 @@
 
 What it does: migrates a fresh database (an SQLite file in a temp dir unless
 --database-url is given), seeds users with realistic projects through the
-app's own services, starts `uvicorn app.main:create_app --factory` as a
-subprocess on 127.0.0.1 and a free port, and times sequential GETs over one
+app's own services, starts `goldfish serve` as a subprocess on 127.0.0.1
+and a free port (bench/server.py, as the live tests do), and times sequential GETs over one
 keep-alive connection (wall time on the client, body read included). Every
 response is checked (status 200, and the expected number of rows) so an
 error page is never what gets timed. It then counts the SQL statements each
@@ -22,7 +22,6 @@ reads the database live, so seeding after it started is fine.
 """
 
 import argparse
-import contextlib
 import html
 import io
 import math
@@ -30,9 +29,7 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,7 +53,7 @@ from app.auth import service as auth_service
 from app.auth.deps import SESSION_COOKIE, session_cookie_value
 from app.auth.models import ApiToken, User, UserCreate, UserSession
 from app.cli import alembic_config
-from app.config import ROOT, Settings
+from app.config import Settings
 from app.db import Database, make_engine
 from app.journal.models import JournalEntry, JournalRevision, JournalSettings
 from app.journal.queries import PACE_WEEKS
@@ -98,6 +95,7 @@ from app.reviews.models import (
 from app.teams import service as team_service
 from app.teams.models import Invite, Membership, Team, TeamCreate, TeamRole
 from app.teams.portfolio_queries import REALISED_MAX, RECENT_LINKS
+from bench import server
 
 SECRET_KEY = "bench-" + "x" * 42
 PASSWORD = "bench password, not a secret"  # noqa: S105
@@ -533,62 +531,6 @@ def seed_releases(
         showcase_links=showcase_links,
         links=len(linked) - 1 + showcase_links,
     )
-
-
-# ---------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def live_server(database_url: str, log_path: Path, timeout: float = 30.0) -> Iterator[str]:
-    """uvicorn serving the app on a free port; yields its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "GOLDFISH_ENV": "test",
-        "GOLDFISH_SECRET_KEY": SECRET_KEY,
-    }
-    env.pop("GOLDFISH_DATABASE_URL", None)
-    argv = [
-        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            _wait_healthy(proc, base_url, log_path, timeout)
-            yield base_url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(proc: subprocess.Popen, base_url: str, log_path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=base_url, trust_env=False, timeout=2) as client:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}"
-                )
-            try:
-                if client.get("/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-    raise RuntimeError(f"uvicorn not healthy after {timeout:.0f} s:\n{log_path.read_text()}")
 
 
 # ---------------------------------------------------------------- context
@@ -1993,9 +1935,11 @@ def run(args: argparse.Namespace) -> Context:
             args=args, database_url=url, database_label=label, db=Database(make_engine(url))
         )
         try:
-            with live_server(url, Path(tmp) / "uvicorn.log") as base_url:
-                ctx.base_url = base_url
-                progress(f"uvicorn up at {base_url}")
+            with server.running(
+                url, Path(tmp), settings={"GOLDFISH_SECRET_KEY": SECRET_KEY}
+            ) as served:
+                ctx.base_url = served.url
+                progress(f"goldfish serve up at {served.url} in {served.started_in:.1f} s")
                 for name, bench in BENCHES.items():
                     if not args.only or name in args.only:
                         bench(ctx)
