@@ -11,7 +11,7 @@ and a free port (bench/server.py, as the live tests do), and times sequential GE
 keep-alive connection (wall time on the client, body read included). Every
 response is checked (status 200, and the expected number of rows) so an
 error page is never what gets timed. It then counts the SQL statements each
-page runs, in-process, with a `before_cursor_execute` listener.
+page runs, in-process (bench/sql.py, as the tests' `count_queries` does).
 
 Figures go to stdout; progress goes to stderr.
 
@@ -96,6 +96,7 @@ from app.teams import service as team_service
 from app.teams.models import Invite, Membership, Team, TeamCreate, TeamRole
 from app.teams.portfolio_queries import REALISED_MAX, RECENT_LINKS
 from bench import server
+from bench.sql import counting
 
 SECRET_KEY = "bench-" + "x" * 42
 PASSWORD = "bench password, not a secret"  # noqa: S105
@@ -747,26 +748,20 @@ class Context:
 
         settings = Settings(env="test", database_url=self.database_url, secret_key=SECRET_KEY)
         engine = make_engine(self.database_url)
-        seen: list[str] = []
-
-        def before(_conn, _cursor, statement, *_args) -> None:
-            seen.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", before)
         counts: dict[str, int] = {}
         statements: dict[str, list[str]] = {}
         app = create_app(settings, Database(engine))
         with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
             for size, (path, headers) in cases.items():
                 for _ in range(2):  # the first one warms up; the second is counted
-                    seen.clear()
-                    response = client.get(path, headers=headers)
+                    with counting(engine) as counted:
+                        response = client.get(path, headers=headers)
                     if response.status_code != 200:
                         raise RuntimeError(
                             f"in-process GET {path} ({size}): {response.status_code}"
                         )
-                counts[size] = len(seen)
-                statements[size] = list(seen)
+                counts[size] = counted.n
+                statements[size] = counted.statements
         engine.dispose()  # the lifespan disposed it already; harmless
         result = SqlCount(label, what, counts, statements)
         self.sql_counts.append(result)
