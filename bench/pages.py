@@ -22,7 +22,6 @@ reads the database live, so seeding after it started is fine.
 """
 
 import argparse
-import html
 import io
 import math
 import os
@@ -34,18 +33,17 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import sqlalchemy as sa
 from alembic import command
-from markupsafe import escape
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -96,6 +94,23 @@ from app.teams import service as team_service
 from app.teams.models import Invite, Membership, Team, TeamCreate, TeamRole
 from app.teams.portfolio_queries import REALISED_MAX, RECENT_LINKS
 from bench import server
+from bench.checks import (
+    Check,
+    all_of,
+    api_ids_check,
+    api_items_check,
+    count_check,
+    fragment_check,
+    ids_check,
+    json_check,
+    numbers,
+    older_link,
+    once_per_page,
+    same_ids,
+    shows_check,
+    soup,
+    text_check,
+)
 from bench.sql import counting
 
 SECRET_KEY = "bench-" + "x" * 42
@@ -536,102 +551,29 @@ def seed_releases(
 
 # ---------------------------------------------------------------- context
 
-Check = Callable[[httpx.Response], str | None]  # an error message, or None if the page is right
+
+def project_rows_check(expected: int) -> Check:
+    return count_check("tr[data-project-id]", expected, "project rows")
 
 
-def rows_check(expected: int) -> Check:
-    row = re.compile(r"<tr\b[^>]*\sdata-project-id=")
-
-    def check(response: httpx.Response) -> str | None:
-        found = len(row.findall(response.text))
-        return None if found == expected else f"{found} project rows, expected {expected}"
-
-    return check
-
-
-def contains_check(text: str) -> Check:
-    def check(response: httpx.Response) -> str | None:
-        return None if text in response.text else f"{text!r} not in the page"
-
-    return check
-
-
-def api_items_check(expected: int) -> Check:
-    def check(response: httpx.Response) -> str | None:
-        found = len(response.json()["items"])
-        return None if found == expected else f"{found} items, expected {expected}"
-
-    return check
-
-
-def _attrs(page: str, tag: str) -> Iterator[str]:
-    yield from re.findall(rf"<{tag}\b([^>]*)>", page)
-
-
-def _attr(attrs: str, name: str) -> str | None:
-    found = re.search(rf'\b{name}="([^"]*)"', attrs)
-    return html.unescape(found.group(1)) if found else None
-
-
-def release_ids(page: str) -> list[int]:
+def release_ids(response: httpx.Response) -> list[int]:
     """The data-release-id of every `li.release` of a page, in order (-1 if it has none)."""
-    return [
-        int(_attr(attrs, "data-release-id") or -1)
-        for attrs in _attrs(page, "li")
-        if "release" in (_attr(attrs, "class") or "").split()
-    ]
-
-
-def older_link(page: str) -> str | None:
-    """Path and query of the page's `a[rel=next]`, if it has one."""
-    for attrs in _attrs(page, "a"):
-        if "next" in (_attr(attrs, "rel") or "").split():
-            parts = urlsplit(_attr(attrs, "href") or "")
-            return f"{parts.path}?{parts.query}" if parts.query else parts.path
-    return None
-
-
-def _same_ids(found: list[int], expected: list[int], what: str) -> str | None:
-    if len(found) != len(expected):
-        return f"{len(found)} {what}, expected {len(expected)}"
-    for position, (got, want) in enumerate(zip(found, expected, strict=True)):
-        if got != want:
-            return f"{what}: #{position + 1} is id {got}, expected {want}"
-    return None
+    return numbers(soup(response), "li.release", "data-release-id")
 
 
 def release_rows_check(expected: list[int]) -> Check:
     """The page lists exactly these releases (`li.release`), in this order."""
-
-    def check(response: httpx.Response) -> str | None:
-        return _same_ids(release_ids(response.text), expected, "li.release rows")
-
-    return check
+    return ids_check("li.release", "data-release-id", expected, "li.release rows")
 
 
-def api_releases_check(expected: list[int]) -> Check:
-    def check(response: httpx.Response) -> str | None:
-        found = [item["id"] for item in response.json()["items"]]
-        return _same_ids(found, expected, "items")
-
-    return check
+def entry_ids(response: httpx.Response) -> list[int]:
+    """The data-entry-id of every `article.entry` of a page, in order (-1 if it has none)."""
+    return numbers(soup(response), "article.entry", "data-entry-id")
 
 
-def count_check(pattern: str, expected: int, what: str) -> Check:
-    compiled = re.compile(pattern)
-
-    def check(response: httpx.Response) -> str | None:
-        found = len(compiled.findall(response.text))
-        return None if found == expected else f"{found} {what}, expected {expected}"
-
-    return check
-
-
-def all_of(*checks: Check) -> Check:
-    def check(response: httpx.Response) -> str | None:
-        return next((p for p in (c(response) for c in checks) if p), None)
-
-    return check
+def entry_rows_check(expected: list[int]) -> Check:
+    """The page shows exactly these entries (`article.entry`), in this order."""
+    return ids_check("article.entry", "data-entry-id", expected, "article.entry")
 
 
 @dataclass
@@ -682,6 +624,7 @@ class Context:
         `requests` caps the timed requests below --requests, for the slow ones."""
         samples: list[float] = []
         requests = min(requests or self.args.requests, self.args.requests)
+        check = once_per_page(check)
         with httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -787,7 +730,7 @@ def bench_projects(ctx: Context) -> None:
     """Portfolio, project page and API list at --projects; the portfolio at 50 too."""
     large_n = ctx.args.projects
     small_n = 50
-    ctx.time("baseline", "/healthz", "no database", headers={}, check=contains_check('"ok"'))
+    ctx.time("baseline", "/healthz", "no database", headers={}, check=json_check("status", "ok"))
     small = ctx.new_user("small", small_n)
     # Measured before the large portfolio exists, so the instance holds only these.
     ctx.time(
@@ -795,13 +738,13 @@ def bench_projects(ctx: Context) -> None:
         "/",
         f"{small_n} projects",
         headers=ctx.page_headers(small),
-        check=rows_check(small_n),
+        check=project_rows_check(small_n),
     )
 
     large = ctx.new_user("large", large_n)
     size = f"{large_n} projects"
     page = ctx.page_headers(large)
-    ctx.time("portfolio", "/", size, headers=page, check=rows_check(large_n))
+    ctx.time("portfolio", "/", size, headers=page, check=project_rows_check(large_n))
     project_id = large.deepest_project
     with ctx.db.session() as s:
         title = s.get(Project, project_id).title
@@ -810,7 +753,7 @@ def bench_projects(ctx: Context) -> None:
         f"/projects/{project_id}",
         f"{size}, {large.history[project_id]} assessments",
         headers=page,
-        check=contains_check(str(escape(title))),
+        check=shows_check(title),
     )
     ctx.time(
         "api",
@@ -826,7 +769,7 @@ def bench_projects(ctx: Context) -> None:
         "/",
         f"{small_n} projects, {small_n + large_n} in the instance",
         headers=ctx.page_headers(small),
-        check=rows_check(small_n),
+        check=project_rows_check(small_n),
     )
 
     sizes = {f"{small_n} projects": small, f"{large_n} projects": large}
@@ -889,11 +832,11 @@ def bench_releases(ctx: Context) -> None:
         f"{size}, pages 2–{depth + 1}",
         headers=page,
         pages=depth,
-        next_path=lambda r: older_link(r.text),
-        ids=lambda r: release_ids(r.text),
+        next_path=older_link,
+        ids=release_ids,
         shown=f"/releases, then Older → ×{depth}",
     )
-    problem = _same_ids(seen, everything[: len(seen)], "releases over the pages")
+    problem = same_ids(seen, everything[: len(seen)], "releases over the pages")
     if problem or len(seen) != min(large_n, (depth + 1) * PAGE_SIZE):
         raise RuntimeError(f"walking the release log: {problem or f'{len(seen)} rows'}")
     deep_rows = everything[depth * PAGE_SIZE : (depth + 1) * PAGE_SIZE]
@@ -919,7 +862,7 @@ def bench_releases(ctx: Context) -> None:
         matches = large.matching(keep)
         check = release_rows_check(matches[:PAGE_SIZE])
         if not matches:
-            check = all_of(check, contains_check("No release matches these filters."))
+            check = all_of(check, shows_check("No release matches these filters."))
         ctx.time(
             "release log",
             "/releases?" + urlencode(dict(p.split("=") for p in query.split("&"))),
@@ -938,7 +881,7 @@ def bench_releases(ctx: Context) -> None:
         headers={**page, "HX-Request": "true"},
         check=all_of(
             release_rows_check(matches[:PAGE_SIZE]),
-            lambda r: "the full page, not the fragment" if "<html" in r.text else None,
+            fragment_check,
         ),
     )
 
@@ -950,8 +893,8 @@ def bench_releases(ctx: Context) -> None:
         f"{size}, {large.showcase_links} links",
         headers=page,
         check=all_of(
-            contains_check(str(escape(title))),
-            count_check(r'<li\b[^>]*\bid="link-\d+"', large.showcase_links, "links"),
+            shows_check(title),
+            count_check('li[id^="link-"]', large.showcase_links, "links"),
         ),
     )
 
@@ -961,7 +904,7 @@ def bench_releases(ctx: Context) -> None:
         api_first,
         size,
         headers=api,
-        check=api_releases_check(everything[:PAGE_SIZE]),
+        check=api_ids_check(everything[:PAGE_SIZE]),
     )
 
     def api_next(response: httpx.Response) -> str | None:
@@ -978,7 +921,7 @@ def bench_releases(ctx: Context) -> None:
         ids=lambda r: [item["id"] for item in r.json()["items"]],
         shown=f"{api_first}, then next_before ×{depth}",
     )
-    problem = _same_ids(seen, everything[: len(seen)], "releases over the API pages")
+    problem = same_ids(seen, everything[: len(seen)], "releases over the API pages")
     if problem:
         raise RuntimeError(f"walking the API release list: {problem}")
     ctx.time(
@@ -986,7 +929,7 @@ def bench_releases(ctx: Context) -> None:
         api_deep,
         f"{size}, page {depth + 1}",
         headers=api,
-        check=api_releases_check(deep_rows),
+        check=api_ids_check(deep_rows),
     )
 
     # Statements per page at both sizes: none of them should grow with the log.
@@ -1233,30 +1176,14 @@ def seed_journal(ctx: "Context", name: str, n: int) -> Journal:
     return Journal(who=who, entries=logged, today=today)
 
 
-def entry_ids(page: str) -> list[int]:
-    """The data-entry-id of every `article.entry` of a page, in order (-1 if it has none)."""
-    return [
-        int(_attr(attrs, "data-entry-id") or -1)
-        for attrs in _attrs(page, "article")
-        if "entry" in (_attr(attrs, "class") or "").split()
-    ]
-
-
-def entry_rows_check(expected: list[int]) -> Check:
-    """The page shows exactly these entries (`article.entry`), in this order."""
-
-    def check(response: httpx.Response) -> str | None:
-        return _same_ids(entry_ids(response.text), expected, "article.entry")
-
-    return check
-
-
 def pace_check(weeks: dict[str, int]) -> Check:
-    """The pace table has a row per week, with the entries of that week."""
-    row = re.compile(r'<tr data-week="([\d-]+)"><td>[^<]*</td><td>[^<]*</td><td>(\d+)</td>')
+    """The pace table has a row per week, with the entries of that week (its third column)."""
 
     def check(response: httpx.Response) -> str | None:
-        found = {week: int(n) for week, n in row.findall(response.text)}
+        found = {
+            str(row["data-week"]): int(row.find_all("td")[2].get_text())
+            for row in soup(response).select("tr[data-week]")
+        }
         return None if found == weeks else f"pace table {found}, expected {weeks}"
 
     return check
@@ -1266,8 +1193,12 @@ def review_check(expected: int) -> Check:
     """The review's "What I did" lists the week's entries."""
 
     def check(response: httpx.Response) -> str | None:
-        section = response.text.partition("<h2>What I did</h2>")[2].partition("</section>")[0]
-        found = section.count("<li>")
+        heading = next(
+            (h for h in soup(response).select("section h2") if h.get_text() == "What I did"), None
+        )
+        if heading is None:
+            return "no section headed What I did"
+        found = len(heading.find_parent("section").select("li"))
         return (
             None if found == expected else f"{found} entries under What I did, expected {expected}"
         )
@@ -1319,7 +1250,7 @@ def bench_journal(ctx: Context) -> None:
     pace_total = sum(large.pace_weeks().values())
     home_check = all_of(
         entry_rows_check(everything[:JOURNAL_PAGE_SIZE]),
-        contains_check(f'<strong data-count="entries">{pace_total}</strong>'),
+        text_check('strong[data-count="entries"]', str(pace_total)),
     )
 
     ctx.time(
@@ -1355,11 +1286,11 @@ def bench_journal(ctx: Context) -> None:
         f"{size}, pages 2–{depth + 1}",
         headers=page,
         pages=depth,
-        next_path=lambda r: older_link(r.text),
-        ids=lambda r: entry_ids(r.text),
+        next_path=older_link,
+        ids=entry_ids,
         shown=f"/journal, then Older entries → ×{depth}",
     )
-    problem = _same_ids(seen, everything[: len(seen)], "entries over the pages")
+    problem = same_ids(seen, everything[: len(seen)], "entries over the pages")
     if problem or len(seen) != min(large_n, (depth + 1) * JOURNAL_PAGE_SIZE):
         raise RuntimeError(f"walking the journal: {problem or f'{len(seen)} entries'}")
     ctx.time(
@@ -1411,7 +1342,7 @@ def bench_journal(ctx: Context) -> None:
         api_first,
         size,
         headers=ctx.api_headers(large.who),
-        check=api_releases_check(everything[:JOURNAL_PAGE_SIZE]),
+        check=api_ids_check(everything[:JOURNAL_PAGE_SIZE]),
     )
 
     deep_small = min(depth * JOURNAL_PAGE_SIZE, small_n - 1)
@@ -1691,77 +1622,48 @@ def _seed_notices(ctx: "Context", team: SeededTeam, *, total: int) -> None:
     team.unread = written
 
 
-def _section(page: str, section_id: str) -> str | None:
-    """The inside of the page's `<section id=...>` (sections here do not nest)."""
-    found = re.search(rf'<section\b[^>]*\bid="{section_id}"[^>]*>(.*?)</section>', page, re.S)
-    return found.group(1) if found else None
-
-
-def section_ids_check(section_id: str, pattern: str, expected: list[int], what: str) -> Check:
-    """The ids `pattern` finds in `<section id=section_id>` are exactly these, in order."""
-    compiled = re.compile(pattern)
-
-    def check(response: httpx.Response) -> str | None:
-        section = _section(response.text, section_id)
-        if section is None:
-            return f"no section#{section_id}"
-        found = [int(n) for n in compiled.findall(section)]
-        return _same_ids(found, expected, what)
-
-    return check
-
-
-def section_count_check(section_id: str, pattern: str, expected: int, what: str) -> Check:
-    compiled = re.compile(pattern)
-
-    def check(response: httpx.Response) -> str | None:
-        section = _section(response.text, section_id)
-        if section is None:
-            return f"no section#{section_id}"
-        found = len(compiled.findall(section))
-        return None if found == expected else f"{found} {what}, expected {expected}"
-
-    return check
-
-
 def team_portfolio_check(team: SeededTeam) -> Check:
     """Every shared project ranked, every waiting plan, and the capped lists."""
     return all_of(
-        rows_check(team.shared),
-        section_ids_check(
-            "waiting",
-            r'<li data-request-id="(\d+)"',
+        project_rows_check(team.shared),
+        ids_check(
+            "li[data-request-id]",
+            "data-request-id",
             team.open_requests[:QUEUE_LIMIT],
             "plans waiting for review",
+            inside="section#waiting",
         ),
-        section_count_check(
-            "realised",
-            r"<li data-project-id=",
+        count_check(
+            "li[data-project-id]",
             min(team.realised, REALISED_MAX),
             "acknowledged risks now realised",
+            inside="section#realised",
         ),
-        section_count_check(
-            "touched", r"<li\b[^>]*data-project-id=", min(team.links, RECENT_LINKS), "releases"
+        count_check(
+            "li[data-project-id]",
+            min(team.links, RECENT_LINKS),
+            "releases",
+            inside="section#touched",
         ),
-        section_count_check("replans", r"<li data-project-id=", team.replans, "re-plans"),
+        count_check("li[data-project-id]", team.replans, "re-plans", inside="section#replans"),
     )
 
 
 def review_questions_check(questions: list[str], *, answered: bool) -> Check:
     """The request's page shows its questions: as answer fields while open, with
     the manager's answers once answered."""
-    shown = [contains_check(str(escape(q))) for q in questions]
+    shown = [shows_check(q) for q in questions]
     if answered:
-        fields = section_count_check("answer", r"<dt>", len(questions), "answered questions")
+        fields = count_check("dt", len(questions), "answered questions", inside="section#answer")
     else:
-        fields = count_check(r'id="f-answer-\d+"', len(questions), "answer fields")
+        fields = count_check('[id^="f-answer-"]', len(questions), "answer fields")
     return all_of(fields, *shown)
 
 
 def api_requests_check(expected: list[int], questions: int) -> Check:
     def check(response: httpx.Response) -> str | None:
         items = response.json()
-        problem = _same_ids([item["id"] for item in items], expected, "review requests")
+        problem = same_ids([item["id"] for item in items], expected, "review requests")
         if problem:
             return problem
         short = [item["id"] for item in items if len(item["questions"]) != questions]
@@ -1809,8 +1711,13 @@ def bench_teams(ctx: Context) -> None:
         "/reviews",
         f"{size}, {len(large.open_requests)} waiting",
         headers=page,
-        check=section_ids_check(
-            "waiting", r'<a href="/reviews/(\d+)"', waiting, "requests waiting"
+        check=ids_check(
+            'a[href^="/reviews/"]',
+            "href",
+            waiting,
+            "requests waiting",
+            pattern=r"/reviews/(\d+)",
+            inside="section#waiting",
         ),
     )
     for label, request_id, answered in (
@@ -1832,12 +1739,10 @@ def bench_teams(ctx: Context) -> None:
         f"{large.notices} notifications, {large.unread} unread",
         headers=page,
         check=all_of(
-            count_check(r'<li class="activity-item', NOTICE_PAGE_SIZE, "notifications"),
-            lambda r: _same_ids(
-                [int(n) for n in re.findall(r'id="notice-(\d+)"', r.text)], shown, "notifications"
-            ),
-            contains_check(f'id="unread-total">{large.unread} unread'),
-            lambda r: None if older_link(r.text) else "no Older → link",
+            count_check("li.activity-item", NOTICE_PAGE_SIZE, "notifications"),
+            ids_check("li.activity-item", "id", shown, "notifications", pattern=r"notice-(\d+)"),
+            text_check("#unread-total", f"{large.unread} unread"),
+            lambda r: None if older_link(r) else "no Older → link",
         ),
     )
     api_waiting = "/api/v1/reviews?box=waiting"
