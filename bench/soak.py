@@ -18,7 +18,7 @@ are skipped, saying so.
 How: each scenario migrates a fresh database (an SQLite file in a temp dir, or
 a new PostgreSQL database, dropped afterwards), seeds users, projects and API
 tokens through the app's services, starts `goldfish serve` with
-tests/support/server.py and drives it over HTTP from this one process:
+bench/server.py and drives it over HTTP from this one process:
 asyncio clients (httpx2, on uvloop), each with its own API token and its own
 keep-alive connection. A client never dies of an error: a reset, a refused
 connection or a timeout (30 s) is counted like a status. Latencies are client

@@ -11,6 +11,7 @@ from signal import SIGTERM
 
 from app.config import Settings
 from app.db import LOCK_WAIT_MS
+from bench.server import Server
 from bench.soak_client import (
     Recorder,
     Stats,
@@ -41,7 +42,6 @@ from bench.soak_db import (
 )
 from bench.soak_run import P99_TARGET, Soak, log_report, marked_writers, mixed_agents
 from bench.soak_workloads import READS, WRITES, MarkedWriter, Replanner
-from tests.support.server import Server
 
 SHUTDOWN_SECONDS = Settings.model_fields["shutdown_seconds"].default
 

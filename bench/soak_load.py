@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.server import Server
 from bench.soak_client import (
     EXPECTED,
     Recorder,
@@ -44,7 +45,6 @@ from bench.soak_run import (
     mixed_agents,
     op_table,
 )
-from tests.support.server import Server
 
 SLOW_TARGET = 10.0  # seconds: no request slower than this on PostgreSQL at 100 in flight
 RSS_GROWTH_TARGET_MIB = 2.0  # per 10k requests after warm-up: the soak's own bar for a leak

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.server import Server, running, start
 from bench.soak_client import (
     CpuMeter,
     Outcome,
@@ -36,7 +37,6 @@ from bench.soak_db import (
     seed_users,
 )
 from bench.soak_workloads import MarkedWriter, MixedAgent
-from tests.support.server import Server, running, start
 
 # The mixed load at 20 clients on SQLite with 2 workers, and reads while the
 # write lock is held elsewhere: 99 % answered within this many seconds.

@@ -22,6 +22,7 @@ from app.db import Database, make_engine
 from app.main import create_app
 from app.markdown import render_markdown
 from app.security import CSRF_COOKIE
+from bench.sql import SAVEPOINTS, counting
 from tests import factories
 
 
@@ -183,33 +184,9 @@ def api(app, db: Session, user) -> Iterator[TestClient]:
 
 @pytest.fixture
 def count_queries(connection: Connection):
-    """`with count_queries() as counted: ...` then `counted.n` statements ran."""
-
-    class Counter:
-        n = 0
-        statements: list[str]
-
-    def make():
-        counter = Counter()
-        counter.statements = []
-
-        def before(_conn, _cursor, statement: str, *_args) -> None:
-            # Savepoints are the test harness's, not the page's.
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-                counter.n += 1
-                counter.statements.append(statement)
-
-        class _Ctx:
-            def __enter__(self):
-                sa.event.listen(connection, "before_cursor_execute", before)
-                return counter
-
-            def __exit__(self, *exc):
-                sa.event.remove(connection, "before_cursor_execute", before)
-
-        return _Ctx()
-
-    return make
+    """`with count_queries() as counted: ...` then `counted.n` statements ran
+    (`counted.statements` holds them); the harness's savepoints are not counted."""
+    return lambda: counting(connection, ignore=SAVEPOINTS)
 
 
 @pytest.fixture

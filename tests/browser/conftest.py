@@ -25,7 +25,7 @@ from sqlmodel import Session
 from app.auth.queries import any_user_exists
 from app.cli import alembic_config
 from app.db import make_engine
-from tests.support import server
+from bench import server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -23,8 +23,8 @@ from app.auth.models import User
 from app.cli import alembic_config
 from app.db import Database, make_engine
 from app.security import CSRF_COOKIE
+from bench import server as live
 from tests import factories
-from tests.support import server as live
 
 # Generous against a stall (the old bug hung 5 s then failed), short enough
 # that a hang fails the test instead of the run.

@@ -20,8 +20,8 @@ from alembic import command
 
 from app.cli import alembic_config
 from app.db import Database, make_engine
+from bench.server import running
 from tests import factories
-from tests.support.server import running
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 # Reproducible, and sized to finish well inside four minutes on a 2-core

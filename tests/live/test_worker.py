@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 from app.db import utcnow
 from app.feeds.models import Feed, FeedItem, PollStatus
 from app.releases.models import Release
+from bench.server import GOLDFISH, server_env
 from tests import factories
 from tests.feeds.feedserver import FeedServer, Reply
 from tests.feeds.test_polling import LIMA, SAM, TULU, arxiv_atom
-from tests.support.server import GOLDFISH, server_env
 
 WORKER_SETTINGS = {"GOLDFISH_FEEDS_ALLOW_PRIVATE": "true", "GOLDFISH_WORKER_IDLE_SECONDS": "0.2"}
 

@@ -103,7 +103,7 @@ def start(
         argv += ["--workers", str(workers)]
     spawned = time.monotonic()
     with log_path.open("ab") as log:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 (our own goldfish command, fixed arguments)
             argv,
             cwd=workdir,  # no stray .env is read from the checkout
             env=server_env(database_url, settings),
