@@ -41,6 +41,10 @@ class RequestView:
     requester: User
     reviewer: User | None
 
+    def answerable_by(self, user: User) -> bool:
+        """A manager of the team may answer, unless it is their own plan."""
+        return self.side is Side.manager and self.request.requested_by_id != user.id
+
 
 def _is_manager_of(user: User, team_id_column) -> sa.ColumnElement[bool]:
     return sa.exists(

@@ -11,17 +11,15 @@ from app.errors import NotFound, Refused
 from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.projects import queries as project_queries
-from app.projects.diff import plan_diff
-from app.releases import queries as release_queries
 from app.reviews import queries, service
 from app.reviews.models import (
     CommentCreate,
     Decision,
     QuestionsUpdate,
     RequestCreate,
-    RequestStatus,
     ReviewCreate,
 )
+from app.reviews.page import review_page
 from app.routing import Route
 from app.teams import queries as team_queries
 from app.versions import Conflict
@@ -150,41 +148,9 @@ def _share_submit(request, session, user, project_id, number, form: FormData) ->
 # ---------------------------------------------------------------- the review
 
 
-def _review_context(session, user, request_id: int) -> dict:
-    view = queries.request_for(session, user=user, request_id=request_id)
-    project = view.project
-    questions = queries.questions_of(session, request=view.request)
-    newest = project_queries.current_plan(session, project=project)
-    last_reviewed = queries.last_reviewed_plan(
-        session, project_id=project.id, before=view.plan.number
-    )
-    reviewed = queries.review_of(session, request=view.request)
-    can_answer = (
-        view.side is queries.Side.manager
-        and view.request.status == RequestStatus.open
-        and view.request.requested_by_id != user.id
-    )
-    return {
-        "view": view,
-        "req": view.request,
-        "project": project,
-        "plan": view.plan,
-        "newest": newest,
-        "assessment": project_queries.current_assessment(session, project=project),
-        "links": release_queries.links_of_project(session, project=project),
-        "questions": questions,
-        "review": reviewed[0] if reviewed else None,
-        "reviewer_name": reviewed[1] if reviewed else None,
-        "comments": queries.comments_of(session, request=view.request),
-        "last_reviewed": last_reviewed,
-        "changes": plan_diff(last_reviewed, view.plan) if last_reviewed else None,
-        "can_answer": can_answer,
-        "is_requester": view.side is queries.Side.requester,
-        "decision_options": DECISION_OPTIONS,
-        "values": {"decision": "", "note": "", "comment": ""},
-        "answers": {},
-        "errors": {},
-        "message": "",
+def _page_context(session, user, request_id: int) -> dict:
+    return review_page(session, user=user, request_id=request_id) | {
+        "decision_options": DECISION_OPTIONS
     }
 
 
@@ -195,7 +161,7 @@ def _review_page(request, context: dict, status_code: int = 200, block: str | No
 def _conflict_page(request, session, user, request_id: int, message: str, **kept) -> Response:
     """The request as it is now, with what the user typed kept and why it was not saved."""
     session.rollback()
-    context = _review_context(session, user, request_id)
+    context = _page_context(session, user, request_id)
     context["message"] = message
     for name, value in kept.items():
         context[name] = value if name != "values" else {**context["values"], **value}
@@ -206,7 +172,7 @@ def _conflict_page(request, session, user, request_id: int, message: str, **kept
 def review_detail(
     request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
-    return _review_page(request, _review_context(session, user, request_id))
+    return _review_page(request, _page_context(session, user, request_id))
 
 
 @router.post("/reviews/{request_id}/answer", name="review_answer")
@@ -214,44 +180,37 @@ async def review_answer(
     request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
-    context = _review_context(session, user, request_id)
-    view = context["view"]
-    if view.side is not queries.Side.manager or view.request.requested_by_id == user.id:
+    view = queries.request_for(session, user=user, request_id=request_id)
+    if not view.answerable_by(user):
         raise Refused(403, "forbidden", "Only a manager of the team can answer this request.")
-    answers = [str(form.get(f"answer-{q.position}", "")) for q in context["questions"]]
-    context["answers"] = {q.position: a for q, a in zip(context["questions"], answers, strict=True)}
-    context["values"] = {
-        "decision": str(form.get("decision", "")),
-        "note": str(form.get("note", "")),
+    questions = queries.questions_of(session, request=view.request)
+    answers = [str(form.get(f"answer-{q.position}", "")) for q in questions]
+    kept = {
+        "answers": {q.position: a for q, a in zip(questions, answers, strict=True)},
+        "values": {"decision": str(form.get("decision", "")), "note": str(form.get("note", ""))},
     }
     data, errors = validate(
         ReviewCreate,
         {
             "version": as_int(str(form.get("version", ""))),
             "plan_number": as_int(str(form.get("plan_number", ""))),
-            "decision": context["values"]["decision"] or None,
+            "decision": kept["values"]["decision"] or None,
             "answers": answers,
-            "note": context["values"]["note"],
+            "note": kept["values"]["note"],
         },
     )
     if errors:
         if "decision" in errors:
             errors["decision"] = "Choose: acknowledge the risk, approve, or ask for changes."
-        context["errors"] = errors
+        context = _page_context(session, user, request_id) | kept | {"errors": errors}
         if {"version", "plan_number"} & errors.keys():
             context["message"] = "This form is out of date; reload the page."
         return _review_page(request, context, 422)
     try:
-        service.review_submit(session, view=context["view"], actor=user, data=data)
+        service.review_submit(session, view=view, actor=user, data=data)
     except Conflict as changed:
         return _conflict_page(
-            request,
-            session,
-            user,
-            request_id,
-            changed.message + " Nothing was saved.",
-            answers=context["answers"],
-            values=context["values"],
+            request, session, user, request_id, changed.message + " Nothing was saved.", **kept
         )
     session.commit()
     return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
@@ -262,7 +221,7 @@ async def review_comment(
     request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
-    context = _review_context(session, user, request_id)
+    context = _page_context(session, user, request_id)
     body = str(form.get("comment", ""))
     data, errors = validate(CommentCreate, {"body": body})
     if errors:
@@ -274,7 +233,7 @@ async def review_comment(
     if not is_htmx(request):
         url = request.url_for("review_detail", request_id=request_id)
         return redirect(request, f"{url}#comment-{comment.id}")
-    return _review_page(request, _review_context(session, user, request_id), block="thread")
+    return _review_page(request, _page_context(session, user, request_id), block="thread")
 
 
 @router.post("/reviews/{request_id}/questions", name="review_questions")
@@ -282,7 +241,7 @@ async def review_questions(
     request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
-    context = _review_context(session, user, request_id)
+    context = _page_context(session, user, request_id)
     text = str(form.get("questions", ""))
     data, errors = validate(
         QuestionsUpdate,
@@ -316,7 +275,7 @@ async def review_withdraw(
     request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
 ) -> Response:
     form = await request.form()
-    context = _review_context(session, user, request_id)
+    context = _page_context(session, user, request_id)
     version = as_int(str(form.get("version", "")))
     try:
         service.request_withdraw(

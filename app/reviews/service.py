@@ -167,7 +167,7 @@ def review_submit(
     session: Session, *, view: RequestView, actor: User, data: ReviewCreate
 ) -> Review:
     request = view.request
-    if view.side is not Side.manager or request.requested_by_id == actor.id:
+    if not view.answerable_by(actor):
         raise Refused(
             403, "forbidden", "Only a manager of the team can answer, and not their own plan."
         )
