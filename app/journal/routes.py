@@ -82,7 +82,6 @@ def parse_week(value: str, today: date) -> date:
 
 
 iso_week = queries.iso_week
-templates.env.filters["iso_week"] = iso_week
 
 
 def _projects(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
