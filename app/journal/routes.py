@@ -69,7 +69,6 @@ def _entry_data(form: EntryForm) -> dict:
 
 
 iso_week = queries.iso_week
-templates.env.filters["iso_week"] = iso_week
 
 
 def _projects(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
