@@ -19,6 +19,7 @@ from app.inbox.api import router as inbox_api
 from app.inbox.routes import router as inbox_router
 from app.inputs import json_bodies_only, refuse_nul
 from app.journal.api import router as journal_api
+from app.journal.models import ENTRY_KIND_OPTIONS
 from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router
 from app.notifications.api import router as notifications_api
@@ -46,7 +47,7 @@ from app.security import (
 )
 from app.teams.api import router as teams_api
 from app.teams.routes import router as teams_router
-from app.web import redirect, render
+from app.web import redirect, render, templates
 
 API_DESCRIPTION = """
 Goldfish's JSON API. Authenticate every call with a personal API token
@@ -62,6 +63,8 @@ such a request is refused with 422, whatever the field.
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Every page's layout carries the journal's quick entry (templates/_layout).
+    templates.env.globals["ENTRY_KINDS"] = ENTRY_KIND_OPTIONS
     database = database or Database(
         make_engine(
             settings.database_url,

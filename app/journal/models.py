@@ -43,6 +43,10 @@ class EntryKind(StrEnum):
         )
 
 
+# The kinds a person picks in a form (a weekly review is written from its own page).
+ENTRY_KIND_OPTIONS = [(k.value, k.label) for k in EntryKind if k is not EntryKind.review]
+
+
 class JournalEntry(SQLModel, table=True):
     __tablename__ = "journal_entry"
     __table_args__ = (

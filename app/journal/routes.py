@@ -15,19 +15,18 @@ from app.errors import Refused
 from app.forms import as_decimal, as_int, validate
 from app.inputs import IdPath, as_id
 from app.journal import exports, queries, service
-from app.journal.models import EntryIn, EntryKind, EntryUpdate, SettingsIn
+from app.journal.models import ENTRY_KIND_OPTIONS, EntryIn, EntryKind, EntryUpdate, SettingsIn
 from app.listing import parse_cursor
 from app.projects import queries as project_queries
 from app.routing import Route
 from app.teams import queries as team_queries
 from app.versions import Conflict
-from app.web import is_htmx, redirect, render, safe_next, templates
+from app.web import is_htmx, redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
 
-KIND_OPTIONS = [(k.value, k.label) for k in EntryKind if k is not EntryKind.review]
-templates.env.globals["ENTRY_KINDS"] = KIND_OPTIONS
+KIND_OPTIONS = ENTRY_KIND_OPTIONS
 
 
 class EntryForm(BaseModel):
