@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.db import utcnow
@@ -17,10 +16,7 @@ from app.reviews import queries as review_queries
 from app.reviews import service as review_service
 from app.reviews.models import CommentCreate
 from tests import factories
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
+from tests.helpers import as_user, soup
 
 
 def items(response) -> list:
@@ -42,12 +38,6 @@ def notifications_of(db, user) -> list[Notification]:
             select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
         )
     )
-
-
-def as_user(client, db, who):
-    client.cookies.clear()
-    factories.log_in(client, db, who)
-    return client
 
 
 def comment(db, request, author, body="A thought"):

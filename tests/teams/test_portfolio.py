@@ -4,7 +4,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 
 from app.db import utcnow
 from app.projects import service as project_service
@@ -14,15 +13,7 @@ from app.replans.models import ReplanCreate
 from app.teams.models import Team
 from app.teams.portfolio_queries import quarter_start
 from tests import factories
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def words(tag) -> str:
-    """The text of a tag as a reader sees it: one space between words."""
-    return " ".join(tag.get_text(" ").split())
+from tests.helpers import as_user, soup, words
 
 
 def ranked_titles(response) -> list[str]:
@@ -58,12 +49,6 @@ def people(db):
         "team": team,
         "other_team": other_team,
     }
-
-
-def as_user(client, db, user):
-    client.cookies.clear()
-    factories.log_in(client, db, user)
-    return client
 
 
 # ---------------------------------------------------------------- who may see it
