@@ -5,11 +5,17 @@ parsed, API errors checked, and clients that act as someone.
 `tests/support/` is for machinery outside the test process (a server
 subprocess, another program holding a lock), not for these."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
+from alembic import command
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.cli import alembic_config
+from app.db import Database, make_engine
 from tests import factories
 
 # ---------------------------------------------------------------- rows
@@ -18,6 +24,18 @@ from tests import factories
 def count(db, model, *where) -> int:
     """How many rows of `model` (matching `where`, if given) there are."""
     return db.exec(select(sa.func.count()).select_from(model).where(*where)).one()
+
+
+@contextmanager
+def migrated_database(url: str) -> Iterator[Database]:
+    """A database at `url` upgraded to head, with its own real connections
+    (not the rolled-back test connection), disposed of afterwards."""
+    command.upgrade(alembic_config(url), "head")
+    database = Database(make_engine(url))
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 # ---------------------------------------------------------------- pages
