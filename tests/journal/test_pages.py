@@ -324,16 +324,7 @@ def test_weekly_review_gathers_the_week_and_saves_an_entry(logged_in, db, user):
 def test_a_finished_replan_writes_a_replan_entry(logged_in, db, user):
     project = factories.make_project(db, user, "P")
     release = factories.make_release(db, user, "R")
-    from app.replans import service
-    from app.replans.models import ReplanCreate
-
-    service.replan_submit(
-        db,
-        project=project,
-        actor=user,
-        data=ReplanCreate.model_validate(factories.replan_data(version=1, release_id=release.id)),
-    )
-    db.commit()
+    factories.make_replan(db, project, user, release)
     entry = db.exec(select(JournalEntry)).one()
     assert (entry.kind, entry.project_id) == ("replan", project.id)
     assert entry.learned == "Check arXiv weekly for our keywords"

@@ -5,8 +5,6 @@ from sqlmodel import select
 
 from app.notifications.models import Notification
 from app.projects.models import Project
-from app.replans import service as replan_service
-from app.replans.models import ReplanCreate
 from app.reviews.models import Review
 from tests import factories
 from tests.conftest import Client
@@ -256,15 +254,7 @@ def test_the_timeline_shows_the_acknowledgment_next_to_the_replan(
     factories.make_review(db, request, manager, "acknowledged")
     release = factories.make_release(db, user, "BigLab multilingual eval")
     db.refresh(shared)
-    replan_service.replan_submit(
-        db,
-        project=shared,
-        actor=user,
-        data=ReplanCreate.model_validate(
-            factories.replan_data(version=shared.version, release_id=release.id)
-        ),
-    )
-    db.commit()
+    factories.make_replan(db, shared, user, release)
     page = soup(logged_in.get(f"/projects/{shared.id}"))
     replan = page.select_one("#timeline li[data-kind=replan]")
     assert "Re-planned after BigLab multilingual eval" in replan.text
