@@ -16,6 +16,8 @@ from app.projects import service as project_service
 from app.projects.models import Project, ProjectCreate
 from app.releases import service as release_service
 from app.releases.models import LinkEffect, Release, ReleaseCreate
+from app.replans import service as replan_service
+from app.replans.models import Replan, ReplanCreate
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -140,6 +142,19 @@ def replan_data(
     if release is not None:
         data["release"] = release
     return data
+
+
+def make_replan(
+    db: Session, project: Project, actor: User, release: Release, **overrides
+) -> Replan:
+    """Re-plan `project` after `release`, from the version the object holds
+    (refresh it first if something else has bumped it)."""
+    data = replan_data(version=project.version, release_id=release.id, **overrides)
+    replan = replan_service.replan_submit(
+        db, project=project, actor=actor, data=ReplanCreate.model_validate(data)
+    )
+    db.commit()
+    return replan
 
 
 def make_entry(db: Session, author: User, **fields) -> JournalEntry:

@@ -4,9 +4,9 @@ unique ids (labels and HTMX targets depend on them) and a label per field."""
 from collections import Counter
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests import factories
+from tests.helpers import soup
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_ids_are_unique_and_fields_are_labelled(logged_in, pages):
     for url in pages:
         r = logged_in.get(url)
         assert r.status_code == 200, url
-        page = BeautifulSoup(r.text, "html.parser")
+        page = soup(r)
         ids = Counter(tag["id"] for tag in page.select("[id]"))
         assert [i for i, n in ids.items() if n > 1] == [], url
         for field in page.select(

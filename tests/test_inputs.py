@@ -21,6 +21,7 @@ from app.main import create_app
 from app.teams.models import Team
 from tests import factories
 from tests.conftest import Client
+from tests.helpers import api_error
 
 TOO_BIG = INT_MAX + 1
 _PARAM = re.compile(r"\{(\w+)\}")
@@ -59,11 +60,7 @@ def _fill(path: str, value: object) -> str:
 
 def assert_api_error(response, *statuses: int) -> dict:
     assert response.status_code in statuses, (response.status_code, response.text)
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"status", "code", "message", "fields"}
-    assert body["error"]["status"] == response.status_code
-    return body["error"]
+    return api_error(response)
 
 
 @pytest.fixture

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, field_validator
 
-from app.cli import alembic_config
 from app.config import Settings
-from app.db import Database, SessionDep, make_engine
+from app.db import Database, SessionDep
 from app.main import create_app
 from app.routing import Route
+from tests.helpers import migrated_database
 
 held_while_validating: list[int] = []
 database_of_test: list[Database] = []
@@ -44,21 +43,20 @@ def write_but_not_commit(session: SessionDep) -> dict:
 @pytest.fixture
 def client(new_database_url) -> Iterator[TestClient]:
     url = new_database_url("routing")
-    command.upgrade(alembic_config(url), "head")
-    database = Database(make_engine(url))
-    database_of_test[:] = [database]
-    held_while_validating.clear()
-    app = create_app(Settings(env="test", database_url=url, secret_key="r" * 48), database=database)
-    for path, endpoint, method in [
-        ("/api/v1/probe", read_and_answer, "GET"),
-        ("/api/v1/probe", write_but_not_commit, "POST"),
-    ]:
-        app.router.add_api_route(
-            path, endpoint, methods=[method], response_model=Probe, route_class_override=Route
-        )
-    with TestClient(app, base_url="https://testserver") as c:
-        yield c
-    database.dispose()
+    with migrated_database(url) as database:
+        database_of_test[:] = [database]
+        held_while_validating.clear()
+        settings = Settings(env="test", database_url=url, secret_key="r" * 48)
+        app = create_app(settings, database=database)
+        for path, endpoint, method in [
+            ("/api/v1/probe", read_and_answer, "GET"),
+            ("/api/v1/probe", write_but_not_commit, "POST"),
+        ]:
+            app.router.add_api_route(
+                path, endpoint, methods=[method], response_model=Probe, route_class_override=Route
+            )
+        with TestClient(app, base_url="https://testserver") as c:
+            yield c
 
 
 def test_a_read_hands_back_its_connection_before_the_response_is_validated(client):

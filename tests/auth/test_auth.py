@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.auth.deps import SESSION_COOKIE
@@ -12,10 +11,11 @@ from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.db import utcnow
 from app.security import CSRF_COOKIE
 from tests import factories
+from tests.helpers import soup
 
 
-def _error_beside(html: str, field: str) -> str:
-    node = BeautifulSoup(html, "html.parser").select_one(f"#e-{field}")
+def _error_beside(response, field: str) -> str:
+    node = soup(response).select_one(f"#e-{field}")
     return node.get_text(strip=True) if node else ""
 
 
@@ -79,14 +79,14 @@ def test_session_cookie_is_httponly_secure_samesite(client):
 def test_signup_errors_show_beside_the_field_and_save_nothing(client, db, form, field, message):
     r = client.submit("/signup", form)
     assert r.status_code == 422
-    assert message in _error_beside(r.text, field).lower()
+    assert message in _error_beside(r, field).lower()
     assert db.exec(select(sa.func.count()).select_from(User)).one() == 0
 
 
 def test_signup_with_taken_email_is_refused(client, db, user):
     r = client.submit("/signup", {"email": user.email, "display_name": "B", "password": "x" * 12})
     assert r.status_code == 422
-    assert "exists" in _error_beside(r.text, "email")
+    assert "exists" in _error_beside(r, "email")
 
 
 def test_closed_signup_refuses_new_accounts_but_not_the_first(client, app, db):
@@ -242,8 +242,8 @@ def test_cross_site_posts_are_refused_even_with_a_token(logged_in):
 
 
 def test_pages_render_the_csrf_token_for_htmx(logged_in):
-    soup = BeautifulSoup(logged_in.get("/").text, "html.parser")
-    assert logged_in.cookies[CSRF_COOKIE] in soup.body["hx-headers"]
+    page = soup(logged_in.get("/"))
+    assert logged_in.cookies[CSRF_COOKIE] in page.body["hx-headers"]
 
 
 def test_security_headers(logged_in):
@@ -259,7 +259,7 @@ def test_security_headers(logged_in):
 def test_account_page_creates_shows_once_and_revokes_tokens(logged_in, db, app):
     r = logged_in.submit("/account/tokens", {"name": "release bot"})
     assert r.status_code == 201
-    raw = BeautifulSoup(r.text, "html.parser").select_one("#new-token").get_text(strip=True)
+    raw = soup(r).select_one("#new-token").get_text(strip=True)
     assert raw.startswith("gf_")
     token = db.exec(select(ApiToken)).one()
     assert token.name == "release bot" and raw not in token.token_hash

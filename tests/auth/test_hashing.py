@@ -8,17 +8,16 @@ from collections.abc import Iterator
 
 import anyio
 import pytest
-from alembic import command
 from fastapi import FastAPI
 from sqlmodel import Session
 
 from app.auth import passwords
-from app.cli import alembic_config
 from app.config import Settings
-from app.db import Database, make_engine
+from app.db import Database
 from app.main import create_app
 from tests import factories
 from tests.conftest import Client
+from tests.helpers import migrated_database
 
 
 @pytest.fixture
@@ -26,16 +25,16 @@ def real_app(new_database_url) -> Iterator[tuple[Client, Database]]:
     """The app over its own database with a real pool (not the rolled-back
     shared connection), so held connections can be counted."""
     url = new_database_url("hashing")
-    command.upgrade(alembic_config(url), "head")
-    database = Database(make_engine(url))
     settings = Settings(env="test", database_url=url, secret_key="h" * 48)
-    with Client(
-        create_app(settings, database=database),
-        base_url="https://testserver",
-        follow_redirects=False,
-    ) as client:
+    with (
+        migrated_database(url) as database,
+        Client(
+            create_app(settings, database=database),
+            base_url="https://testserver",
+            follow_redirects=False,
+        ) as client,
+    ):
         yield client, database
-    database.dispose()
 
 
 @pytest.fixture

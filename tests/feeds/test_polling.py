@@ -9,8 +9,6 @@ from xml.sax.saxutils import escape
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.db import utcnow
@@ -23,6 +21,7 @@ from app.teams.models import Membership
 from tests import factories
 from tests.conftest import Client, RolledBackDatabase
 from tests.feeds.feedserver import Reply
+from tests.helpers import api_for, count, soup
 
 LIMA = (
     "2305.11206",
@@ -128,17 +127,6 @@ def poll(api, feed_id: int) -> dict:
     r = api.post(f"/api/v1/feeds/{feed_id}/poll")
     assert r.status_code == 200, r.text
     return r.json()
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
-
-
-def token_client(app, db, who) -> TestClient:
-    token = factories.make_token(db, who)
-    return TestClient(
-        app, base_url="https://testserver", headers={"Authorization": f"Bearer {token}"}
-    )
 
 
 def test_a_poll_brings_releases_in_and_suggests_them(api, db, user, instruction, feed_server):
@@ -270,7 +258,7 @@ def test_a_redirect_loop_is_an_error_on_the_feed(api, feed_server):
 
 def test_feeds_on_private_addresses_are_refused_by_default(db, user, settings, connection):
     app = create_app(settings, database=RolledBackDatabase(connection))
-    with token_client(app, db, user) as api:
+    with api_for(app, db, user) as api:
         for url in (
             "http://127.0.0.1:8000/feed",
             "http://10.0.0.7/feed",
@@ -308,12 +296,12 @@ def test_a_team_feed_suggests_for_the_members_shared_projects(
         keywords=["instruction tuning", "data quality"],
     )
     factories.make_project(db, user, "Private instruction tuning", keywords=["instruction tuning"])
-    with token_client(app, db, other_user) as grace:
+    with api_for(app, db, other_user) as grace:
         url = feed_server.route("/q", body=arxiv_atom(LIMA, SAM), content_type=ATOM)
         feed = add_feed(grace, url, team_id=team.id)
         result = poll(grace, feed["id"])
         # Every member sees the team's feed; only Grace may change it.
-        with token_client(app, db, user) as ada:
+        with api_for(app, db, user) as ada:
             assert ada.get(f"/api/v1/feeds/{feed['id']}").status_code == 200
             assert ada.patch(f"/api/v1/feeds/{feed['id']}", json={"title": "x"}).status_code == 403
     suggestions = db.exec(select(Suggestion)).all()
@@ -331,7 +319,7 @@ def test_the_feed_pages_add_poll_and_show_the_result(client, db, user, instructi
     # A mistake first: the typed values come back with the message.
     r = client.submit("/feeds", {"kind": "rss", "url": "not a url", "title": "Mine"})
     assert r.status_code == 422
-    page = BeautifulSoup(r.text, "html.parser")
+    page = soup(r)
     assert page.select_one("#f-url")["value"] == "not a url"
     assert page.select_one("#e-url")
     form = {"kind": "rss", "url": url, "title": "Mine", "interval_minutes": "60"}
@@ -342,12 +330,12 @@ def test_the_feed_pages_add_poll_and_show_the_result(client, db, user, instructi
     assert "Not polled yet" in client.get(detail).text
     r = client.htmx(f"/feeds/{feed_id}/poll")
     assert r.status_code == 200
-    status = BeautifulSoup(r.text, "html.parser")
+    status = soup(r)
     assert status.select_one("#feed-status")
     assert "LIMA" in status.select_one("ol.releases").get_text()  # what it brought, too
     assert "2 new" in status.select_one("#poll-result").get_text()
     assert "2 items seen, 2 new" in client.get(detail).text
-    listing = BeautifulSoup(client.get("/feeds").text, "html.parser")
+    listing = soup(client.get("/feeds"))
     assert "Mine" in listing.select_one(f"#feed-{feed_id}").get_text()
     # Without JavaScript, the same button gives the whole page back.
     r = client.submit(f"/feeds/{feed_id}/poll")
@@ -379,14 +367,14 @@ def test_a_team_feed_whose_adder_left_the_team_pauses_and_its_managers_can_stop_
     team = factories.make_team(db, other_user, "Alignment")  # Grace manages it
     factories.add_member(db, team, user)
     url = feed_server.route("/q", body=arxiv_atom(LIMA), content_type=ATOM)
-    with token_client(app, db, user) as ada:
+    with api_for(app, db, user) as ada:
         feed = add_feed(ada, url, team_id=team.id)
     membership = db.exec(
         select(Membership).where(Membership.team_id == team.id, Membership.user_id == user.id)
     ).one()
     db.delete(membership)
     db.commit()
-    with token_client(app, db, other_user) as grace:
+    with api_for(app, db, other_user) as grace:
         result = poll(grace, feed["id"])
         assert result["status"] == "error" and "left the team" in result["error"]
         assert result["feed"]["paused"] is True
@@ -430,7 +418,7 @@ def test_a_team_feed_suggests_a_paper_its_adder_had_logged_already(
     factories.make_release(
         db, other_user, LIMA[1], summary=LIMA[2], url="https://arxiv.org/abs/2305.11206"
     )
-    with token_client(app, db, other_user) as grace:
+    with api_for(app, db, other_user) as grace:
         url = feed_server.route("/q", body=arxiv_atom(LIMA), content_type=ATOM)
         result = poll(grace, add_feed(grace, url, team_id=team.id)["id"])
     assert result["releases_created"] == 0
@@ -456,7 +444,7 @@ def test_a_refused_address_typed_with_the_arxiv_choice_on_is_shown_beside_the_ad
         typed = {"kind": "arxiv", "query": "", "url": "http://10.0.0.7/feed.xml"}
         r = client.submit("/feeds", typed)
     assert r.status_code == 422
-    page = BeautifulSoup(r.text, "html.parser")
+    page = soup(r)
     assert "private" in page.select_one("#e-url").get_text().lower()
     assert page.select_one("#e-query") is None
     assert page.select_one("#f-url")["value"] == typed["url"]

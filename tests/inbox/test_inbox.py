@@ -4,7 +4,6 @@ learning from those choices."""
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.inbox import service
@@ -14,6 +13,7 @@ from app.matching.engine import Matcher
 from app.notifications.models import Notification
 from app.releases.models import SCOOP_EFFECTS, LinkEffect, Release, ReleaseLink
 from tests import factories
+from tests.helpers import soup
 
 INSTRUCTION = {
     "title": "Instruction tuning from a thousand curated examples",
@@ -38,10 +38,6 @@ SAM = {
     "kind": "model",
     "url": "https://arxiv.org/abs/2304.02643",
 }
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def project(db, user, spec):

@@ -1,21 +1,11 @@
 """Journal entries through the API: the author's own, with revisions."""
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import select
 
 from app.journal.models import JournalEntry, JournalRevision
 from tests import factories
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
-    return response.json()["error"]
+from tests.helpers import count, error_of
 
 
 def test_create_list_read_edit_archive(api, db, user):

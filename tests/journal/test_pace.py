@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from app.journal import queries, service
 from app.journal.models import JournalEntry, JournalSettings
 from tests import factories
+from tests.helpers import soup
 
 
 def entry_at(
@@ -136,7 +136,7 @@ def test_pace_page_is_only_about_the_person_viewing_it(logged_in, db, user, othe
     today = service.today_for(user)
     factories.make_entry(db, user, day=today.isoformat(), hours="4")
     factories.make_entry(db, other_user, day=today.isoformat(), hours="17")
-    page = BeautifulSoup(logged_in.get("/journal/pace").text, "html.parser")
+    page = soup(logged_in.get("/journal/pace"))
     row = page.select_one(f'#pace-table tr[data-week="{queries.week_start(today).isoformat()}"]')
     assert row.select("td")[1].get_text() == "4.0"
     assert len(page.select("svg.pace-chart")) == 3

@@ -5,21 +5,12 @@ import json
 import zipfile
 
 import pytest
-import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.journal import service as journal_service
 from app.journal.models import EntryUpdate, JournalEntry, JournalRevision
 from tests import factories
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
+from tests.helpers import count, soup, words
 
 
 def bodies(response) -> list[str]:
@@ -241,7 +232,7 @@ def test_pages_show_the_html_stored_when_the_body_was_written(
         assert r.status_code == 200, url
         for selector in selectors:
             block = soup(r).select_one(f"{selector} .markdown")
-            shown[url, selector] = " ".join(block.get_text(" ").split())
+            shown[url, selector] = words(block)
             assert block.select_one("strong"), (url, selector)
     assert list(shown.values()) == [
         "Second draft",
@@ -333,16 +324,7 @@ def test_weekly_review_gathers_the_week_and_saves_an_entry(logged_in, db, user):
 def test_a_finished_replan_writes_a_replan_entry(logged_in, db, user):
     project = factories.make_project(db, user, "P")
     release = factories.make_release(db, user, "R")
-    from app.replans import service
-    from app.replans.models import ReplanCreate
-
-    service.replan_submit(
-        db,
-        project=project,
-        actor=user,
-        data=ReplanCreate.model_validate(factories.replan_data(version=1, release_id=release.id)),
-    )
-    db.commit()
+    factories.make_replan(db, project, user, release)
     entry = db.exec(select(JournalEntry)).one()
     assert (entry.kind, entry.project_id) == ("replan", project.id)
     assert entry.learned == "Check arXiv weekly for our keywords"

@@ -4,9 +4,6 @@ counts only from members who opted in; anyone's pace stays their own."""
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
-from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.journal import service as journal_service
@@ -16,18 +13,7 @@ from app.teams import queries as team_queries
 from app.teams import service as team_service
 from app.teams.models import Membership
 from tests import factories
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def words(tag) -> str:
-    return " ".join(tag.get_text(" ").split())
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
+from tests.helpers import api_for, as_user, count, soup, words
 
 
 def shared_bodies(response) -> list[str]:
@@ -56,19 +42,6 @@ def people(db, user):
         "team": team,
         "other_team": other_team,
     }
-
-
-def as_user(client, db, someone):
-    client.cookies.clear()
-    factories.log_in(client, db, someone)
-    return client
-
-
-def api_for(app, db, someone) -> TestClient:
-    token = factories.make_token(db, someone)
-    return TestClient(
-        app, base_url="https://testserver", headers={"Authorization": f"Bearer {token}"}
-    )
 
 
 # ---------------------------------------------------------------- the forms

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import httpx2 as httpx
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
 from app.auth.models import UserSession
 from app.db import utcnow
 from app.journal.models import JournalEntry
+from tests.helpers import soup
 from tests.live.conftest import CLIENT_TIMEOUT, make_account
 from tests.support.locks import write_lock_held_elsewhere
 
@@ -61,12 +61,12 @@ def test_a_write_that_waits_too_long_is_a_503_that_loses_nothing(
     # The form comes back with everything typed, ready to send again.
     assert page.status_code == 503
     assert page.headers["retry-after"] == "2"
-    soup = BeautifulSoup(page.text, "html.parser")
-    retry = soup.select_one("form#busy-retry")
+    shown = soup(page)
+    retry = shown.select_one("form#busy-retry")
     assert retry["action"] == "/journal/entries"
     kept = {i["name"]: i["value"] for i in retry.select("input[type=hidden]")}
     assert {k: kept[k] for k in typed} == typed
-    assert "Notes on <the> LIMA paper & its 1,000 examples." in soup.select_one("dl.typed").text
+    assert "Notes on <the> LIMA paper & its 1,000 examples." in shown.select_one("dl.typed").text
     # The lock gone, the same server writes again, and the kept form saves.
     assert after.status_code == 201
     resent = person.post("/journal/entries", {k: v for k, v in kept.items() if k != "csrftoken"})

@@ -7,13 +7,7 @@ from sqlmodel import select
 from app.notifications.models import NoticeKind, Notification
 from app.notifications.service import notify
 from tests import factories
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["error"]["status"] == status and body["error"]["code"] == code, body
-    return body["error"]
+from tests.helpers import error_of
 
 
 def unread_of(db, person) -> int:

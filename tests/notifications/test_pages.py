@@ -4,23 +4,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.db import utcnow
 from app.journal.service import today_for
 from app.notifications import queries
 from app.notifications.models import Notification
-from app.replans import service as replan_service
-from app.replans.models import ReplanCreate
 from app.reviews import queries as review_queries
 from app.reviews import service as review_service
 from app.reviews.models import CommentCreate
 from tests import factories
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
+from tests.helpers import as_user, soup
 
 
 def items(response) -> list:
@@ -42,12 +36,6 @@ def notifications_of(db, user) -> list[Notification]:
             select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
         )
     )
-
-
-def as_user(client, db, who):
-    client.cookies.clear()
-    factories.log_in(client, db, who)
-    return client
 
 
 def comment(db, request, author, body="A thought"):
@@ -341,13 +329,7 @@ def test_digest_groups_by_kind_and_counts_the_users_own_week(client, db, user, m
     factories.make_entry(db, user, body="Ran the ablation", day=today.isoformat())
     factories.make_entry(db, user, kind="rest", body="", day=today.isoformat())
     release = factories.make_release(db, user, "Rival model")
-    replan_service.replan_submit(
-        db,
-        project=shared,
-        actor=user,
-        data=ReplanCreate.model_validate(factories.replan_data(version=1, release_id=release.id)),
-    )
-    db.commit()
+    factories.make_replan(db, shared, user, release)
 
     page = soup(as_user(client, db, user).get("/digest"))
     counts = {s["data-count"]: s.get_text() for s in page.select("[data-count]")}

@@ -1,25 +1,10 @@
 """The projects JSON API: token auth, one error shape, versions, validation."""
 
 import pytest
-import sqlalchemy as sa
-from sqlmodel import select
 
 from app.projects.models import Assessment, PlanVersion, Project
 from tests import factories
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"status", "code", "message", "fields"}
-    assert body["error"]["status"] == status and body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
+from tests.helpers import count, error_of
 
 
 def test_create_read_and_list_ranked(api, db):
@@ -91,7 +76,7 @@ def test_stale_version_answers_409_and_changes_nothing(api, db):
         f"/api/v1/projects/{pid}",
         json={"version": 1, "title": "Second", "assessment": {"impact": 1}},
     )
-    error = assert_error(r, 409, "version_conflict")
+    error = error_of(r, 409, "version_conflict")
     assert "version 2" in error["message"]
     current = api.get(f"/api/v1/projects/{pid}").json()
     assert current["title"] == "First" and current["assessment"]["impact"] == 3
@@ -132,7 +117,7 @@ def test_plans_are_listed_newest_first(api):
 )
 def test_bad_updates_answer_422_naming_the_field(api, db, patch, field):
     pid = api.post("/api/v1/projects", json=factories.project_data("P")).json()["id"]
-    error = assert_error(
+    error = error_of(
         api.patch(f"/api/v1/projects/{pid}", json={"version": 1, **patch}), 422, "validation_error"
     )
     assert field in [f["field"] for f in error["fields"]]
@@ -146,7 +131,7 @@ def test_two_hundred_thousand_keywords_are_refused_with_the_limit(api, db):
         "/api/v1/projects",
         json=factories.project_data("P", keywords=["k"] * 200_000),
     )
-    error = assert_error(r, 422, "validation_error")
+    error = error_of(r, 422, "validation_error")
     assert [f["field"] for f in error["fields"]] == ["keywords"]
     assert "at most 20 keywords" in error["fields"][0]["message"]
     assert count(db, Project) == 0
@@ -154,7 +139,7 @@ def test_two_hundred_thousand_keywords_are_refused_with_the_limit(api, db):
 
 def test_update_without_version_is_refused(api):
     pid = api.post("/api/v1/projects", json=factories.project_data("P")).json()["id"]
-    error = assert_error(
+    error = error_of(
         api.patch(f"/api/v1/projects/{pid}", json={"title": "x"}), 422, "validation_error"
     )
     assert "version" in [f["field"] for f in error["fields"]]
@@ -174,7 +159,7 @@ def test_update_without_version_is_refused(api):
 def test_bad_creates_answer_422_and_write_nothing(api, db, mutate, field):
     data = factories.project_data("P")
     mutate(data)
-    error = assert_error(api.post("/api/v1/projects", json=data), 422, "validation_error")
+    error = error_of(api.post("/api/v1/projects", json=data), 422, "validation_error")
     assert field in [f["field"] for f in error["fields"]]
     assert count(db, Project) == count(db, PlanVersion) == 0
 
@@ -185,7 +170,7 @@ def test_malformed_json_answers_400(api, db):
         content=b'{"title": "oops",',
         headers={"Content-Type": "application/json"},
     )
-    assert_error(r, 400, "malformed_json")
+    error_of(r, 400, "malformed_json")
     assert count(db, Project) == 0
 
 
@@ -200,8 +185,8 @@ def test_api_needs_a_valid_token(app, api):
     from fastapi.testclient import TestClient
 
     with TestClient(app, base_url="https://testserver") as anonymous:
-        assert_error(anonymous.get("/api/v1/projects"), 401, "unauthorized")
-        assert_error(
+        error_of(anonymous.get("/api/v1/projects"), 401, "unauthorized")
+        error_of(
             anonymous.get("/api/v1/projects", headers={"Authorization": "Bearer gf_forged"}),
             401,
             "unauthorized",
@@ -213,10 +198,10 @@ def test_api_ignores_the_browser_session(logged_in):
 
 
 def test_unknown_routes_and_ids_use_the_error_shape(api):
-    assert_error(api.get("/api/v1/projects/999999"), 404, "not_found")
-    assert_error(api.get("/api/v1/projects/abc"), 422, "validation_error")
-    assert_error(api.get("/api/v1/nothing-here"), 404, "not_found")
-    assert_error(api.put("/api/v1/projects"), 405, "method_not_allowed")
+    error_of(api.get("/api/v1/projects/999999"), 404, "not_found")
+    error_of(api.get("/api/v1/projects/abc"), 422, "validation_error")
+    error_of(api.get("/api/v1/nothing-here"), 404, "not_found")
+    error_of(api.put("/api/v1/projects"), 405, "method_not_allowed")
 
 
 def test_openapi_documents_the_api(client):

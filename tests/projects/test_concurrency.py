@@ -2,24 +2,19 @@
 the second one to save from a stale version is refused, not merged."""
 
 import pytest
-from alembic import command
 from sqlmodel import select
 
-from app.cli import alembic_config
-from app.db import Database, make_engine
 from app.projects import service
 from app.projects.models import Assessment, AssessmentPatch, Project, ProjectUpdate
 from app.versions import Conflict
 from tests import factories
+from tests.helpers import migrated_database
 
 
 @pytest.fixture
 def database(new_database_url):
-    url = new_database_url("concurrency")
-    command.upgrade(alembic_config(url), "head")
-    database = Database(make_engine(url))
-    yield database
-    database.dispose()
+    with migrated_database(new_database_url("concurrency")) as database:
+        yield database
 
 
 def test_second_writer_from_a_stale_version_gets_a_conflict(database):

@@ -3,23 +3,15 @@
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from tests import factories
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
+from tests.helpers import count, soup
 
 
 def titles_in_order(response) -> list[str]:
     return [a.get_text(strip=True) for a in soup(response).select("#portfolio-table td.title > a")]
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
 
 
 NEW_PROJECT = {

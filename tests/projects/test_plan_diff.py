@@ -6,12 +6,12 @@ import re
 import string
 
 import pytest
-from bs4 import BeautifulSoup
 
 from app.projects import diff
 from app.projects.diff import plan_diff, text_diff
 from app.projects.models import PLAN_FIELD_MAX, PlanVersion
 from tests import factories
+from tests.helpers import soup
 
 
 def test_diff_between_versions_marks_words_removed_and_added(logged_in, db, user):
@@ -23,14 +23,12 @@ def test_diff_between_versions_marks_words_removed_and_added(logged_in, db, user
         {"goal": "Be best with the benchmark", "approach": "Same", "based_on": "1"},
     )
     logged_in.submit(f"/projects/{project.id}/plan", {"goal": "Third", "based_on": "2"})
-    page = BeautifulSoup(logged_in.get(f"/projects/{project.id}/plans/diff").text, "html.parser")
+    page = soup(logged_in.get(f"/projects/{project.id}/plans/diff"))
     goal = page.select(".field-diff")[0]
     assert [d.get_text() for d in goal.select("del")] == ["Be best with the benchmark"]
     assert [i.get_text() for i in goal.select("ins")] == ["Third"]
 
-    page = BeautifulSoup(
-        logged_in.get(f"/projects/{project.id}/plans/diff?a=1&b=2").text, "html.parser"
-    )
+    page = soup(logged_in.get(f"/projects/{project.id}/plans/diff?a=1&b=2"))
     goal, approach = page.select(".field-diff")[:2]
     assert [d.get_text() for d in goal.select("del")] == ["first"]
     assert [i.get_text() for i in goal.select("ins")] == ["best"]
@@ -188,6 +186,6 @@ def test_a_diff_of_two_long_unrelated_plans_is_shown(logged_in, db, user):
     logged_in.submit(f"/projects/{project.id}/plan", {"goal": new, "based_on": "1"})
     r = logged_in.get(f"/projects/{project.id}/plans/diff")
     assert r.status_code == 200
-    goal = BeautifulSoup(r.text, "html.parser").select(".field-diff")[0]
+    goal = soup(r).select(".field-diff")[0]
     assert "".join(d.get_text() for d in goal.select("del")) == old
     assert "".join(i.get_text() for i in goal.select("ins")) == new

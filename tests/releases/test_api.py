@@ -1,22 +1,10 @@
 """The release and link API."""
 
 import pytest
-import sqlalchemy as sa
-from sqlmodel import select
 
 from app.releases.models import Release, ReleaseLink
 from tests import factories
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["code"] == code and error["message"]
-    return error
+from tests.helpers import count, error_of
 
 
 def test_create_read_and_dedupe(api, db):

@@ -4,11 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.releases.models import Release, ReleaseLink
 from tests import factories
+from tests.helpers import count, soup
 
 FORM = {
     "title": "OpenBench-2: a benchmark for long-context retrieval",
@@ -18,14 +18,6 @@ FORM = {
     "url": "https://arxiv.org/abs/2410.01234v2",
     "summary": "Retrieval over 1M tokens.",
 }
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
 
 
 def titles(response) -> list[str]:

@@ -1,24 +1,13 @@
 """Re-plans and plan versions through the API."""
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import select
 
 from app.projects.models import Assessment, PlanVersion
 from app.releases.models import Release
 from app.replans.models import Replan
 from tests import factories
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["code"] == code
-    return error
+from tests.helpers import count, error_of
 
 
 def test_replan_in_one_call_with_a_logged_release(api, db, user):

@@ -10,6 +10,7 @@ from app.projects.models import Assessment, PlanVersion, Project
 from app.releases.models import Release, ReleaseLink
 from app.replans.models import Replan, ReplanDraft
 from tests import factories
+from tests.helpers import count, soup
 
 STEP2 = {"what_they_did": "Shipped an English-only version", "what_stands": "Our multilingual data"}
 STEP3 = {"decision": "differentiate", "learnings": "Watch the big labs' release cadence"}
@@ -30,14 +31,6 @@ STEP5 = {
     "questions": "",
     "horizon": "",
 }
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def count(db, model) -> int:
-    return db.exec(select(sa.func.count()).select_from(model)).one()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Otto manages another team; Olive is in no team."""
 from dataclasses import dataclass
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import select
 
 from app.notifications.models import Notification
@@ -14,28 +13,7 @@ from app.projects import service as project_service
 from app.projects.models import PlanIn, PlanReason
 from app.reviews.models import Review, ReviewComment, ReviewQuestion, ReviewRequest
 from tests import factories
-
-
-def count(db, model, *where) -> int:
-    return db.exec(select(sa.func.count()).select_from(model).where(*where)).one()
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["status"] == status and body["error"]["code"] == code, body
-    assert body["error"]["message"]
-    return body["error"]
-
-
-def field_error(response, field: str) -> None:
-    error = error_of(response, 422, "validation_error")
-    assert field in [f["field"] for f in error["fields"]], error
-
-
-def token_of(db, person) -> dict:
-    return {"Authorization": f"Bearer {factories.make_token(db, person)}"}
+from tests.helpers import count, error_of, field_error, token_of
 
 
 @dataclass

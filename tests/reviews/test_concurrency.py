@@ -5,25 +5,20 @@ and the other manager is told, never silently overwritten."""
 import threading
 
 import pytest
-from alembic import command
 from sqlmodel import select
 
 from app.auth.models import User
-from app.cli import alembic_config
-from app.db import Database, make_engine
 from app.reviews import queries, service
 from app.reviews.models import RequestStatus, Review, ReviewCreate, ReviewRequest
 from app.versions import Conflict
 from tests import factories
+from tests.helpers import migrated_database
 
 
 @pytest.fixture
 def database(new_database_url):
-    url = new_database_url("review-race")
-    command.upgrade(alembic_config(url), "head")
-    database = Database(make_engine(url))
-    yield database
-    database.dispose()
+    with migrated_database(new_database_url("review-race")) as database:
+        yield database
 
 
 def test_two_managers_answering_at_once_one_answer_stands(database):

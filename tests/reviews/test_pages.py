@@ -1,16 +1,14 @@
 """Sharing a plan up and reviewing it, through the pages as a browser would."""
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.notifications.models import Notification
 from app.projects.models import Project
-from app.replans import service as replan_service
-from app.replans.models import ReplanCreate
 from app.reviews.models import Review
 from tests import factories
 from tests.conftest import Client
+from tests.helpers import soup
 
 
 @pytest.fixture
@@ -46,10 +44,6 @@ def shared(db, user, team):
     )
 
 
-def _soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
 def _share(client, project, manager, questions="First?\nSecond?"):
     return client.submit(
         f"/projects/{project.id}/plans/1/share",
@@ -58,7 +52,7 @@ def _share(client, project, manager, questions="First?\nSecond?"):
 
 
 def test_the_share_form_is_prefilled_with_the_plans_questions(logged_in, shared, manager):
-    page = _soup(logged_in.get(f"/projects/{shared.id}/plans/1/share"))
+    page = soup(logged_in.get(f"/projects/{shared.id}/plans/1/share"))
     assert page.select_one("#f-questions").text == (
         "What if a big lab ships this next month?\nDo we value first or open?"
     )
@@ -67,7 +61,7 @@ def test_the_share_form_is_prefilled_with_the_plans_questions(logged_in, shared,
 
 def test_a_private_project_must_be_shared_with_a_team_first(logged_in, db, user, team):
     private = factories.make_project(db, user, "Private")
-    page = _soup(logged_in.get(f"/projects/{private.id}/plans/1/share"))
+    page = soup(logged_in.get(f"/projects/{private.id}/plans/1/share"))
     assert "Share it with one of your teams" in page.select_one("#not-shared").text
 
 
@@ -76,11 +70,11 @@ def test_the_manager_answers_and_the_researcher_sees_it(logged_in, as_manager, d
     assert r.status_code == 303
     request_id = int(r.headers["location"].rsplit("/", 1)[1])
 
-    queue = _soup(as_manager.get("/reviews"))
+    queue = soup(as_manager.get("/reviews"))
     assert queue.select_one("#nav-reviews .count").text == "1"
     assert queue.select_one("#waiting a").text == "Multilingual <b>eval</b>"  # escaped, as text
 
-    page = _soup(as_manager.get(f"/reviews/{request_id}"))
+    page = soup(as_manager.get(f"/reviews/{request_id}"))
     assert "Publish the error analysis as a note" in page.select_one("#risk").text
     form = page.select_one("#respond form")
     r = as_manager.submit(
@@ -95,14 +89,14 @@ def test_the_manager_answers_and_the_researcher_sees_it(logged_in, as_manager, d
         },
     )
     assert r.status_code == 303
-    assert _soup(as_manager.get("/reviews")).select_one("#nav-reviews .count") is None
+    assert soup(as_manager.get("/reviews")).select_one("#nav-reviews .count") is None
 
-    mine = _soup(logged_in.get(f"/reviews/{request_id}"))
+    mine = soup(logged_in.get(f"/reviews/{request_id}"))
     assert mine.select_one("#review-state").text == "scoop risk acknowledged"
     answers = [dd.text for dd in mine.select("#answer dd")]
     assert answers == ["We pivot to the low-resource split.", "Open."]
     assert logged_in.get("/activity").status_code == 200
-    assert _soup(logged_in.get("/reviews")).select_one("#nav-activity .count").text == "1"
+    assert soup(logged_in.get("/reviews")).select_one("#nav-activity .count").text == "1"
 
 
 def test_answering_needs_a_decision_and_keeps_what_was_typed(
@@ -114,7 +108,7 @@ def test_answering_needs_a_decision_and_keeps_what_was_typed(
         {"version": "1", "plan_number": "1", "answer-1": "kept answer", "decision": ""},
     )
     assert r.status_code == 422
-    page = _soup(r)
+    page = soup(r)
     assert page.select_one("#e-decision").text.startswith("Choose")
     assert page.select_one("#f-answer-1").text == "kept answer"
     assert db.exec(select(Review)).all() == []
@@ -143,7 +137,7 @@ def test_two_managers_answering_at_once_one_gets_a_conflict(app, db, user, share
         {**form, "decision": "changes_requested", "answer-1": "Katherine's view"},
     )
     assert r.status_code == 409
-    assert "answered by another manager" in _soup(r).select_one(".notice").text
+    assert "answered by another manager" in soup(r).select_one(".notice").text
     assert len(db.exec(select(Review)).all()) == 1
     db.expire_all()
     assert db.exec(select(Review.decision)).one() == "approved"
@@ -163,7 +157,7 @@ def test_a_manager_whose_form_predates_the_researchers_edit_is_told(
         {"version": "1", "plan_number": "1", "answer-1": "my answer", "decision": "approved"},
     )
     assert r.status_code == 409
-    page = _soup(r)
+    page = soup(r)
     assert "changed the questions" in page.select_one(".notice").text
     assert page.select_one("label[for=f-answer-1]").text == "New question?"
     assert page.select_one("#f-answer-1").text == "my answer"  # kept, not lost
@@ -182,7 +176,7 @@ def test_a_new_plan_version_while_reviewing_is_a_conflict_until_confirmed(
     form = {"version": "1", "plan_number": "1", "answer-1": "A", "decision": "approved"}
     r = as_manager.submit(f"/reviews/{request.id}/answer", form)
     assert r.status_code == 409
-    page = _soup(r)
+    page = soup(r)
     assert "saved plan version 2" in page.select_one(".notice").text
     assert page.select_one("#newer-plan a")["href"].endswith("a=1&b=2")
     # Having seen it, the manager answers anyway.
@@ -198,7 +192,7 @@ def test_both_sides_comment_and_the_other_is_notified(
     assert r.status_code == 303
     r = logged_in.htmx(f"/reviews/{request.id}/comments", {"comment": "<script>x</script>Added."})
     assert r.status_code == 200
-    thread = _soup(r)
+    thread = soup(r)
     assert thread.select_one("#thread strong").text == "Grace"
     assert [c.select_one(".markdown").text.strip() for c in thread.select(".comments li")] == [
         "What about Hindi?",
@@ -219,7 +213,7 @@ def test_the_thread_shows_the_html_stored_with_each_comment(
     for client in (logged_in, as_manager):
         r = client.get(f"/reviews/{request.id}")
         assert r.status_code == 200
-        first, second = _soup(r).select("#thread .comments .markdown")
+        first, second = soup(r).select("#thread .comments .markdown")
         assert first.select_one("strong").text == "Hindi"
         assert [li.text for li in second.select("li")] == ["added", "tested"]
         assert second.select_one("em").text == "tested"
@@ -229,11 +223,11 @@ def test_an_empty_comment_is_refused_beside_the_field(logged_in, db, user, share
     request = factories.make_request(db, shared, user, manager, ["Q?"])
     r = logged_in.submit(f"/reviews/{request.id}/comments", {"comment": "   "})
     assert r.status_code == 422
-    assert _soup(r).select_one("#e-comment").text == "This is required."
+    assert soup(r).select_one("#e-comment").text == "This is required."
 
 
 def test_teammates_read_the_project_but_cannot_change_it(as_manager, db, shared, team):
-    page = _soup(as_manager.get(f"/projects/{shared.id}"))
+    page = soup(as_manager.get(f"/projects/{shared.id}"))
     assert "Ada's project, shared with" in page.select_one("#sharing").text
     assert page.select_one("#scooped") is None
     assert as_manager.get(f"/projects/{shared.id}/edit").status_code == 403
@@ -260,16 +254,8 @@ def test_the_timeline_shows_the_acknowledgment_next_to_the_replan(
     factories.make_review(db, request, manager, "acknowledged")
     release = factories.make_release(db, user, "BigLab multilingual eval")
     db.refresh(shared)
-    replan_service.replan_submit(
-        db,
-        project=shared,
-        actor=user,
-        data=ReplanCreate.model_validate(
-            factories.replan_data(version=shared.version, release_id=release.id)
-        ),
-    )
-    db.commit()
-    page = _soup(logged_in.get(f"/projects/{shared.id}"))
+    factories.make_replan(db, shared, user, release)
+    page = soup(logged_in.get(f"/projects/{shared.id}"))
     replan = page.select_one("#timeline li[data-kind=replan]")
     assert "Re-planned after BigLab multilingual eval" in replan.text
     assert replan.select_one(".acknowledged").text.startswith(
@@ -298,7 +284,7 @@ def test_sharing_plan_two_shows_what_changed_since_the_reviewed_one(
         {"reviewer_id": str(manager.id), "questions": "Now?"},
     )
     request_id = int(r.headers["location"].rsplit("/", 1)[1])
-    changes = _soup(as_manager.get(f"/reviews/{request_id}")).select_one("#changes")
+    changes = soup(as_manager.get(f"/reviews/{request_id}")).select_one("#changes")
     assert "since version 1" in changes.h2.text
     assert changes.select_one("ins").text.strip().startswith("A narrower goal")
 
@@ -320,7 +306,7 @@ def test_a_teammate_sees_the_project_ranked_by_the_teams_formula(
     team.residual_best = 1.0  # in this team, a "best" project keeps all its value if scooped
     db.add(team)
     db.commit()
-    page = _soup(as_manager.get(f"/projects/{shared.id}"))
+    page = soup(as_manager.get(f"/projects/{shared.id}"))
     assert page.select_one("#priority-value").text == "25.0"  # 0.5 × 0.5 × 1 × 100
     assert "in Vision group" in page.select_one(".rank").text
     token = factories.make_token(db, manager)
@@ -337,6 +323,6 @@ def test_withdrawing_from_a_stale_page_after_the_answer_is_refused(
     factories.make_review(db, request, manager, "approved")
     r = logged_in.submit(f"/reviews/{request.id}/withdraw", {"version": "1"})
     assert r.status_code == 409
-    page = _soup(r)
+    page = soup(r)
     assert "not withdrawn" in page.select_one(".notice").text
     assert page.select_one("#review-state").text == "approved (scoop risk acknowledged)"

@@ -6,36 +6,13 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import select
 
 from app.db import utcnow
 from app.projects.models import Project
 from app.teams.models import Invite, Membership, Team
 from tests import factories
-
-
-def count(db, model, *where) -> int:
-    return db.exec(select(sa.func.count()).select_from(model).where(*where)).one()
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["status"] == status and body["error"]["code"] == code, body
-    assert body["error"]["message"]
-    return body["error"]
-
-
-def field_error(response, field: str) -> None:
-    error = error_of(response, 422, "validation_error")
-    assert field in [f["field"] for f in error["fields"]], error
-
-
-def token_of(db, person) -> dict:
-    """Headers that make a call as `person` instead of Ada."""
-    return {"Authorization": f"Bearer {factories.make_token(db, person)}"}
+from tests.helpers import count, error_of, field_error, token_of
 
 
 @pytest.fixture

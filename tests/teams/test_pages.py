@@ -3,17 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.db import utcnow
 from app.teams.models import Invite, Membership, Team
 from tests import factories
 from tests.conftest import Client
-
-
-def _soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
+from tests.helpers import soup
 
 
 @pytest.fixture
@@ -34,7 +30,7 @@ def newcomer(app, db):
 def test_making_a_team_makes_you_its_manager_and_admin(logged_in, db, user):
     r = logged_in.submit("/teams", {"name": "NLP <lab>"})
     assert r.status_code == 303
-    page = _soup(logged_in.get(r.headers["location"]))
+    page = soup(logged_in.get(r.headers["location"]))
     assert page.h1.text == "NLP <lab>"
     assert "manager" in page.select_one(f"#member-{user.id}").text
     assert page.select_one(f"#member-{user.id} td:nth-of-type(3)").text == "yes"
@@ -43,20 +39,20 @@ def test_making_a_team_makes_you_its_manager_and_admin(logged_in, db, user):
 def test_a_team_needs_a_name(logged_in, db):
     r = logged_in.submit("/teams", {"name": "  "})
     assert r.status_code == 422
-    assert _soup(r).select_one("#e-name").text == "This is required."
+    assert soup(r).select_one("#e-name").text == "This is required."
     assert db.exec(select(Team)).all() == []
 
 
 def test_an_invite_link_lets_one_person_in_once(logged_in, newcomer, db, team):
     r = logged_in.submit(f"/teams/{team.id}/invites", {"role": "manager", "days": "7"})
     assert r.status_code == 200
-    link = _soup(r).select_one("#invite-link")["value"]
+    link = soup(r).select_one("#invite-link")["value"]
     path = link.removeprefix("https://testserver")
     assert path.startswith(f"/teams/{team.id}/join/gfi_")
     # Only the hash is kept.
     assert path.rsplit("/", 1)[1] not in {i.token_hash for i in db.exec(select(Invite))}
 
-    page = _soup(newcomer.get(path))
+    page = soup(newcomer.get(path))
     assert "join Vision group as a manager" in page.text.replace("\n", " ").replace("  ", " ")
     r = newcomer.submit(path)
     assert r.status_code == 303 and r.headers["location"].endswith(f"/teams/{team.id}")
@@ -68,7 +64,7 @@ def test_an_invite_link_lets_one_person_in_once(logged_in, newcomer, db, team):
     factories.log_in(newcomer, db, other)
     r = newcomer.submit(path)
     assert r.status_code == 410
-    assert "already been used" in _soup(r).select_one("#invite-error").text
+    assert "already been used" in soup(r).select_one("#invite-error").text
     assert db.exec(select(Membership).where(Membership.user_id == other.id)).first() is None
 
 
@@ -82,14 +78,14 @@ def test_an_expired_link_is_refused_with_its_date(newcomer, db, user, team):
         newcomer.submit(f"/teams/{team.id}/join/{raw}"),
     ):
         assert response.status_code == 410
-        assert "expired on" in _soup(response).select_one("#invite-error").text
+        assert "expired on" in soup(response).select_one("#invite-error").text
     assert len(db.exec(select(Membership)).all()) == 1
 
 
 def test_a_forged_link_is_refused(newcomer, db, team):
     r = newcomer.submit(f"/teams/{team.id}/join/gfi_madeup")
     assert r.status_code == 404
-    assert "not valid" in _soup(r).select_one("#invite-error").text
+    assert "not valid" in soup(r).select_one("#invite-error").text
     assert len(db.exec(select(Membership)).all()) == 1
 
 
@@ -98,7 +94,7 @@ def test_a_link_for_one_team_does_not_open_another(newcomer, db, user, team):
     _, raw = factories.make_invite(db, team, user)
     r = newcomer.submit(f"/teams/{other_team.id}/join/{raw}")
     assert r.status_code == 404
-    assert "different team" in _soup(r).select_one("#invite-error").text
+    assert "different team" in soup(r).select_one("#invite-error").text
     assert db.exec(select(Membership).where(Membership.user_id == newcomer.person.id)).all() == []
 
 
@@ -107,7 +103,7 @@ def test_a_withdrawn_link_is_refused(logged_in, newcomer, db, user, team):
     assert logged_in.submit(f"/teams/{team.id}/invites/{invite.id}/revoke").status_code == 303
     r = newcomer.submit(f"/teams/{team.id}/join/{raw}")
     assert r.status_code == 410
-    assert "withdrawn" in _soup(r).select_one("#invite-error").text
+    assert "withdrawn" in soup(r).select_one("#invite-error").text
 
 
 def test_opening_a_link_signed_out_asks_to_log_in_and_comes_back(client, db, user, team):
@@ -122,7 +118,7 @@ def test_only_admins_invite_and_change_roles(app, db, user, team):
     factories.add_member(db, team, member)
     with Client(app, base_url="https://testserver", follow_redirects=False) as c:
         factories.log_in(c, db, member)
-        page = _soup(c.get(f"/teams/{team.id}"))
+        page = soup(c.get(f"/teams/{team.id}"))
         assert page.select_one("#f-role") is None  # no invite form
         assert c.submit(f"/teams/{team.id}/invites", {"role": "manager"}).status_code == 403
         r = c.submit(
@@ -146,7 +142,7 @@ def test_the_last_admin_cannot_leave_or_step_down(logged_in, db, user, team):
     factories.add_member(db, team, member)
     r = logged_in.submit(f"/teams/{team.id}/members/{user.id}/remove")
     assert r.status_code == 409
-    assert "only admin" in _soup(r).select_one(".notice").text
+    assert "only admin" in soup(r).select_one(".notice").text
     r = logged_in.submit(
         f"/teams/{team.id}/members/{user.id}", {"role": "manager", "is_admin": "no"}
     )

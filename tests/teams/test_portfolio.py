@@ -4,25 +4,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 
 from app.db import utcnow
 from app.overview.team_portfolio_queries import quarter_start
 from app.projects import service as project_service
 from app.releases.models import LinkState
-from app.replans import service as replan_service
-from app.replans.models import ReplanCreate
 from app.teams.models import Team
 from tests import factories
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def words(tag) -> str:
-    """The text of a tag as a reader sees it: one space between words."""
-    return " ".join(tag.get_text(" ").split())
+from tests.helpers import as_user, soup, words
 
 
 def ranked_titles(response) -> list[str]:
@@ -58,12 +47,6 @@ def people(db):
         "team": team,
         "other_team": other_team,
     }
-
-
-def as_user(client, db, user):
-    client.cookies.clear()
-    factories.log_in(client, db, user)
-    return client
 
 
 # ---------------------------------------------------------------- who may see it
@@ -182,19 +165,6 @@ def test_titles_and_names_are_escaped(client, db, people):
 # ---------------------------------------------------------------- what happened around it
 
 
-def _replan(db, project, owner, release):
-    replan = replan_service.replan_submit(
-        db,
-        project=project,
-        actor=owner,
-        data=ReplanCreate.model_validate(
-            factories.replan_data(version=project.version, release_id=release.id)
-        ),
-    )
-    db.commit()
-    return replan
-
-
 def test_releases_that_touched_team_projects_link_to_the_project(client, db, people):
     team, researcher = people["team"], people["researcher"]
     shared = factories.make_project(db, researcher, "Shared", team_id=team.id)
@@ -238,15 +208,17 @@ def test_replans_this_quarter_and_resilience_counts(client, db, people):
     team, researcher = people["team"], people["researcher"]
     shared = factories.make_project(db, researcher, "Shared", team_id=team.id)
     release = factories.make_release(db, researcher, "Their benchmark")
-    recent = _replan(db, shared, researcher, release)
+    recent = factories.make_replan(db, shared, researcher, release)
     older_release = factories.make_release(db, researcher, "Last year's model")
     db.refresh(shared)
-    older = _replan(db, shared, researcher, older_release)
+    older = factories.make_replan(db, shared, researcher, older_release)
     older.created_at = quarter_start(utcnow()) - timedelta(days=1)
     db.add(older)
     db.commit()
     private = factories.make_project(db, researcher, "Private")
-    _replan(db, private, researcher, factories.make_release(db, researcher, "Elsewhere"))
+    factories.make_replan(
+        db, private, researcher, factories.make_release(db, researcher, "Elsewhere")
+    )
     factories.make_link(
         db, researcher, factories.make_release(db, researcher, "Helpful"), shared, "reinforces"
     )
@@ -316,17 +288,7 @@ def test_an_approved_plan_then_a_partial_scoop_and_its_replan(client, db, people
     factories.make_review(db, request, manager, decision="approved")
     release = factories.make_release(db, researcher, "Half of it")
     db.refresh(project)
-    replan_service.replan_submit(
-        db,
-        project=project,
-        actor=researcher,
-        data=ReplanCreate.model_validate(
-            factories.replan_data(
-                version=project.version, release_id=release.id, effect="partial_scoop"
-            )
-        ),
-    )
-    db.commit()
+    factories.make_replan(db, project, researcher, release, effect="partial_scoop")
     r = as_user(client, db, manager).get(f"/teams/{team.id}/portfolio")
     (item,) = soup(r).select("#realised li")
     assert "partial scoop" in item.get_text() and "Re-planned." in item.get_text()
@@ -375,7 +337,7 @@ def test_the_page_costs_the_same_whatever_the_team_size(client, db, people, coun
             request = factories.make_request(db, project, researcher, manager)
             factories.make_review(db, request, manager)
             db.refresh(project)
-            _replan(db, project, researcher, factories.make_release(db, researcher))
+            factories.make_replan(db, project, researcher, factories.make_release(db, researcher))
             factories.make_request(db, project, researcher, manager)
 
     as_user(client, db, manager)
