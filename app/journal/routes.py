@@ -2,7 +2,6 @@
 place, the pace view, the weekly review, settings and exports; and a team's
 journal, where members read what others chose to share with the team."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -13,13 +12,11 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
 from app.forms import as_decimal, as_int, validate
-from app.inputs import IdPath, as_id
-from app.journal import exports, queries, service
-from app.journal.models import ENTRY_KIND_OPTIONS, EntryIn, EntryKind, EntryUpdate, SettingsIn
-from app.listing import parse_cursor
+from app.inputs import IdPath
+from app.journal import exports, page, queries, service
+from app.journal.models import ENTRY_KIND_OPTIONS, EntryIn, EntryUpdate, SettingsIn
 from app.projects import queries as project_queries
 from app.routing import Route
-from app.teams import queries as team_queries
 from app.versions import Conflict
 from app.web import is_htmx, redirect, render, safe_next
 
@@ -67,24 +64,12 @@ def _entry_data(form: EntryForm) -> dict:
     return data
 
 
-iso_week = queries.iso_week
-
-
-def _projects(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
-    return project_queries.portfolio_titles(session, user=user)
-
-
-def _teams(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
-    """The teams an entry may be shared with: the author's own."""
-    return team_queries.team_choices(session, user=user)
-
-
 def _form_context(session: SessionDep, user: CurrentUser, values: dict, errors: dict) -> dict:
     return {
         "values": values,
         "errors": errors,
-        "projects": _projects(session, user),
-        "teams": _teams(session, user),
+        "projects": page.project_choices(session, user=user),
+        "teams": page.team_choices(session, user=user),
     }
 
 
@@ -105,51 +90,10 @@ def journal_home(
     archived: str = "",
     before: str = "",
 ) -> Response:
-    today = service.today_for(user)
-    since = until = None
-    if week:
-        since = queries.parse_week(week, today)
-        until = since + timedelta(days=6)
-    filters = queries.EntryFilter(
-        since=since,
-        until=until,
-        kind=EntryKind(kind) if kind in EntryKind.__members__ else None,
-        project_id=as_id(project),
-        text=q.strip()[:200],
-        archived=archived in ("1", "on", "true"),
-    )
-    cursor = parse_cursor(before) if before else None
-    rows, next_before = queries.entries(session, user=user, filters=filters, before=cursor)
+    query = page.HomeQuery(week, kind, project, q, archived, before)
     # The search box asks for the entries block alone: skip what only the page shows.
-    fragment = is_htmx(request)
-    settings = None if fragment else queries.settings_for(session, user=user)
-    query = {"week": week, "kind": kind, "project": project, "q": q, "archived": archived}
-    projects = _projects(session, user)
-    shared = any(e.shared_team_id for e in rows)
-    return render(
-        request,
-        "journal/home.html",
-        {
-            "entries": rows,
-            "next_before": next_before,
-            "query": {k: v for k, v in query.items() if v},
-            "filters": filters,
-            "week_start": since,
-            "this_week": iso_week(today),
-            "prev_week": iso_week((since or today) - timedelta(days=7)),
-            "next_week": iso_week((since or today) + timedelta(days=7)),
-            "kinds": list(EntryKind),
-            "projects": projects,
-            "project_titles": dict(projects),
-            "team_names": dict(_teams(session, user)) if shared else {},
-            "settings": settings,
-            "pace": None
-            if fragment
-            else queries.pace(session, user=user, settings=settings, today=today),
-            "today": today,
-        },
-        block="entries",
-    )
+    context = page.home_page(session, user=user, query=query, fragment=is_htmx(request))
+    return render(request, "journal/home.html", context, block="entries")
 
 
 def _quick_context(
@@ -210,18 +154,9 @@ def journal_new(
     return render(request, "journal/new.html", _form_context(session, user, values, {}))
 
 
-def _entry_context(session, user, entry, **extra) -> dict:
-    projects = _projects(session, user)
-    teams = _teams(session, user)
-    return {
-        "entry": entry,
-        "revisions": queries.revisions_of(session, entry=entry),
-        "projects": projects,
-        "project_titles": dict(projects),
-        "teams": teams,
-        "team_names": dict(teams),
-        **extra,
-    }
+def _entry_block(request: Request, context: dict, status_code: int = 200) -> Response:
+    """An entry's block: the page without HTMX, the block alone with it."""
+    return render(request, "journal/entry.html", context, block="entry", status_code=status_code)
 
 
 @router.get("/journal/entries/{entry_id}", name="journal_entry")
@@ -229,9 +164,7 @@ def journal_entry(
     request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
-    return render(
-        request, "journal/entry.html", _entry_context(session, user, entry), block="entry"
-    )
+    return _entry_block(request, page.entry_page(session, user=user, entry=entry))
 
 
 @router.get("/journal/entries/{entry_id}/edit", name="journal_edit")
@@ -247,8 +180,10 @@ def journal_edit(
         "hours": "" if entry.hours is None else str(entry.hours),
         "energy": str(entry.energy or ""),
     }
-    context = _entry_context(session, user, entry, editing=True, values=values, errors={})
-    return render(request, "journal/entry.html", context, block="entry")
+    context = page.entry_page(
+        session, user=user, entry=entry, editing=True, values=values, errors={}
+    )
+    return _entry_block(request, context)
 
 
 @router.post("/journal/entries/{entry_id}", name="journal_update")
@@ -264,18 +199,18 @@ def journal_update(
         EntryUpdate,
         {**_entry_data(form), "version": as_int(form.version) or 0, "day": form.day or None},
     )
-    context = _entry_context(
-        session, user, entry, editing=True, values=form.model_dump(), errors=errors
+    context = page.entry_page(
+        session, user=user, entry=entry, editing=True, values=form.model_dump(), errors=errors
     )
     if data is None:
-        return render(request, "journal/entry.html", context, block="entry", status_code=422)
+        return _entry_block(request, context, 422)
     _check_project(session, user, data.project_id)
     try:
         service.entry_update(session, entry=entry, data=data)
     except Refused as refused:
         session.rollback()
         context["errors"] = {refused.field or "body": refused.message}
-        return render(request, "journal/entry.html", context, block="entry", status_code=422)
+        return _entry_block(request, context, 422)
     except Conflict as conflict:
         session.rollback()
         context["message"] = (
@@ -283,12 +218,10 @@ def journal_update(
             "Your text is below; the saved version is in the history."
         )
         context["values"]["version"] = str(conflict.current_version)
-        return render(request, "journal/entry.html", context, block="entry", status_code=409)
+        return _entry_block(request, context, 409)
     session.commit()
     if is_htmx(request):
-        return render(
-            request, "journal/entry.html", _entry_context(session, user, entry), block="entry"
-        )
+        return _entry_block(request, page.entry_page(session, user=user, entry=entry))
     return redirect(request, request.url_for("journal_entry", entry_id=entry.id).path)
 
 
@@ -417,7 +350,7 @@ def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt
         raise HTTPException(404, "No such export.")
     entries = queries.all_entries(session, user=user)
     stamp = service.today_for(user).isoformat()
-    titles = {} if fmt == "json" else dict(_projects(session, user))
+    titles = {} if fmt == "json" else dict(page.project_choices(session, user=user))
     if fmt == "md":
         return Response(
             exports.as_markdown(user=user, entries=entries, titles=titles),
