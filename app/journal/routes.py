@@ -26,6 +26,11 @@ router = APIRouter(route_class=Route, include_in_schema=False)
 KIND_OPTIONS = ENTRY_KIND_OPTIONS
 
 
+def _optional_id(value: str) -> int | str | None:
+    """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
+    return int(value) if value.isdecimal() else value or None
+
+
 class EntryForm(BaseModel):
     day: str = ""
     kind: str = ""
@@ -39,29 +44,43 @@ class EntryForm(BaseModel):
     version: str = ""
     next: str = ""
 
+    def entry_data(self) -> dict:
+        """What a new entry is made from."""
+        data = {
+            "project_id": _optional_id(self.project_id),
+            "shared_team_id": _optional_id(self.shared_team_id),
+            "body": self.body,
+            "learned": self.learned,
+            "hours": as_decimal(self.hours),
+            "energy": as_int(self.energy),
+            "serves_purpose": self.serves_purpose in ("on", "1", "true"),
+        }
+        # Left empty, the day is today (new) or unchanged (edit), and a missing
+        # kind reads as "required".
+        if self.day:
+            data["day"] = self.day
+        if self.kind:
+            data["kind"] = self.kind
+        return data
 
-def _optional_id(value: str) -> int | str | None:
-    """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
-    return int(value) if value.isdecimal() else value or None
+    def update_data(self) -> dict:
+        """What an edit is made from: the version it was opened at, and no day
+        for a day left empty (unchanged)."""
+        return {**self.entry_data(), "version": as_int(self.version) or 0, "day": self.day or None}
 
 
-def _entry_data(form: EntryForm) -> dict:
-    data = {
-        "project_id": _optional_id(form.project_id),
-        "shared_team_id": _optional_id(form.shared_team_id),
-        "body": form.body,
-        "learned": form.learned,
-        "hours": as_decimal(form.hours),
-        "energy": as_int(form.energy),
-        "serves_purpose": form.serves_purpose in ("on", "1", "true"),
-    }
-    # Left empty, the day is today (new) or unchanged (edit), and a missing
-    # kind reads as "required".
-    if form.day:
-        data["day"] = form.day
-    if form.kind:
-        data["kind"] = form.kind
-    return data
+def _refused_errors(refused: Refused) -> dict:
+    return {refused.field or "body": refused.message}
+
+
+def _conflicted(context: dict, conflict: Conflict) -> dict:
+    """The edit form again, saying why nothing was saved, at the version now saved."""
+    context["message"] = (
+        "This entry was changed elsewhere after you opened it, so nothing was saved. "
+        "Your text is below; the saved version is in the history."
+    )
+    context["values"]["version"] = str(conflict.current_version)
+    return context
 
 
 def _form_context(session: SessionDep, user: CurrentUser, values: dict, errors: dict) -> dict:
@@ -111,7 +130,7 @@ def _quick_context(
 def journal_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[EntryForm, Form()]
 ) -> Response:
-    data, errors = validate(EntryIn, _entry_data(form))
+    data, errors = validate(EntryIn, form.entry_data())
     entry = None
     if data is not None:
         _check_project(session, user, data.project_id)
@@ -119,7 +138,7 @@ def journal_create(
             entry = service.entry_create(session, author=user, data=data)
         except Refused as refused:
             session.rollback()
-            errors = {refused.field or "body": refused.message}
+            errors = _refused_errors(refused)
     if entry is None:
         if is_htmx(request):
             context = _quick_context(form.model_dump(), errors, next_url=form.next)
@@ -195,10 +214,7 @@ def journal_update(
     form: Annotated[EntryForm, Form()],
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
-    data, errors = validate(
-        EntryUpdate,
-        {**_entry_data(form), "version": as_int(form.version) or 0, "day": form.day or None},
-    )
+    data, errors = validate(EntryUpdate, form.update_data())
     context = page.entry_page(
         session, user=user, entry=entry, editing=True, values=form.model_dump(), errors=errors
     )
@@ -209,16 +225,10 @@ def journal_update(
         service.entry_update(session, entry=entry, data=data)
     except Refused as refused:
         session.rollback()
-        context["errors"] = {refused.field or "body": refused.message}
-        return _entry_block(request, context, 422)
+        return _entry_block(request, {**context, "errors": _refused_errors(refused)}, 422)
     except Conflict as conflict:
         session.rollback()
-        context["message"] = (
-            "This entry was changed elsewhere after you opened it, so nothing was saved. "
-            "Your text is below; the saved version is in the history."
-        )
-        context["values"]["version"] = str(conflict.current_version)
-        return _entry_block(request, context, 409)
+        return _entry_block(request, _conflicted(context, conflict), 409)
     session.commit()
     if is_htmx(request):
         return _entry_block(request, page.entry_page(session, user=user, entry=entry))
