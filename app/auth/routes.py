@@ -1,5 +1,6 @@
 """Sign-up, log-in, log-out and the account page (sessions and API tokens)."""
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
@@ -20,6 +21,7 @@ from app.auth.deps import (
 from app.auth.models import User, UserCreate
 from app.auth.passwords import hash_password_limited, verify_password_limited
 from app.auth.queries import any_user_exists, tokens_of
+from app.config import Settings
 from app.db import SessionDep, begin_reading
 from app.forms import validate
 from app.inputs import IdPath
@@ -129,61 +131,87 @@ def login_page(
     return render(request, "auth/login.html", {"values": {"next": next}, "errors": {}})
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """A log-in attempt: the email it names, where it comes from, and what
+    the form shows again if it fails (never the password)."""
+
+    email: str
+    client_ip: str
+    values: dict
+
+    @classmethod
+    def of(cls, request: Request, form: LoginForm) -> "_Attempt":
+        return cls(
+            email=form.email.strip().lower(),
+            client_ip=request.client.host if request.client else "unknown",
+            values={"email": form.email, "next": form.next},
+        )
+
+
+def _login_page(
+    request: Request, attempt: _Attempt, message: str, status_code: int, headers=None
+) -> Response:
+    """The log-in form again, with why the attempt was turned away."""
+    return render(
+        request,
+        "auth/login.html",
+        {"values": attempt.values, "errors": {"form": message}},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def _login_candidate(session: SessionDep, settings: Settings, attempt: _Attempt) -> User | None:
+    """The account the email names, once the rate limit allows another try.
+    No transaction stays open while the password is then checked."""
+    begin_reading(session)
+    service.login_check_rate(
+        session,
+        email=attempt.email,
+        client_ip=attempt.client_ip,
+        max_failures=settings.login_max_failures,
+        window_minutes=settings.login_window_minutes,
+    )
+    user = service.login_candidate(session, email=attempt.email)
+    session.commit()
+    return user
+
+
+def _login_finish(
+    request: Request,
+    session: SessionDep,
+    attempt: _Attempt,
+    matched: User | None,
+    new_hash: str | None,
+) -> Response:
+    """Log in the account whose password matched, or count the failure."""
+    if matched is None:
+        service.login_record_failure(session, email=attempt.email, client_ip=attempt.client_ip)
+        session.commit()  # keep the failed attempt: it counts toward the limit
+        message = "That email and password do not match an account."
+        return _login_page(request, attempt, message, 401)
+    if new_hash:
+        service.user_set_password_hash(session, user=matched, password_hash=new_hash)
+    return _start_session(request, session, matched, attempt.values["next"])
+
+
 @router.post("/login")
 async def login(
     request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]
 ) -> Response:
+    attempt = _Attempt.of(request, form)
     settings = request.app.state.settings
-    client_ip = request.client.host if request.client else "unknown"
-    values = {"email": form.email, "next": form.next}
-    email = form.email.strip().lower()
-
-    def candidate() -> User | None:
-        begin_reading(session)
-        service.login_check_rate(
-            session,
-            email=email,
-            client_ip=client_ip,
-            max_failures=settings.login_max_failures,
-            window_minutes=settings.login_window_minutes,
-        )
-        user = service.login_candidate(session, email=email)
-        session.commit()  # no transaction stays open while the password is checked
-        return user
-
     try:
-        user = await run_in_threadpool(candidate)
+        user = await run_in_threadpool(_login_candidate, session, settings, attempt)
     except service.TooManyAttempts as exc:
         message = f"Too many failed attempts. Try again in {exc.retry_after_minutes} minutes."
-        return render(
-            request,
-            "auth/login.html",
-            {"values": values, "errors": {"form": message}},
-            status_code=429,
-            headers={"Retry-After": str(exc.retry_after_minutes * 60)},
-        )
-    valid, new_hash = await verify_password_limited(
-        request.app, form.password, user.password_hash if user is not None else None
-    )
-
-    def finish() -> Response:
-        if user is None or not valid:
-            service.login_record_failure(session, email=email, client_ip=client_ip)
-            session.commit()  # keep the failed attempt: it counts toward the limit
-            return render(
-                request,
-                "auth/login.html",
-                {
-                    "values": values,
-                    "errors": {"form": "That email and password do not match an account."},
-                },
-                status_code=401,
-            )
-        if new_hash:
-            service.user_set_password_hash(session, user=user, password_hash=new_hash)
-        return _start_session(request, session, user, form.next)
-
-    return await run_in_threadpool(finish)
+        retry = {"Retry-After": str(exc.retry_after_minutes * 60)}
+        return _login_page(request, attempt, message, 429, retry)
+    password_hash = user.password_hash if user is not None else None
+    valid, new_hash = await verify_password_limited(request.app, form.password, password_hash)
+    matched = user if valid else None
+    return await run_in_threadpool(_login_finish, request, session, attempt, matched, new_hash)
 
 
 @router.post("/logout", name="logout")

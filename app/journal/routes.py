@@ -2,7 +2,6 @@
 place, the pace view, the weekly review, settings and exports; and a team's
 journal, where members read what others chose to share with the team."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -13,13 +12,11 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
 from app.forms import as_decimal, as_int, validate
-from app.inputs import IdPath, as_id
-from app.journal import exports, queries, service
-from app.journal.models import ENTRY_KIND_OPTIONS, EntryIn, EntryKind, EntryUpdate, SettingsIn
-from app.listing import parse_cursor
+from app.inputs import IdPath
+from app.journal import exports, page, queries, service
+from app.journal.models import ENTRY_KIND_OPTIONS, EntryIn, EntryUpdate, SettingsIn
 from app.projects import queries as project_queries
 from app.routing import Route
-from app.teams import queries as team_queries
 from app.versions import Conflict
 from app.web import is_htmx, redirect, render, safe_next
 
@@ -27,6 +24,11 @@ from app.web import is_htmx, redirect, render, safe_next
 router = APIRouter(route_class=Route, include_in_schema=False)
 
 KIND_OPTIONS = ENTRY_KIND_OPTIONS
+
+
+def _optional_id(value: str) -> int | str | None:
+    """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
+    return int(value) if value.isdecimal() else value or None
 
 
 class EntryForm(BaseModel):
@@ -42,49 +44,51 @@ class EntryForm(BaseModel):
     version: str = ""
     next: str = ""
 
+    def entry_data(self) -> dict:
+        """What a new entry is made from."""
+        data = {
+            "project_id": _optional_id(self.project_id),
+            "shared_team_id": _optional_id(self.shared_team_id),
+            "body": self.body,
+            "learned": self.learned,
+            "hours": as_decimal(self.hours),
+            "energy": as_int(self.energy),
+            "serves_purpose": self.serves_purpose in ("on", "1", "true"),
+        }
+        # Left empty, the day is today (new) or unchanged (edit), and a missing
+        # kind reads as "required".
+        if self.day:
+            data["day"] = self.day
+        if self.kind:
+            data["kind"] = self.kind
+        return data
 
-def _optional_id(value: str) -> int | str | None:
-    """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
-    return int(value) if value.isdecimal() else value or None
-
-
-def _entry_data(form: EntryForm) -> dict:
-    data = {
-        "project_id": _optional_id(form.project_id),
-        "shared_team_id": _optional_id(form.shared_team_id),
-        "body": form.body,
-        "learned": form.learned,
-        "hours": as_decimal(form.hours),
-        "energy": as_int(form.energy),
-        "serves_purpose": form.serves_purpose in ("on", "1", "true"),
-    }
-    # Left empty, the day is today (new) or unchanged (edit), and a missing
-    # kind reads as "required".
-    if form.day:
-        data["day"] = form.day
-    if form.kind:
-        data["kind"] = form.kind
-    return data
-
-
-iso_week = queries.iso_week
+    def update_data(self) -> dict:
+        """What an edit is made from: the version it was opened at, and no day
+        for a day left empty (unchanged)."""
+        return {**self.entry_data(), "version": as_int(self.version) or 0, "day": self.day or None}
 
 
-def _projects(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
-    return project_queries.portfolio_titles(session, user=user)
+def _refused_errors(refused: Refused) -> dict:
+    return {refused.field or "body": refused.message}
 
 
-def _teams(session: SessionDep, user: CurrentUser) -> list[tuple[int, str]]:
-    """The teams an entry may be shared with: the author's own."""
-    return team_queries.team_choices(session, user=user)
+def _conflicted(context: dict, conflict: Conflict) -> dict:
+    """The edit form again, saying why nothing was saved, at the version now saved."""
+    context["message"] = (
+        "This entry was changed elsewhere after you opened it, so nothing was saved. "
+        "Your text is below; the saved version is in the history."
+    )
+    context["values"]["version"] = str(conflict.current_version)
+    return context
 
 
 def _form_context(session: SessionDep, user: CurrentUser, values: dict, errors: dict) -> dict:
     return {
         "values": values,
         "errors": errors,
-        "projects": _projects(session, user),
-        "teams": _teams(session, user),
+        "projects": page.project_choices(session, user=user),
+        "teams": page.team_choices(session, user=user),
     }
 
 
@@ -105,51 +109,10 @@ def journal_home(
     archived: str = "",
     before: str = "",
 ) -> Response:
-    today = service.today_for(user)
-    since = until = None
-    if week:
-        since = queries.parse_week(week, today)
-        until = since + timedelta(days=6)
-    filters = queries.EntryFilter(
-        since=since,
-        until=until,
-        kind=EntryKind(kind) if kind in EntryKind.__members__ else None,
-        project_id=as_id(project),
-        text=q.strip()[:200],
-        archived=archived in ("1", "on", "true"),
-    )
-    cursor = parse_cursor(before) if before else None
-    rows, next_before = queries.entries(session, user=user, filters=filters, before=cursor)
+    query = page.HomeQuery(week, kind, project, q, archived, before)
     # The search box asks for the entries block alone: skip what only the page shows.
-    fragment = is_htmx(request)
-    settings = None if fragment else queries.settings_for(session, user=user)
-    query = {"week": week, "kind": kind, "project": project, "q": q, "archived": archived}
-    projects = _projects(session, user)
-    shared = any(e.shared_team_id for e in rows)
-    return render(
-        request,
-        "journal/home.html",
-        {
-            "entries": rows,
-            "next_before": next_before,
-            "query": {k: v for k, v in query.items() if v},
-            "filters": filters,
-            "week_start": since,
-            "this_week": iso_week(today),
-            "prev_week": iso_week((since or today) - timedelta(days=7)),
-            "next_week": iso_week((since or today) + timedelta(days=7)),
-            "kinds": list(EntryKind),
-            "projects": projects,
-            "project_titles": dict(projects),
-            "team_names": dict(_teams(session, user)) if shared else {},
-            "settings": settings,
-            "pace": None
-            if fragment
-            else queries.pace(session, user=user, settings=settings, today=today),
-            "today": today,
-        },
-        block="entries",
-    )
+    context = page.home_page(session, user=user, query=query, fragment=is_htmx(request))
+    return render(request, "journal/home.html", context, block="entries")
 
 
 def _quick_context(
@@ -167,7 +130,7 @@ def _quick_context(
 def journal_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[EntryForm, Form()]
 ) -> Response:
-    data, errors = validate(EntryIn, _entry_data(form))
+    data, errors = validate(EntryIn, form.entry_data())
     entry = None
     if data is not None:
         _check_project(session, user, data.project_id)
@@ -175,7 +138,7 @@ def journal_create(
             entry = service.entry_create(session, author=user, data=data)
         except Refused as refused:
             session.rollback()
-            errors = {refused.field or "body": refused.message}
+            errors = _refused_errors(refused)
     if entry is None:
         if is_htmx(request):
             context = _quick_context(form.model_dump(), errors, next_url=form.next)
@@ -210,18 +173,9 @@ def journal_new(
     return render(request, "journal/new.html", _form_context(session, user, values, {}))
 
 
-def _entry_context(session, user, entry, **extra) -> dict:
-    projects = _projects(session, user)
-    teams = _teams(session, user)
-    return {
-        "entry": entry,
-        "revisions": queries.revisions_of(session, entry=entry),
-        "projects": projects,
-        "project_titles": dict(projects),
-        "teams": teams,
-        "team_names": dict(teams),
-        **extra,
-    }
+def _entry_block(request: Request, context: dict, status_code: int = 200) -> Response:
+    """An entry's block: the page without HTMX, the block alone with it."""
+    return render(request, "journal/entry.html", context, block="entry", status_code=status_code)
 
 
 @router.get("/journal/entries/{entry_id}", name="journal_entry")
@@ -229,9 +183,7 @@ def journal_entry(
     request: Request, session: SessionDep, user: CurrentUser, entry_id: IdPath
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
-    return render(
-        request, "journal/entry.html", _entry_context(session, user, entry), block="entry"
-    )
+    return _entry_block(request, page.entry_page(session, user=user, entry=entry))
 
 
 @router.get("/journal/entries/{entry_id}/edit", name="journal_edit")
@@ -247,8 +199,10 @@ def journal_edit(
         "hours": "" if entry.hours is None else str(entry.hours),
         "energy": str(entry.energy or ""),
     }
-    context = _entry_context(session, user, entry, editing=True, values=values, errors={})
-    return render(request, "journal/entry.html", context, block="entry")
+    context = page.entry_page(
+        session, user=user, entry=entry, editing=True, values=values, errors={}
+    )
+    return _entry_block(request, context)
 
 
 @router.post("/journal/entries/{entry_id}", name="journal_update")
@@ -260,35 +214,24 @@ def journal_update(
     form: Annotated[EntryForm, Form()],
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
-    data, errors = validate(
-        EntryUpdate,
-        {**_entry_data(form), "version": as_int(form.version) or 0, "day": form.day or None},
-    )
-    context = _entry_context(
-        session, user, entry, editing=True, values=form.model_dump(), errors=errors
+    data, errors = validate(EntryUpdate, form.update_data())
+    context = page.entry_page(
+        session, user=user, entry=entry, editing=True, values=form.model_dump(), errors=errors
     )
     if data is None:
-        return render(request, "journal/entry.html", context, block="entry", status_code=422)
+        return _entry_block(request, context, 422)
     _check_project(session, user, data.project_id)
     try:
         service.entry_update(session, entry=entry, data=data)
     except Refused as refused:
         session.rollback()
-        context["errors"] = {refused.field or "body": refused.message}
-        return render(request, "journal/entry.html", context, block="entry", status_code=422)
+        return _entry_block(request, {**context, "errors": _refused_errors(refused)}, 422)
     except Conflict as conflict:
         session.rollback()
-        context["message"] = (
-            "This entry was changed elsewhere after you opened it, so nothing was saved. "
-            "Your text is below; the saved version is in the history."
-        )
-        context["values"]["version"] = str(conflict.current_version)
-        return render(request, "journal/entry.html", context, block="entry", status_code=409)
+        return _entry_block(request, _conflicted(context, conflict), 409)
     session.commit()
     if is_htmx(request):
-        return render(
-            request, "journal/entry.html", _entry_context(session, user, entry), block="entry"
-        )
+        return _entry_block(request, page.entry_page(session, user=user, entry=entry))
     return redirect(request, request.url_for("journal_entry", entry_id=entry.id).path)
 
 
@@ -417,7 +360,7 @@ def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt
         raise HTTPException(404, "No such export.")
     entries = queries.all_entries(session, user=user)
     stamp = service.today_for(user).isoformat()
-    titles = {} if fmt == "json" else dict(_projects(session, user))
+    titles = {} if fmt == "json" else dict(page.project_choices(session, user=user))
     if fmt == "md":
         return Response(
             exports.as_markdown(user=user, entries=entries, titles=titles),

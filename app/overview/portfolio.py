@@ -12,11 +12,10 @@ from app.auth.queries import any_user_exists
 from app.db import SessionDep
 from app.forms import as_int, validate
 from app.inputs import IdPath
-from app.overview.ranked import SORTS, PortfolioQuery, portfolio_view
-from app.projects import charts, queries, service
-from app.projects.models import ProjectStatus, ProjectUpdate
+from app.overview.ranked import PortfolioQuery, portfolio_page
+from app.projects import queries, service
+from app.projects.models import Project, ProjectUpdate
 from app.routing import Route
-from app.scoring import SuccessAxis
 from app.versions import Conflict
 from app.web import redirect, render
 
@@ -24,26 +23,10 @@ from app.web import redirect, render
 router = APIRouter(route_class=Route, include_in_schema=False)
 
 
-def _portfolio_context(
+def _portfolio_page(
     request: Request, session: SessionDep, user: CurrentUser, view: PortfolioQuery
 ) -> dict:
-    found = portfolio_view(session, user=user, scoring=request.app.state.scoring, query=view)
-    reinforced, replans = found.resilience.reinforced, found.resilience.replans
-    return {
-        "rows": found.rows,
-        "total": found.total,
-        "reinforced": reinforced,
-        "replans": replans,
-        "reinforced_total": sum(reinforced.values()),
-        "replans_total": sum(replans.values()),
-        "view": view,
-        "sorts": SORTS,
-        "statuses": list(ProjectStatus),
-        "axes": list(SuccessAxis),
-        "formula": found.config.formula(),
-        **charts.map_context(found.rows),
-        "all_keywords": found.all_keywords,
-    }
+    return portfolio_page(session, user=user, scoring=request.app.state.scoring, query=view)
 
 
 @router.get("/", name="portfolio")
@@ -65,7 +48,7 @@ def portfolio(
     return render(
         request,
         "projects/portfolio.html",
-        _portfolio_context(request, session, user, view),
+        _portfolio_page(request, session, user, view),
         block="portfolio",
     )
 
@@ -75,6 +58,36 @@ class ScoreForm(BaseModel):
     scoop_risk: str = ""
     impact: str = ""
     version: str = ""
+
+    def update_data(self) -> dict:
+        """A project update that changes only the three scores."""
+        return {
+            "version": as_int(self.version) or 0,
+            "assessment": {
+                "attainability": as_int(self.attainability),
+                "scoop_risk": as_int(self.scoop_risk),
+                "impact": as_int(self.impact),
+            },
+        }
+
+
+def _scores_update(
+    session: SessionDep, *, user: CurrentUser, project: Project, form: ScoreForm
+) -> tuple[int, str | None]:
+    """Stage the new scores: 200 and no message once staged, or the status
+    and the message saying why nothing was saved."""
+    data, errors = validate(ProjectUpdate, form.update_data())
+    if data is None:
+        return 422, f"Not saved: {'; '.join(errors.values())}"
+    try:
+        service.project_update(session, project=project, actor=user, data=data)
+    except Conflict:
+        session.rollback()
+        return 409, (
+            f"Not saved: “{project.title}” was changed elsewhere meanwhile. "
+            "The table now shows its latest scores."
+        )
+    return 200, None
 
 
 @router.post("/projects/{project_id}/scores", name="project_scores")
@@ -93,38 +106,13 @@ def project_scores(
     The query string carries the portfolio view to return to."""
     project = queries.project_for(session, user=user, project_id=project_id)
     view = PortfolioQuery.parse(status=status, keyword=keyword, sort=sort, order=order)
-    data, errors = validate(
-        ProjectUpdate,
-        {
-            "version": as_int(form.version) or 0,
-            "assessment": {
-                "attainability": as_int(form.attainability),
-                "scoop_risk": as_int(form.scoop_risk),
-                "impact": as_int(form.impact),
-            },
-        },
-    )
-    status_code = 200
-    message = None
-    if data is None:
-        status_code, message = 422, f"Not saved: {'; '.join(errors.values())}"
-    else:
-        try:
-            service.project_update(session, project=project, actor=user, data=data)
-        except Conflict:
-            session.rollback()
-            status_code = 409
-            message = (
-                f"Not saved: “{project.title}” was changed elsewhere meanwhile. "
-                "The table now shows its latest scores."
-            )
-        else:
-            session.commit()
-            if not request.headers.get("HX-Request"):
-                return redirect(request, "/?" + view.query() if view.query() else "/")
-    context = _portfolio_context(request, session, user, view)
-    context["message"] = message
-    context["changed_id"] = project_id
+    status_code, message = _scores_update(session, user=user, project=project, form=form)
+    if status_code == 200:
+        session.commit()
+        if not request.headers.get("HX-Request"):
+            return redirect(request, "/?" + view.query() if view.query() else "/")
+    context = _portfolio_page(request, session, user, view)
+    context.update(message=message, changed_id=project_id)
     return render(
         request, "projects/portfolio.html", context, block="portfolio", status_code=status_code
     )

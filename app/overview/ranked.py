@@ -9,11 +9,11 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.projects import queries
+from app.projects import charts, queries
 from app.projects.models import ProjectStatus
 from app.releases import queries as release_queries
 from app.replans import queries as replan_queries
-from app.scoring import ScoringConfig
+from app.scoring import ScoringConfig, SuccessAxis
 
 SORTS = {
     "priority": "Priority",
@@ -117,3 +117,27 @@ def portfolio_view(
         resilience=resilience,
         config=scoring,
     )
+
+
+def portfolio_page(
+    session: Session, *, user: User, scoring: ScoringConfig, query: PortfolioQuery
+) -> dict:
+    """The portfolio page: the ranked table under the query, its resilience
+    totals, the choices its filters offer, and the map."""
+    found = portfolio_view(session, user=user, scoring=scoring, query=query)
+    reinforced, replans = found.resilience.reinforced, found.resilience.replans
+    return {
+        "rows": found.rows,
+        "total": found.total,
+        "reinforced": reinforced,
+        "replans": replans,
+        "reinforced_total": sum(reinforced.values()),
+        "replans_total": sum(replans.values()),
+        "view": query,
+        "sorts": SORTS,
+        "statuses": list(ProjectStatus),
+        "axes": list(SuccessAxis),
+        "formula": found.config.formula(),
+        **charts.map_context(found.rows),
+        "all_keywords": found.all_keywords,
+    }

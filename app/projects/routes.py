@@ -79,6 +79,25 @@ class ProjectForm(BaseModel):
             "horizon": self.horizon or None,
         }
 
+    def _project(self) -> dict:
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "keywords": self.keywords.split(","),
+            "status": self.status or None,
+            "team_id": _team_value(self.team_id),
+            "assessment": self.assessment(),
+        }
+
+    def create_data(self) -> dict:
+        """A new project: its fields, scores and first plan."""
+        return {**self._project(), "plan": self.plan()}
+
+    def update_data(self) -> dict:
+        """An edit: the version it was opened at, its fields and scores (the
+        plan is revised on its own form)."""
+        return {"version": as_int(self.version) or 0, **self._project()}
+
 
 def _team_value(raw: str) -> object:
     """The sharing select: "" is private, else a team id."""
@@ -99,6 +118,26 @@ def _form_page(
     return render(request, template, context, status_code=status_code)
 
 
+def _refused_page(
+    request: Request, session, template: str, context: dict, refused: Refused
+) -> Response:
+    """The form again with a refusal's message; a field's error is the form's (422)."""
+    context["errors"] = {refused.field or "title": refused.message}
+    status_code = 422 if refused.field else refused.status
+    return _form_page(request, session, template, context, status_code=status_code)
+
+
+def _conflict_page(request: Request, session, context: dict, conflict: Conflict) -> Response:
+    """The edit form again, saying why nothing was saved, at the version now saved."""
+    context["message"] = (
+        "Someone changed this project after you opened this form, so nothing was saved. "
+        "Your text is below; open the project in a new tab to see the latest version, "
+        "then save again."
+    )
+    context["values"]["version"] = str(conflict.current_version)
+    return _form_page(request, session, "projects/edit.html", context, status_code=409)
+
+
 @router.get("/projects/new", name="project_new")
 def project_new(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     defaults = {
@@ -115,37 +154,15 @@ def project_new(request: Request, session: SessionDep, user: CurrentUser) -> Res
 def project_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ProjectForm, Form()]
 ) -> Response:
-    data, errors = validate(
-        ProjectCreate,
-        {
-            "title": form.title,
-            "summary": form.summary,
-            "keywords": form.keywords.split(","),
-            "status": form.status or None,
-            "team_id": _team_value(form.team_id),
-            "assessment": form.assessment(),
-            "plan": form.plan(),
-        },
-    )
+    data, errors = validate(ProjectCreate, form.create_data())
+    context = {"values": form.model_dump(), "errors": errors}
     if data is None:
-        return _form_page(
-            request,
-            session,
-            "projects/new.html",
-            {"values": form.model_dump(), "errors": errors},
-            status_code=422,
-        )
+        return _form_page(request, session, "projects/new.html", context, status_code=422)
     try:
         project = service.project_create(session, owner=user, data=data)
-    except Refused as exc:
+    except Refused as refused:
         session.rollback()
-        return _form_page(
-            request,
-            session,
-            "projects/new.html",
-            {"values": form.model_dump(), "errors": {exc.field or "title": exc.message}},
-            status_code=422 if exc.field else exc.status,
-        )
+        return _refused_page(request, session, "projects/new.html", context, refused)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 
@@ -177,18 +194,7 @@ def project_update(
     form: Annotated[ProjectForm, Form()],
 ) -> Response:
     project = queries.project_for(session, user=user, project_id=project_id)
-    data, errors = validate(
-        ProjectUpdate,
-        {
-            "version": as_int(form.version) or 0,
-            "title": form.title,
-            "summary": form.summary,
-            "keywords": form.keywords.split(","),
-            "status": form.status or None,
-            "team_id": _team_value(form.team_id),
-            "assessment": form.assessment(),
-        },
-    )
+    data, errors = validate(ProjectUpdate, form.update_data())
     context = {"project": project, "values": form.model_dump(), "errors": errors}
     if data is None:
         return _form_page(request, session, "projects/edit.html", context, status_code=422)
@@ -196,18 +202,10 @@ def project_update(
         service.project_update(session, project=project, actor=user, data=data)
     except Conflict as conflict:
         session.rollback()
-        context["message"] = (
-            "Someone changed this project after you opened this form, so nothing was saved. "
-            "Your text is below; open the project in a new tab to see the latest version, "
-            "then save again."
-        )
-        context["values"]["version"] = str(conflict.current_version)
-        return _form_page(request, session, "projects/edit.html", context, status_code=409)
-    except Refused as exc:
+        return _conflict_page(request, session, context, conflict)
+    except Refused as refused:
         session.rollback()
-        context["errors"] = {exc.field or "title": exc.message}
-        status = 422 if exc.field else exc.status  # a field's error is the form's
-        return _form_page(request, session, "projects/edit.html", context, status_code=status)
+        return _refused_page(request, session, "projects/edit.html", context, refused)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 

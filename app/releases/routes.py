@@ -12,9 +12,8 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.forms import validate
 from app.inputs import IdPath
-from app.listing import parse_cursor
 from app.projects import queries as project_queries
-from app.releases import queries, service
+from app.releases import page, queries, service
 from app.releases.models import (
     SCOOP_EFFECTS,
     LinkCreate,
@@ -33,13 +32,6 @@ KIND_OPTIONS = [(k.value, k.value) for k in ReleaseKind]
 EFFECT_OPTIONS = [(e.value, e.label) for e in LinkEffect]
 
 
-def _date_or_none(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @router.get("/releases", name="release_log")
 def release_log(
     request: Request,
@@ -52,36 +44,10 @@ def release_log(
     q: str = "",
     before: str = "",
 ) -> Response:
-    filters = queries.ReleaseFilter(
-        kind=ReleaseKind(kind) if kind in ReleaseKind.__members__ else None,
-        organisation=organisation.strip()[:200],
-        since=_date_or_none(since),
-        until=_date_or_none(until),
-        text=q.strip()[:200],
-    )
-    cursor = parse_cursor(before) if before else None
-    rows, next_before = queries.release_log(session, user=user, filters=filters, before=cursor)
-    query = {"kind": kind, "organisation": organisation, "since": since, "until": until, "q": q}
-    return render(
-        request,
-        "releases/log.html",
-        {
-            "releases": rows,
-            "filters": filters,
-            "query": {k: v for k, v in query.items() if v},
-            "next_before": next_before,
-            "is_first_page": cursor is None,
-            "kinds": list(ReleaseKind),
-            # The picker is outside the results block: an HTMX filter skips it.
-            "organisations": [] if is_htmx(request) else queries.organisations(session, user=user),
-            "bad_dates": {
-                name: "Enter a date as YYYY-MM-DD."
-                for name, value in (("since", since), ("until", until))
-                if value and _date_or_none(value) is None
-            },
-        },
-        block="results",
-    )
+    query = page.LogQuery(kind, organisation, since, until, q, before)
+    # An HTMX filter asks for the results block alone.
+    context = page.log_page(session, user=user, query=query, fragment=is_htmx(request))
+    return render(request, "releases/log.html", context, block="results")
 
 
 class ReleaseForm(BaseModel):
