@@ -14,7 +14,7 @@ from app.errors import Refused
 from app.forms import as_decimal, as_int, validate
 from app.inputs import IdPath
 from app.journal import exports, page, queries, service
-from app.journal.models import ENTRY_KIND_OPTIONS, EntryIn, EntryUpdate, SettingsIn
+from app.journal.models import EntryIn, EntryUpdate, SettingsIn
 from app.projects import queries as project_queries
 from app.routing import Route
 from app.versions import Conflict
@@ -22,8 +22,6 @@ from app.web import is_htmx, redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
-
-KIND_OPTIONS = ENTRY_KIND_OPTIONS
 
 
 def _optional_id(value: str) -> int | str | None:
