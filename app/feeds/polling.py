@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
+from starlette.datastructures import State
 
 from app.auth.models import User
 from app.config import Settings
@@ -197,7 +198,7 @@ def poll_due(
     return outcomes
 
 
-def poll_now(state, session: Session, *, user: User, feed_id: int) -> PollResult:
+def poll_now(state: State, session: Session, *, user: User, feed_id: int) -> PollResult:
     """ "Poll now", from the page or the API (`state` is the app's): the
     caller's transaction ends before the feed is read over the network, so
     none is held meanwhile; answers once the poll has ended, with counts."""
