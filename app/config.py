@@ -4,6 +4,8 @@ Outside `dev`, the settings refuse the conveniences that are only safe on a
 developer's laptop: a generated secret key, an SQLite file in the checkout.
 """
 
+import math
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -11,24 +13,50 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from zxcvbn import zxcvbn
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'goldfish.db'}"
 
 
+# A production secret must be this hard to guess, in bits, as zxcvbn
+# estimates it: 32 random hex digits give about 105, a
+# `secrets.token_urlsafe(32)` about 140; 32 × "a" gives 9.
+MIN_SECRET_BITS = 100
+
+
+def estimated_bits(secret: str) -> float:
+    """log2 of the guesses zxcvbn needs (repeats, sequences, words, dates);
+    the first 100 characters are enough to tell."""
+    return zxcvbn(secret[:100])["guesses_log10"] * math.log2(10)
+
+
+def create_private(path: Path, text: str = "") -> None:
+    """Create `path` readable by its owner only from the first byte (no window
+    between writing and chmod). An existing file is left alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+
+
 def _dev_secret_key() -> str:
     """A per-checkout secret kept in var/, so restarts keep CSRF cookies valid."""
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+    create_private(path, secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GOLDFISH_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting (a weak secret key) is never
+    # printed back in the error.
+    model_config = SettingsConfigDict(
+        env_prefix="GOLDFISH_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["dev", "test", "production"] = "dev"
     database_url: str = Field(
@@ -106,8 +134,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> "Settings":
         if self.env == "production":
-            if len(self.secret_key) < 32:
-                raise ValueError("GOLDFISH_SECRET_KEY must be set (32+ characters) in production")
+            if len(self.secret_key) < 32 or estimated_bits(self.secret_key) < MIN_SECRET_BITS:
+                raise ValueError(
+                    "GOLDFISH_SECRET_KEY must be set to a random value of 32+ characters in "
+                    "production (it is missing, too short or too regular); make one with "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                )
         elif not self.secret_key:
             self.secret_key = _dev_secret_key()
         return self

@@ -19,6 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
+from app.config import create_private
+
 # Named constraints, so migrations can alter them on every database.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -107,7 +109,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     database = sa.engine.make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only from the start; SQLite gives its -wal and -shm files
+        # the database file's permissions.
+        create_private(Path(database))
     engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
     # One write transaction at a time per process. SQLite allows one writer
     # anyway; without this gate the others poll for its lock in the busy
