@@ -3,10 +3,11 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import BaseModel, EmailStr, field_validator
+from pydantic import BaseModel, EmailStr, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
+from app.auth.policy import MAX_LENGTH, password_problem
 from app.db import UTCDateTime, utcnow
 
 
@@ -29,7 +30,7 @@ class UserCreate(BaseModel):
 
     email: EmailStr
     display_name: str = PydanticField(min_length=1, max_length=100)
-    password: str = PydanticField(min_length=10, max_length=1024)
+    password: str = PydanticField(max_length=MAX_LENGTH)
 
     @field_validator("email")
     @classmethod
@@ -42,6 +43,15 @@ class UserCreate(BaseModel):
         value = value.strip()
         if not value:
             raise ValueError("Enter a name")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str, info: ValidationInfo) -> str:
+        inputs = (str(info.data.get("email", "")), str(info.data.get("display_name", "")))
+        problem = password_problem(value, user_inputs=inputs)
+        if problem:
+            raise ValueError(problem)
         return value
 
 

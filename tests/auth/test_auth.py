@@ -41,7 +41,7 @@ def test_signup_creates_account_logs_in_and_hashes_with_argon2(client, db):
 
 def test_session_cookie_is_httponly_secure_samesite(client):
     r = client.submit(
-        "/signup", {"email": "a@example.org", "display_name": "A", "password": "x" * 12}
+        "/signup", {"email": "a@example.org", "display_name": "A", "password": factories.PASSWORD}
     )
     cookie = next(
         v for k, v in r.headers.multi_items() if k == "set-cookie" and SESSION_COOKIE in v
@@ -55,12 +55,12 @@ def test_session_cookie_is_httponly_secure_samesite(client):
     ("form", "field", "message"),
     [
         (
-            {"email": "not-an-email", "display_name": "A", "password": "x" * 12},
+            {"email": "not-an-email", "display_name": "A", "password": factories.PASSWORD},
             "email",
             "valid email",
         ),
         (
-            {"email": "a@example.org", "display_name": "", "password": "x" * 12},
+            {"email": "a@example.org", "display_name": "", "password": factories.PASSWORD},
             "display_name",
             "required",
         ),
@@ -70,7 +70,7 @@ def test_session_cookie_is_httponly_secure_samesite(client):
             "at least 10",
         ),
         (
-            {"email": "a@example.org", "display_name": "A" * 101, "password": "x" * 12},
+            {"email": "a@example.org", "display_name": "A" * 101, "password": factories.PASSWORD},
             "display_name",
             "at most",
         ),
@@ -84,7 +84,9 @@ def test_signup_errors_show_beside_the_field_and_save_nothing(client, db, form, 
 
 
 def test_signup_with_taken_email_is_refused(client, db, user):
-    r = client.submit("/signup", {"email": user.email, "display_name": "B", "password": "x" * 12})
+    r = client.submit(
+        "/signup", {"email": user.email, "display_name": "B", "password": factories.PASSWORD}
+    )
     assert r.status_code == 422
     assert "exists" in _error_beside(r, "email")
 
@@ -92,12 +94,14 @@ def test_signup_with_taken_email_is_refused(client, db, user):
 def test_closed_signup_refuses_new_accounts_but_not_the_first(client, app, db):
     app.state.settings.signup_open = False
     r = client.submit(
-        "/signup", {"email": "first@example.org", "display_name": "F", "password": "x" * 12}
+        "/signup",
+        {"email": "first@example.org", "display_name": "F", "password": factories.PASSWORD},
     )
     assert r.status_code == 303, "the first account can always be created"
     client.cookies.clear()
     r = client.submit(
-        "/signup", {"email": "second@example.org", "display_name": "S", "password": "x" * 12}
+        "/signup",
+        {"email": "second@example.org", "display_name": "S", "password": factories.PASSWORD},
     )
     assert r.status_code == 403
     assert "closed" in r.text
