@@ -49,7 +49,10 @@ def serve(
         port=port or settings.port,
         reload=reload,
         workers=None if reload else (workers or settings.workers),
-        proxy_headers=True,
+        # X-Forwarded-For / -Proto only from the proxies named; by default
+        # from nobody, so a client cannot pick the address it is limited by.
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies.strip() or "",
         # SIGTERM: stop accepting, let in-flight requests finish, then exit.
         timeout_graceful_shutdown=settings.shutdown_seconds,
         # A worker answers the supervisor's pings between requests; a loaded

@@ -4,6 +4,7 @@ Outside `dev`, the settings refuse the conveniences that are only safe on a
 developer's laptop: a generated secret key, an SQLite file in the checkout.
 """
 
+import ipaddress
 import math
 import os
 import secrets
@@ -101,14 +102,37 @@ class Settings(BaseSettings):
 
     session_idle_days: int = 14
     session_max_days: int = 60
-    login_max_failures: int = 5
-    login_window_minutes: int = 15
+    # Guessing passwords. Per account, failures beyond the free ones make
+    # the next try wait, doubling from 1 s up to the cap: a person who
+    # mistyped waits seconds, a guesser gets about one try a minute, and
+    # since the wait is capped nobody can keep the owner out for long. A
+    # browser that has logged in to the account before (its device cookie)
+    # skips the account's wait. Per address, a hard limit over the window.
+    login_free_failures: int = Field(3, ge=1, le=100)
+    login_max_delay_seconds: int = Field(60, ge=1, le=3600)
+    login_ip_max_failures: int = Field(20, ge=1, le=10_000)
+    login_window_minutes: int = Field(15, ge=1, le=1440)
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto headers are
+    # believed (comma-separated IPs or CIDR networks, "*" for any). Empty:
+    # none, and the client is the address that connected.
+    trusted_proxies: str = ""
 
     # The priority formula's knobs (see app/projects/scoring.py).
     score_mapping: tuple[float, float, float, float, float] = (0.1, 0.3, 0.5, 0.7, 0.9)
     residual_first: float = 0.1
     residual_best: float = 0.6
     residual_open: float = 0.5
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            if part != "*":
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError:
+                    raise ValueError(f"not an IP address or network: {part!r}") from None
+        return value
 
     @field_validator("score_mapping", mode="before")
     @classmethod

@@ -112,3 +112,10 @@ def safe_next(url: str | None, default: str = "/") -> str:
     if "\\" in url:
         return default
     return url
+
+
+def client_ip(request: Request) -> str:
+    """The address the request came from: the connecting one, or the one a
+    trusted proxy (GOLDFISH_TRUSTED_PROXIES) forwarded for, as uvicorn
+    resolved it."""
+    return request.client.host if request.client else "unknown"

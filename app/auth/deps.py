@@ -40,6 +40,31 @@ def session_token_from(request: Request) -> str | None:
         return None
 
 
+DEVICE_COOKIE = "__Host-goldfish_device"
+DEVICE_COOKIE_DAYS = 365
+
+
+def _device_signer(secret: str) -> Signer:
+    return Signer(secret, salt="goldfish.device")
+
+
+def device_cookie_value(secret: str, user_id: int) -> str:
+    """Marks a browser that has logged in to this account: its tries skip
+    the waits that other people's wrong guesses put on the account."""
+    return _device_signer(secret).sign(str(user_id)).decode()
+
+
+def device_user_id(request: Request) -> int | None:
+    value = request.cookies.get(DEVICE_COOKIE)
+    if not value:
+        return None
+    try:
+        raw = _device_signer(request.app.state.settings.secret_key).unsign(value).decode()
+    except BadSignature:
+        return None
+    return int(raw) if raw.isdecimal() else None
+
+
 class LoginRequired(Exception):
     """Raised by pages that need a signed-in user; answered with a redirect to /login."""
 

@@ -1,5 +1,6 @@
 """Sign-up, log-in, log-out and the account page (sessions and API tokens)."""
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated
@@ -12,9 +13,13 @@ from pydantic import BaseModel
 
 from app.auth import service
 from app.auth.deps import (
+    DEVICE_COOKIE,
+    DEVICE_COOKIE_DAYS,
     SESSION_COOKIE,
     CurrentUser,
     OptionalUser,
+    device_cookie_value,
+    device_user_id,
     session_cookie_value,
     session_token_from,
 )
@@ -26,7 +31,7 @@ from app.db import SessionDep, begin_reading
 from app.forms import validate
 from app.inputs import IdPath
 from app.routing import Route
-from app.web import redirect, render, safe_next
+from app.web import client_ip, redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -56,6 +61,15 @@ def _start_session(request: Request, session: SessionDep, user: User, next_url: 
         SESSION_COOKIE,
         session_cookie_value(request.app.state.settings.secret_key, issued.raw),
         max_age=request.app.state.settings.session_max_days * 86400,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_cookie_value(request.app.state.settings.secret_key, user.id),
+        max_age=DEVICE_COOKIE_DAYS * 86400,
         path="/",
         secure=True,
         httponly=True,
@@ -139,13 +153,15 @@ class _Attempt:
     email: str
     client_ip: str
     values: dict
+    device_user_id: int | None
 
     @classmethod
     def of(cls, request: Request, form: LoginForm) -> "_Attempt":
         return cls(
             email=form.email.strip().lower(),
-            client_ip=request.client.host if request.client else "unknown",
+            client_ip=client_ip(request),
             values={"email": form.email, "next": form.next},
+            device_user_id=device_user_id(request),
         )
 
 
@@ -166,14 +182,14 @@ def _login_candidate(session: SessionDep, settings: Settings, attempt: _Attempt)
     """The account the email names, once the rate limit allows another try.
     No transaction stays open while the password is then checked."""
     begin_reading(session)
+    user = service.login_candidate(session, email=attempt.email)
     service.login_check_rate(
         session,
         email=attempt.email,
         client_ip=attempt.client_ip,
-        max_failures=settings.login_max_failures,
-        window_minutes=settings.login_window_minutes,
+        known_device=user is not None and attempt.device_user_id == user.id,
+        limits=service.LoginLimits.of(settings),
     )
-    user = service.login_candidate(session, email=attempt.email)
     session.commit()
     return user
 
@@ -196,6 +212,12 @@ def _login_finish(
     return _start_session(request, session, matched, attempt.values["next"])
 
 
+def _wait_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
 @router.post("/login")
 async def login(
     request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]
@@ -205,8 +227,8 @@ async def login(
     try:
         user = await run_in_threadpool(_login_candidate, session, settings, attempt)
     except service.TooManyAttempts as exc:
-        message = f"Too many failed attempts. Try again in {exc.retry_after_minutes} minutes."
-        retry = {"Retry-After": str(exc.retry_after_minutes * 60)}
+        message = f"Too many failed attempts. Try again in {_wait_words(exc.retry_after_seconds)}."
+        retry = {"Retry-After": str(exc.retry_after_seconds)}
         return _login_page(request, attempt, message, 429, retry)
     password_hash = user.password_hash if user is not None else None
     valid, new_hash = await verify_password_limited(request.app, form.password, password_hash)

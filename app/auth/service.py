@@ -1,15 +1,17 @@
 """Account, session and token writes. Services never commit."""
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserCreate, UserSession
 from app.auth.passwords import hash_password
+from app.config import Settings
 from app.db import utcnow
 
 TOKEN_PREFIX = "gf_"
@@ -24,9 +26,28 @@ class SignupClosed(Exception):
 
 
 class TooManyAttempts(Exception):
-    def __init__(self, retry_after_minutes: int) -> None:
-        super().__init__(f"retry after {retry_after_minutes} minutes")
-        self.retry_after_minutes = retry_after_minutes
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """See `Settings.login_*`."""
+
+    free_failures: int
+    max_delay_seconds: int
+    ip_max_failures: int
+    window_minutes: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> "LoginLimits":
+        return cls(
+            free_failures=settings.login_free_failures,
+            max_delay_seconds=settings.login_max_delay_seconds,
+            ip_max_failures=settings.login_ip_max_failures,
+            window_minutes=settings.login_window_minutes,
+        )
 
 
 def token_digest(token: str) -> str:
@@ -57,23 +78,51 @@ def user_create(
 
 
 def login_check_rate(
-    session: Session, *, email: str, client_ip: str, max_failures: int, window_minutes: int
+    session: Session, *, email: str, client_ip: str, known_device: bool, limits: LoginLimits
 ) -> None:
-    """Refuse before hashing anything when an address or account is being guessed."""
-    since = utcnow() - timedelta(minutes=window_minutes)
-    by_email = session.exec(
-        select(sa.func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.attempted_at >= since)
-    ).one()
+    """Refuse before hashing anything when an address or account is being
+    guessed. Each of an account's failures beyond the free ones makes the
+    next try wait longer, 1, 2, 4 … seconds after the last one, never more than the cap; a
+    browser the account logged in from before (`known_device`) does not wait
+    for failures elsewhere. An address's failures over the window are a hard
+    limit: one office NAT may try several accounts, but not many."""
+    now = utcnow()
+    since = now - timedelta(minutes=limits.window_minutes)
     by_ip = session.exec(
         select(sa.func.count())
         .select_from(LoginAttempt)
         .where(LoginAttempt.client_ip == client_ip, LoginAttempt.attempted_at >= since)
     ).one()
-    # One address may try several accounts (a shared office NAT), but not many.
-    if by_email >= max_failures or by_ip >= max_failures * 4:
-        raise TooManyAttempts(window_minutes)
+    if by_ip >= limits.ip_max_failures:
+        oldest = session.exec(
+            select(sa.func.min(LoginAttempt.attempted_at)).where(
+                LoginAttempt.client_ip == client_ip, LoginAttempt.attempted_at >= since
+            )
+        ).one()
+        raise TooManyAttempts(_seconds_until(oldest + timedelta(minutes=limits.window_minutes)))
+    if known_device:
+        return
+    failures, last = session.exec(
+        select(sa.func.count(), sa.func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.email == email, LoginAttempt.attempted_at >= since
+        )
+    ).one()
+    beyond = failures - limits.free_failures
+    if beyond <= 0:
+        return
+    delay = min(2 ** (beyond - 1), limits.max_delay_seconds)
+    ready_at = _as_utc(last) + timedelta(seconds=delay)
+    if ready_at > now:
+        raise TooManyAttempts(_seconds_until(ready_at))
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Aggregates come back without the column type's UTC conversion on SQLite."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _seconds_until(moment: datetime) -> int:
+    return max(1, math.ceil((_as_utc(moment) - utcnow()).total_seconds()))
 
 
 def login_candidate(session: Session, *, email: str) -> User | None:
