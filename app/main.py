@@ -1,13 +1,14 @@
 """The application factory: routers, middleware, static files, error handlers."""
 
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app.auth.deps import LoginRequired
+from app.auth.deps import SESSION_COOKIE, LoginRequired, session_token_of
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.contract import install_contract
@@ -41,6 +42,7 @@ from app.scoring import config_from_settings
 from app.security import (
     body_limit,
     csrf_middleware,
+    csrf_session_binding,
     login_url,
     same_origin_guard,
     security_headers,
@@ -149,8 +151,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return {"status": "ok"}
 
     # Added last runs first: headers, the body limit, the last-resort error
-    # answer, then the same-origin check, then CSRF.
+    # answer, then the same-origin check, then CSRF (its session binding,
+    # then the token check).
     app.add_middleware(csrf_middleware, secret=settings.secret_key)
+    app.add_middleware(
+        csrf_session_binding,
+        secret=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        session_token=partial(session_token_of, settings.secret_key),
+    )
     app.add_middleware(same_origin_guard)
     app.add_middleware(unexpected_errors)
     app.add_middleware(body_limit, max_bytes=settings.max_body_bytes)

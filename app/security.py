@@ -1,11 +1,15 @@
 """Request-level protections: CSRF tokens, a same-origin check, response headers."""
 
+import hashlib
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from asgi_csrf import asgi_csrf
+from asgi_csrf import DEFAULT_SIGNING_NAMESPACE, asgi_csrf
+from itsdangerous.url_safe import URLSafeSerializer
+from starlette.requests import cookie_parser
 
 from app.errors import BODY_SCOPE_KEY, error_body
 
@@ -74,8 +78,12 @@ def same_origin_guard(app: ASGIApp) -> ASGIApp:
             site = headers.get("sec-fetch-site")
             origin = headers.get("origin")
             host = headers.get("host", "")
-            cross = site == "cross-site" or (
-                origin not in (None, "null") and urlsplit(origin).netloc != host
+            # "null": a sandboxed frame, a data: URL or a privacy redirect;
+            # none of them is one of our own pages.
+            cross = (
+                site == "cross-site"
+                or origin == "null"
+                or (origin is not None and urlsplit(origin).netloc != host)
             )
             if cross:
                 await _send_page(send, 403, "Refused", "This request came from another site.")
@@ -188,6 +196,69 @@ def csrf_middleware(app: ASGIApp, *, secret: str) -> ASGIApp:
         cookie_samesite="Lax",
         send_csrf_failed=_csrf_failed,
     )
+
+
+def bound_csrf_token(secret: str, session_token: str) -> str:
+    """The CSRF cookie for a logged-in browser: derived from its session, so
+    a token planted before the login, or taken from another session, does
+    not pass. Signed as asgi-csrf signs the tokens it makes."""
+    binding = hmac.new(secret.encode(), session_token.encode(), hashlib.sha256).hexdigest()
+    return URLSafeSerializer(secret).dumps(binding[:32], DEFAULT_SIGNING_NAMESPACE)
+
+
+def csrf_session_binding(
+    app: ASGIApp, *, secret: str, session_cookie: str, session_token: Callable[[str], str | None]
+) -> ASGIApp:
+    """Around asgi-csrf: a browser with a session must carry the CSRF cookie
+    made for that session (see `bound_csrf_token`). A read that comes with
+    another one (an old cookie, from before sessions were bound) is served
+    with the right one instead, so its forms work; a write is refused.
+
+    And `Authorization: Bearer` lets a request skip the CSRF check on /api/
+    only: pages never read that header, so it is dropped from their requests
+    before asgi-csrf sees it."""
+
+    async def bound(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        headers = [(k, v) for k, v in scope["headers"] if _is_api(scope) or k != b"authorization"]
+        # Parsed as Starlette parses them for the handlers.
+        cookies = cookie_parser(
+            b"; ".join(v for k, v in headers if k == b"cookie").decode("latin-1")
+        )
+        raw = cookies.get(session_cookie)
+        token = session_token(raw) if raw else None
+        expected = bound_csrf_token(secret, token) if token else None
+        if expected is None or cookies.get(CSRF_COOKIE) == expected:
+            await app({**scope, "headers": headers}, receive, send)
+            return
+        if scope["method"] in _UNSAFE and not _is_api(scope):
+            await _csrf_failed(scope, _setting_csrf(send, expected), None)
+            return
+        cookies[CSRF_COOKIE] = expected
+        cookie_header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        headers = [(k, v) for k, v in headers if k != b"cookie"]
+        headers.append((b"cookie", cookie_header.encode("latin-1")))
+        await app({**scope, "headers": headers}, receive, _setting_csrf(send, expected))
+
+    return bound
+
+
+def csrf_cookie_header(value: str) -> bytes:
+    """The CSRF cookie as asgi-csrf sets it (readable by the page's script,
+    which sends it back as a header)."""
+    return f"{CSRF_COOKIE}={value}; Path=/; SameSite=Lax; Secure".encode()
+
+
+def _setting_csrf(send: Callable, value: str) -> Callable:
+    async def sending(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            cookie = (b"set-cookie", csrf_cookie_header(value))
+            message = {**message, "headers": [*message.get("headers", []), cookie]}
+        await send(message)
+
+    return sending
 
 
 def login_url(next_path: str) -> str:

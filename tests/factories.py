@@ -18,6 +18,7 @@ from app.releases import service as release_service
 from app.releases.models import LinkEffect, Release, ReleaseCreate
 from app.replans import service as replan_service
 from app.replans.models import Replan, ReplanCreate
+from app.security import CSRF_COOKIE, bound_csrf_token
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -46,6 +47,15 @@ def log_in(client, db: Session, user: User) -> None:
     db.commit()
     secret = client.app.state.settings.secret_key
     client.cookies.set(SESSION_COOKIE, session_cookie_value(secret, issued.raw))
+    # As a real log-in does: a CSRF token bound to the new session.
+    set_cookie(client, CSRF_COOKIE, bound_csrf_token(secret, issued.raw))
+
+
+def set_cookie(client, name: str, value: str) -> None:
+    """Replace a cookie, for the domain the server sets it for (so that a
+    later Set-Cookie replaces it rather than adding a second one)."""
+    client.cookies.delete(name)
+    client.cookies.set(name, value, domain="testserver.local")
 
 
 def make_token(db: Session, user: User, name: str = "test") -> str:
@@ -309,3 +319,11 @@ def make_suggestion(
     db.add(suggestion)
     db.commit()
     return suggestion
+
+
+def unbound_csrf_token(client) -> str:
+    """A CSRF cookie as asgi-csrf makes for a visitor: random, tied to no session."""
+    from itsdangerous.url_safe import URLSafeSerializer
+
+    secret = client.app.state.settings.secret_key
+    return URLSafeSerializer(secret).dumps("0123456789abcdef0123", "csrftoken")

@@ -30,14 +30,17 @@ def session_cookie_value(secret: str, raw: str) -> str:
     return _signer(secret).sign(raw).decode()
 
 
-def session_token_from(request: Request) -> str | None:
-    value = request.cookies.get(SESSION_COOKIE)
-    if not value:
-        return None
+def session_token_of(secret: str, value: str) -> str | None:
+    """The session token a cookie carries, if its signature holds."""
     try:
-        return _signer(request.app.state.settings.secret_key).unsign(value).decode()
+        return _signer(secret).unsign(value).decode()
     except BadSignature:
         return None
+
+
+def session_token_from(request: Request) -> str | None:
+    value = request.cookies.get(SESSION_COOKIE)
+    return session_token_of(request.app.state.settings.secret_key, value) if value else None
 
 
 DEVICE_COOKIE = "__Host-goldfish_device"

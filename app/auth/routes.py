@@ -31,6 +31,7 @@ from app.db import SessionDep, begin_reading
 from app.forms import validate
 from app.inputs import IdPath
 from app.routing import Route
+from app.security import bound_csrf_token, csrf_cookie_header
 from app.web import client_ip, redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -57,6 +58,11 @@ def _start_session(request: Request, session: SessionDep, user: User, next_url: 
     issued = service.session_create(session, user=user)
     session.commit()
     response = RedirectResponse(safe_next(next_url), status_code=303)
+    # A new CSRF token, bound to the new session (app.security).
+    secret = request.app.state.settings.secret_key
+    response.headers.append(
+        "set-cookie", csrf_cookie_header(bound_csrf_token(secret, issued.raw)).decode()
+    )
     response.set_cookie(
         SESSION_COOKIE,
         session_cookie_value(request.app.state.settings.secret_key, issued.raw),

@@ -23,8 +23,9 @@ def test_production_refuses_a_low_entropy_secret(weak):
     assert weak not in str(refused.value)
 
 
-@pytest.mark.parametrize("strong", [secrets.token_urlsafe(32), secrets.token_hex(16)])
-def test_production_accepts_a_random_secret(strong):
+@pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(32), lambda: secrets.token_hex(16)])
+def test_production_accepts_a_random_secret(make):
+    strong = make()
     assert Settings(env="production", secret_key=strong).secret_key == strong
 
 
