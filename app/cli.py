@@ -1,4 +1,4 @@
-"""The `goldfish` command: serve, migrate, create-user, create-token."""
+"""The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds, worker."""
 
 from typing import Annotated
 
@@ -108,6 +108,24 @@ def create_token(
         issued = token_create(session, user=user, name=name)
         session.commit()
         typer.echo(issued.raw)
+
+
+@cli.command("reset-password")
+def reset_password(email: str) -> None:
+    """Print a one-time link that sets a new password for EMAIL (valid for an
+    hour; only the newest link works). Pass it on to the account's owner."""
+    from app.auth.queries import user_by_email
+    from app.auth.service import reset_create, reset_link
+
+    settings = get_settings()
+    with _session() as session:
+        user = user_by_email(session, email=email)
+        if user is None or not user.is_active:
+            typer.echo(f"No active account with email {email}.", err=True)
+            raise typer.Exit(1)
+        raw = reset_create(session, user=user)
+        session.commit()
+    typer.echo(reset_link(settings, raw))
 
 
 feeds = typer.Typer(help="Feeds: list them, poll them now.", no_args_is_help=True)

@@ -11,6 +11,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,6 +68,18 @@ class Settings(BaseSettings):
     port: int = Field(8000, validation_alias=AliasChoices("PORT", "GOLDFISH_PORT"))
     secret_key: str = ""
 
+    # Where people reach this instance, e.g. https://goldfish.example.org:
+    # links in e-mails and on the command line, redirects and invite links
+    # are built on it, whatever Host header a request brings. Required in
+    # production; in development, links point at HOST:PORT.
+    base_url: str = ""
+    # The SMTP server that sends password-reset links, e.g.
+    # smtp://user:password@mail.example.org:587 (STARTTLS when the server
+    # offers it; smtps:// for TLS from the start). Unset: no mail is sent,
+    # and "Forgot password" tells people to ask their administrator.
+    smtp_url: str = ""
+    mail_from: str = "Goldfish <goldfish@localhost>"
+
     # Anyone may create an account while this is on; the first account can
     # always be created so that an empty instance can be set up.
     signup_open: bool = True
@@ -100,8 +113,13 @@ class Settings(BaseSettings):
     # How often an idle `goldfish worker` looks for due feeds.
     worker_idle_seconds: float = Field(30, ge=0.1, le=3600)
 
-    session_idle_days: int = 14
-    session_max_days: int = 60
+    # A browser session ends after a week unused, and a month after the
+    # log-in however much it is used (ASVS 3.3.2 at level 2: 30 days). A
+    # week because the planner's rhythm is the weekly review: someone who
+    # comes back each week is not asked to log in each time, while a
+    # forgotten laptop's session does not outlive a fortnight's absence.
+    session_idle_days: int = Field(7, ge=1, le=365)
+    session_max_days: int = Field(30, ge=1, le=365)
     # Guessing passwords. Per account, failures beyond the free ones make
     # the next try wait, doubling from 1 s up to the cap: a person who
     # mistyped waits seconds, a guesser gets about one try a minute, and
@@ -134,6 +152,25 @@ class Settings(BaseSettings):
                     raise ValueError(f"not an IP address or network: {part!r}") from None
         return value
 
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_is_an_origin(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("GOLDFISH_BASE_URL must look like https://goldfish.example.org")
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            raise ValueError("GOLDFISH_BASE_URL must be an origin, without a path")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_is_smtp(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("smtp", "smtps"):
+            raise ValueError("GOLDFISH_SMTP_URL must start with smtp:// or smtps://")
+        return value
+
     @field_validator("score_mapping", mode="before")
     @classmethod
     def _parse_mapping(cls, value: object) -> object:
@@ -164,9 +201,18 @@ class Settings(BaseSettings):
                     "production (it is missing, too short or too regular); make one with "
                     "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
                 )
+            if not self.base_url:
+                raise ValueError(
+                    "GOLDFISH_BASE_URL must be set in production (e.g. https://goldfish.example.org)"
+                )
         elif not self.secret_key:
             self.secret_key = _dev_secret_key()
         return self
+
+    @property
+    def public_url(self) -> str:
+        """Where links point: GOLDFISH_BASE_URL, or this server in development."""
+        return self.base_url or f"http://{self.host}:{self.port}"
 
     @cached_property
     def is_sqlite(self) -> bool:

@@ -8,7 +8,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from app.auth.account_routes import router as account_router
 from app.auth.deps import SESSION_COOKIE, LoginRequired, session_token_of
+from app.auth.password_routes import router as password_router
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.contract import install_contract
@@ -99,6 +101,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.scoring = config_from_settings(settings)
 
     app.include_router(auth_router)
+    app.include_router(account_router)
+    app.include_router(password_router)
     app.include_router(portfolio_router)
     app.include_router(projects_router)
     app.include_router(project_page_router)

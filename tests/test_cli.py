@@ -76,7 +76,8 @@ def test_production_refuses_to_start_without_a_secret_key():
     with pytest.raises(ValidationError, match="GOLDFISH_SECRET_KEY"):
         Settings(env="production", secret_key="")
     strong = "q7Vd-2kP9xZr_Lm4Tn8Wb3Yc6Hf1Js5Ga0Ue"
-    assert Settings(env="production", secret_key=strong).secret_key == strong
+    production = Settings(env="production", secret_key=strong, base_url="https://gf.example.org")
+    assert production.secret_key == strong
 
 
 def test_score_mapping_and_residuals_are_validated():

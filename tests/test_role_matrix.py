@@ -131,6 +131,7 @@ CLASSIFIED: dict[str, str] = {
     # pages
     "GET /account": _SELF,
     "POST /account/tokens": _SELF,
+    "POST /account/password": _SELF,
     "POST /account/sessions/revoke": _SELF,
     "POST /account/timezone": _SELF,
     "GET /": _SELF,
@@ -266,7 +267,8 @@ CLASSIFIED: dict[str, str] = {
     "POST /api/v1/suggestions/{suggestion_id}/confirm": "private",
     "POST /api/v1/suggestions/{suggestion_id}/dismiss": "private",
 }
-_UNGUARDED = {"/login", "/signup", "/logout", "/healthz"}
+# For people who are not logged in (a forgotten password): tests/security.
+_UNGUARDED = {"/login", "/signup", "/logout", "/healthz", "/forgot", "/reset", "/reset/{token}"}
 _TOKENS = {"POST /account/tokens/{token_id}/revoke"}  # tokens: tests/auth
 MATRIX = [(m, p) for m, p in ROUTES if p not in _UNGUARDED and f"{m} {p}" not in _TOKENS]
 

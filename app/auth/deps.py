@@ -114,6 +114,7 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
         return None
     user, record = found
     request.state.user = user
+    request.state.session_id = record.id
     if request.headers.get("HX-Request") != "true":
         request.state.nav = nav_counts(session, user=user)
     if utcnow() - record.last_seen_at > _TOUCH_EVERY:

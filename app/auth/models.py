@@ -82,6 +82,8 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # None: until revoked.
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -94,3 +96,30 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254)
     client_ip: str = Field(max_length=64, index=True)
     attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to set a new password: kept as the sha256 of its
+    token, good for one use within its hour."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ThrottleEvent(SQLModel, table=True):
+    """One sign-up or reset request, by address (and by email for resets):
+    counted across workers to rate-limit them."""
+
+    __tablename__ = "throttle_event"
+    __table_args__ = (sa.Index("ix_throttle_event_key_at", "action", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(max_length=16)
+    key: str = Field(max_length=254)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -12,6 +12,7 @@ from functools import cache
 import anyio
 from fastapi import FastAPI
 from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
 
 # About one per core: more at once only makes each one slower.
 MAX_CONCURRENT_HASHES = 2
@@ -37,7 +38,11 @@ def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str |
     if stored_hash is None:
         _hasher().verify(password, _dummy_hash())
         return False, None
-    return _hasher().verify_and_update(password, stored_hash)
+    try:
+        return _hasher().verify_and_update(password, stored_hash)
+    except UnknownHashError:  # an account that has no password ("!")
+        _hasher().verify(password, _dummy_hash())
+        return False, None
 
 
 def _limiter(app: FastAPI) -> anyio.CapacityLimiter:

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import ApiToken, User, UserSession
@@ -40,7 +41,10 @@ def token_lookup(session: Session, *, raw: str) -> tuple[User, ApiToken] | None:
         select(User, ApiToken)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
-            ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None), User.is_active
+            ApiToken.token_hash == token_digest(raw),
+            ApiToken.revoked_at.is_(None),
+            sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+            User.is_active,
         )
     ).first()
     return (row[0], row[1]) if row else None

@@ -1,37 +1,24 @@
-"""Sign-up, log-in, log-out and the account page (sessions and API tokens)."""
+"""Sign-up, log-in and log-out."""
 
 import math
 from dataclasses import dataclass
-from functools import cache
 from typing import Annotated
-from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.auth import service
-from app.auth.deps import (
-    DEVICE_COOKIE,
-    DEVICE_COOKIE_DAYS,
-    SESSION_COOKIE,
-    CurrentUser,
-    OptionalUser,
-    device_cookie_value,
-    device_user_id,
-    session_cookie_value,
-    session_token_from,
-)
+from app.auth.deps import OptionalUser, device_user_id, session_token_from
 from app.auth.models import User, UserCreate
 from app.auth.passwords import hash_password_limited, verify_password_limited
-from app.auth.queries import any_user_exists, tokens_of
+from app.auth.queries import any_user_exists
+from app.auth.sessions import logged_out, start_session
 from app.config import Settings
 from app.db import SessionDep, begin_reading
 from app.forms import validate
-from app.inputs import IdPath
 from app.routing import Route
-from app.security import bound_csrf_token, csrf_cookie_header
 from app.web import client_ip, redirect, render, safe_next
 
 # Pages, not API: kept out of the OpenAPI document.
@@ -49,39 +36,6 @@ class LoginForm(BaseModel):
     email: str = ""
     password: str = ""
     next: str = ""
-
-
-def _start_session(request: Request, session: SessionDep, user: User, next_url: str) -> Response:
-    old = session_token_from(request)
-    if old:
-        service.session_revoke(session, raw=old)  # a login always gets a fresh token
-    issued = service.session_create(session, user=user)
-    session.commit()
-    response = RedirectResponse(safe_next(next_url), status_code=303)
-    # A new CSRF token, bound to the new session (app.security).
-    secret = request.app.state.settings.secret_key
-    response.headers.append(
-        "set-cookie", csrf_cookie_header(bound_csrf_token(secret, issued.raw)).decode()
-    )
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_cookie_value(request.app.state.settings.secret_key, issued.raw),
-        max_age=request.app.state.settings.session_max_days * 86400,
-        path="/",
-        secure=True,
-        httponly=True,
-        samesite="lax",
-    )
-    response.set_cookie(
-        DEVICE_COOKIE,
-        device_cookie_value(request.app.state.settings.secret_key, user.id),
-        max_age=DEVICE_COOKIE_DAYS * 86400,
-        path="/",
-        secure=True,
-        httponly=True,
-        samesite="lax",
-    )
-    return response
 
 
 @router.get("/signup", name="signup")
@@ -128,7 +82,7 @@ async def signup(
             except service.EmailTaken:
                 errors = {"email": "An account with this email exists. Log in instead."}
             else:
-                return _start_session(request, session, user, form.next)
+                return start_session(request, session, user, form.next)
         values = form.model_dump(exclude={"password"})
         return render(
             request,
@@ -215,7 +169,7 @@ def _login_finish(
         return _login_page(request, attempt, message, 401)
     if new_hash:
         service.user_set_password_hash(session, user=matched, password_hash=new_hash)
-    return _start_session(request, session, matched, attempt.values["next"])
+    return start_session(request, session, matched, attempt.values["next"])
 
 
 def _wait_words(seconds: int) -> str:
@@ -248,72 +202,4 @@ def logout(request: Request, session: SessionDep) -> Response:
     if raw:
         service.session_revoke(session, raw=raw)
         session.commit()
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
-    return response
-
-
-@router.get("/account", name="account")
-def account(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    return render(
-        request, "auth/account.html", {"tokens": tokens_of(session, user=user), "new_token": None}
-    )
-
-
-@router.post("/account/tokens", name="token_create")
-def token_create(
-    request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form()] = ""
-) -> Response:
-    issued = service.token_create(session, user=user, name=name or "API token")
-    session.commit()
-    return render(
-        request,
-        "auth/account.html",
-        {
-            "tokens": tokens_of(session, user=user),
-            "new_token": issued.raw,
-            "timezones": sorted(_timezones()),
-        },
-        status_code=201,
-    )
-
-
-@router.post("/account/tokens/{token_id}/revoke", name="token_revoke")
-def token_revoke(
-    request: Request, session: SessionDep, user: CurrentUser, token_id: IdPath
-) -> Response:
-    if not service.token_revoke(session, user=user, token_id=token_id):
-        raise HTTPException(404, "No such token.")
-    session.commit()
-    return redirect(request, "/account")
-
-
-@router.post("/account/sessions/revoke", name="sessions_revoke")
-def sessions_revoke(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    service.session_revoke_all(session, user=user)
-    session.commit()
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
-    return response
-
-
-@cache
-def _timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-@router.post("/account/timezone", name="timezone_update")
-def timezone_update(
-    request: Request, session: SessionDep, user: CurrentUser, timezone: Annotated[str, Form()] = ""
-) -> Response:
-    if timezone not in _timezones():
-        context = {
-            "tokens": tokens_of(session, user=user),
-            "new_token": None,
-            "timezone_error": "Choose a time zone from the list, e.g. Europe/Berlin.",
-            "timezones": sorted(_timezones()),
-        }
-        return render(request, "auth/account.html", context, status_code=422)
-    service.user_set_timezone(session, user=user, timezone=timezone)
-    session.commit()
-    return redirect(request, "/account")
+    return logged_out()

@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from app.auth.models import ApiToken, LoginAttempt, User, UserCreate, UserSession
+from app.auth.models import (
+    ApiToken,
+    LoginAttempt,
+    PasswordReset,
+    ThrottleEvent,
+    User,
+    UserCreate,
+    UserSession,
+)
 from app.auth.passwords import hash_password
 from app.config import Settings
 from app.db import utcnow
@@ -165,21 +173,29 @@ def session_revoke(session: Session, *, raw: str) -> None:
         record.revoked_at = utcnow()
 
 
-def session_revoke_all(session: Session, *, user: User) -> None:
-    session.execute(
-        sa.update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+def session_revoke_all(session: Session, *, user: User, tokens_too: bool = False) -> None:
+    """Log out everywhere; with `tokens_too`, the API tokens stop working as well."""
+    for model in (UserSession, ApiToken) if tokens_too else (UserSession,):
+        session.execute(
+            sa.update(model)
+            .where(model.user_id == user.id, model.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
 
 
-def token_create(session: Session, *, user: User, name: str) -> IssuedSecret:
+def token_create(
+    session: Session, *, user: User, name: str, expires_days: int | None = None
+) -> IssuedSecret:
+    """A new API token; with `expires_days`, it stops working that many days on."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     record = ApiToken(
         user_id=user.id,
         name=name.strip()[:100] or "token",
         token_hash=token_digest(raw),
         prefix=raw[:10],
+        created_at=now,
+        expires_at=now + timedelta(days=expires_days) if expires_days else None,
     )
     session.add(record)
     session.flush()
@@ -203,3 +219,100 @@ def user_set_timezone(session: Session, *, user: User, timezone: str) -> None:
     user.timezone = timezone
     session.add(user)
     session.flush()
+
+
+RESET_LIFETIME = timedelta(hours=1)
+
+
+def reset_link(settings: Settings, raw: str) -> str:
+    """The link a reset token travels in (mailed, or printed by the CLI)."""
+    return f"{settings.public_url}/reset/{raw}"
+
+
+def reset_create(session: Session, *, user: User) -> str:
+    """A new one-time reset token for `user` (its sha256 is kept). Earlier
+    unused links of theirs stop working: only the newest counts."""
+    now = utcnow()
+    session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=token_digest(raw),
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
+        )
+    )
+    session.flush()
+    return raw
+
+
+def reset_lookup(session: Session, *, raw: str) -> tuple[PasswordReset, User] | None:
+    """The unused, unexpired reset this token is for, and its (active) account."""
+    row = session.exec(
+        select(PasswordReset, User)
+        .join(User, User.id == PasswordReset.user_id)
+        .where(
+            PasswordReset.token_hash == token_digest(raw),
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > utcnow(),
+            User.is_active,
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def reset_use(session: Session, *, raw: str, password_hash: str) -> User | None:
+    """Set the new password with the link, once: the claim is a conditional
+    update, so two tabs racing with one link cannot both use it. Every
+    session of the account ends. None if the link is no longer good."""
+    found = reset_lookup(session, raw=raw)
+    if found is None:
+        return None
+    reset, user = found
+    claimed = session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        return None
+    password_set(session, user=user, password_hash=password_hash, keep_session_id=None)
+    return user
+
+
+def password_set(
+    session: Session, *, user: User, password_hash: str, keep_session_id: int | None
+) -> None:
+    """A new password: stored, and every other session of the account ended
+    (all of them when `keep_session_id` is None)."""
+    user_set_password_hash(session, user=user, password_hash=password_hash)
+    others = sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep_session_id is not None:
+        others = others.where(UserSession.id != keep_session_id)
+    session.execute(others.values(revoked_at=utcnow()))
+
+
+def throttled(session: Session, *, action: str, key: str, limit: int, window: timedelta) -> bool:
+    """Whether `key` (an address, an email) did `action` `limit` times in
+    the window; if not, this time is recorded and counts."""
+    key = key[:254]
+    recent = session.exec(
+        select(sa.func.count())
+        .select_from(ThrottleEvent)
+        .where(
+            ThrottleEvent.action == action,
+            ThrottleEvent.key == key,
+            ThrottleEvent.at >= utcnow() - window,
+        )
+    ).one()
+    if recent >= limit:
+        return True
+    session.add(ThrottleEvent(action=action, key=key))
+    return False

@@ -261,7 +261,10 @@ def test_security_headers(logged_in):
 
 
 def test_account_page_creates_shows_once_and_revokes_tokens(logged_in, db, app):
-    r = logged_in.submit("/account/tokens", {"name": "release bot"})
+    r = logged_in.submit(
+        "/account/tokens",
+        {"name": "release bot", "expires_days": "30", "password": factories.PASSWORD},
+    )
     assert r.status_code == 201
     raw = soup(r).select_one("#new-token").get_text(strip=True)
     assert raw.startswith("gf_")

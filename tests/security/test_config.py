@@ -26,7 +26,8 @@ def test_production_refuses_a_low_entropy_secret(weak):
 @pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(32), lambda: secrets.token_hex(16)])
 def test_production_accepts_a_random_secret(make):
     strong = make()
-    assert Settings(env="production", secret_key=strong).secret_key == strong
+    settings = Settings(env="production", secret_key=strong, base_url="https://gf.example.org")
+    assert settings.secret_key == strong
 
 
 def test_the_refused_secret_is_never_printed_by_the_command(tmp_path):
