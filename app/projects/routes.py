@@ -12,8 +12,8 @@ from app.errors import Refused
 from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.projects import queries, service
-from app.projects.diff import plan_diff
 from app.projects.models import PlanIn, ProjectCreate, ProjectStatus, ProjectUpdate
+from app.projects.page import plan_diff_page
 from app.routing import Route
 from app.scoring import SuccessAxis
 from app.teams import queries as team_queries
@@ -281,7 +281,7 @@ def project_restore(
 
 
 @router.get("/projects/{project_id}/plans/diff", name="plan_diff")
-def plan_diff_page(
+def plan_diff(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
@@ -290,19 +290,5 @@ def plan_diff_page(
     b: str = "",
 ) -> Response:
     """What changed between two plan versions (by default the last two)."""
-    project, _ = queries.project_viewable(session, user=user, project_id=project_id)
-    plans = {p.number: p for p in queries.plans_of(session, project=project)}
-    newest = max(plans)
-    old_number = int(a) if a.isdecimal() and int(a) in plans else max(1, newest - 1)
-    new_number = int(b) if b.isdecimal() and int(b) in plans else newest
-    return render(
-        request,
-        "projects/plan_diff.html",
-        {
-            "project": project,
-            "numbers": sorted(plans),
-            "old": plans[old_number],
-            "new": plans[new_number],
-            "fields": plan_diff(plans[old_number], plans[new_number]),
-        },
-    )
+    context = plan_diff_page(session, user=user, project_id=project_id, a=a, b=b)
+    return render(request, "projects/plan_diff.html", context)
