@@ -3,11 +3,13 @@ inline re-scoring that re-ranks it in place."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from app.auth.deps import CurrentUser, OptionalUser
+from app.auth.models import User
 from app.auth.queries import any_user_exists
 from app.db import SessionDep
 from app.forms import as_int, validate
@@ -23,10 +25,43 @@ from app.web import redirect, render
 router = APIRouter(route_class=Route, include_in_schema=False)
 
 
+class ViewParams(BaseModel):
+    """A portfolio view as its query string carries it: text until parsed."""
+
+    status: str = ""
+    keyword: str = ""
+    sort: str = ""
+    order: str = ""
+
+    def view(self) -> PortfolioQuery:
+        return PortfolioQuery.parse(**self.model_dump())
+
+
+class PortfolioParams(ViewParams):
+    """The portfolio's own query string: a view, of the archived projects or
+    not (a re-scoring returns to a view of current ones: archived rows are
+    not re-scored)."""
+
+    archived: str = ""
+
+
 def _portfolio_page(
-    request: Request, session: SessionDep, user: CurrentUser, view: PortfolioQuery
-) -> dict:
-    return portfolio_page(session, user=user, scoring=request.app.state.scoring, query=view)
+    request: Request,
+    session: Session,
+    user: User,
+    view: PortfolioQuery,
+    *,
+    status_code: int = 200,
+    message: str | None = None,
+    changed: int | None = None,
+) -> Response:
+    """The portfolio under `view` (its table alone for HTMX); after a
+    re-scoring, with why nothing was saved and the row `changed`."""
+    context = portfolio_page(session, user=user, scoring=request.app.state.scoring, query=view)
+    context.update(message=message, changed_id=changed)
+    return render(
+        request, "projects/portfolio.html", context, block="portfolio", status_code=status_code
+    )
 
 
 @router.get("/", name="portfolio")
@@ -34,23 +69,11 @@ def portfolio(
     request: Request,
     session: SessionDep,
     user: OptionalUser,
-    status: str = "",
-    keyword: str = "",
-    sort: str = "",
-    order: str = "",
-    archived: str = "",
+    query: Annotated[PortfolioParams, Query()],
 ) -> Response:
     if user is None:
         return redirect(request, "/login" if any_user_exists(session) else "/signup")
-    view = PortfolioQuery.parse(
-        status=status, keyword=keyword, sort=sort, order=order, archived=archived
-    )
-    return render(
-        request,
-        "projects/portfolio.html",
-        _portfolio_page(request, session, user, view),
-        block="portfolio",
-    )
+    return _portfolio_page(request, session, user, query.view())
 
 
 class ScoreForm(BaseModel):
@@ -97,22 +120,17 @@ def project_scores(
     user: CurrentUser,
     project_id: IdPath,
     form: Annotated[ScoreForm, Form()],
-    status: str = "",
-    keyword: str = "",
-    sort: str = "",
-    order: str = "",
+    back: Annotated[ViewParams, Query()],
 ) -> Response:
     """The portfolio's inline re-scoring: save, then show the table re-ranked.
     The query string carries the portfolio view to return to."""
     project = queries.project_for(session, user=user, project_id=project_id)
-    view = PortfolioQuery.parse(status=status, keyword=keyword, sort=sort, order=order)
+    view = back.view()
     status_code, message = _scores_update(session, user=user, project=project, form=form)
     if status_code == 200:
         session.commit()
         if not request.headers.get("HX-Request"):
             return redirect(request, "/?" + view.query() if view.query() else "/")
-    context = _portfolio_page(request, session, user, view)
-    context.update(message=message, changed_id=project_id)
-    return render(
-        request, "projects/portfolio.html", context, block="portfolio", status_code=status_code
+    return _portfolio_page(
+        request, session, user, view, status_code=status_code, message=message, changed=project_id
     )

@@ -19,6 +19,7 @@ from app.projects import queries, service
 from app.projects.models import (
     AssessmentPublic,
     PlanPublic,
+    PlanVersion,
     PriorityPublic,
     Project,
     ProjectCreate,
@@ -39,27 +40,40 @@ router = APIRouter(
 )
 
 
+def _public(
+    row: queries.PortfolioRow, resilience: Resilience, plan: PlanVersion | None = None
+) -> ProjectPublic:
+    """A project as the API shows it: its scores, priority and rank as the
+    portfolio ranks it, and its resilience."""
+    project, prio = row.project, row.priority
+    return ProjectPublic(
+        reinforced=resilience.reinforced.get(project.id, 0),
+        replans=resilience.replans.get(project.id, 0),
+        **project.model_dump(exclude={"owner_id"}),
+        keywords=row.keywords,
+        assessment=AssessmentPublic.model_validate(row.assessment),
+        priority=PriorityPublic(value=prio.value, rank=row.rank, explanation=prio.explanation()),
+        plan=PlanPublic.model_validate(plan) if plan else None,
+    )
+
+
 def _one(request: Request, session: Session, user: User, project: Project) -> ProjectPublic:
+    """One project, ranked among the projects `user` sees it with, and its current plan."""
     assessment = queries.current_assessment(session, project=project)
     team = session.get(Team, project.team_id) if project.team_id else None
     config, entries = ranking(
         session, user=user, project=project, team=team, scoring=request.app.state.scoring
     )
     ranks = {r.project_id: r.rank for r in rank(entries, config)}
-    prio = priority(Scores.of(assessment), config)
-    plan = queries.current_plan(session, project=project)
-    resilience = Resilience.of(session, project_ids=[project.id])
-    return ProjectPublic(
-        reinforced=resilience.reinforced.get(project.id, 0),
-        replans=resilience.replans.get(project.id, 0),
-        **project.model_dump(exclude={"owner_id"}),
+    row = queries.PortfolioRow(
+        project=project,
+        assessment=assessment,
         keywords=queries.keywords_of(session, project_ids=[project.id])[project.id],
-        assessment=AssessmentPublic.model_validate(assessment),
-        priority=PriorityPublic(
-            value=prio.value, rank=ranks.get(project.id), explanation=prio.explanation()
-        ),
-        plan=PlanPublic.model_validate(plan) if plan else None,
+        priority=priority(Scores.of(assessment), config),
+        rank=ranks.get(project.id),
     )
+    resilience = Resilience.of(session, project_ids=[project.id])
+    return _public(row, resilience, plan=queries.current_plan(session, project=project))
 
 
 @router.get("/projects", response_model=ProjectList, summary="List projects, ranked by priority")
@@ -71,23 +85,12 @@ def list_projects(
     keyword: Annotated[str | None, Query(max_length=40)] = None,
     archived: bool = False,
 ) -> ProjectList:
+    # The portfolio page's read: the same projects, filtered and ranked the same way.
     query = PortfolioQuery(
         status=status, keyword=(keyword or "").strip().lower(), archived=archived
     )
     found = portfolio_view(session, user=user, scoring=request.app.state.scoring, query=query)
-    items = [
-        ProjectPublic(
-            reinforced=found.resilience.reinforced.get(row.project.id, 0),
-            replans=found.resilience.replans.get(row.project.id, 0),
-            **row.project.model_dump(exclude={"owner_id"}),
-            keywords=row.keywords,
-            assessment=AssessmentPublic.model_validate(row.assessment),
-            priority=PriorityPublic(
-                value=row.priority.value, rank=row.rank, explanation=row.priority.explanation()
-            ),
-        )
-        for row in found.rows
-    ]
+    items = [_public(row, found.resilience) for row in found.rows]
     return ProjectList(formula=found.config.formula(), items=items)
 
 

@@ -183,6 +183,33 @@ def team_settings(
     return _settings_page(request, view, _settings_values(view.team), {})
 
 
+def _invalid_page(
+    request: Request, view: queries.TeamView, form: SettingsForm, errors: dict[str, str]
+) -> Response:
+    """The form again as typed, each field's message beside it (422)."""
+    message = (
+        errors.pop("form", None) or "Nothing was saved: please correct the fields marked below."
+    )
+    values = form.model_dump()
+    return _settings_page(request, view, values, errors, message=message, status_code=422)
+
+
+def _conflict_page(
+    request: Request, session: Session, view: queries.TeamView, form: SettingsForm
+) -> Response:
+    """Nothing was saved (the transaction is rolled back): the form again as
+    typed, at the version now saved, naming the formula in force (409)."""
+    session.rollback()
+    session.refresh(view.team)
+    message = (
+        "Another admin changed these settings after you opened this page, so nothing was "
+        f"saved. The formula in force now: {queries.scoring_of(view.team).formula()}. "
+        "Your values are below; save again to replace it."
+    )
+    values = {**form.model_dump(), "version": str(view.team.version)}
+    return _settings_page(request, view, values, {}, message=message, status_code=409)
+
+
 @router.post("/teams/{team_id}/settings", name="team_settings_save")
 def team_settings_save(
     request: Request,
@@ -194,23 +221,11 @@ def team_settings_save(
     view = queries.team_for(session, user=user, team_id=team_id)
     view.require_admin()
     data, errors = _settings_data(form)
-    values = form.model_dump()
     if data is None:
-        message = (
-            errors.pop("form", None) or "Nothing was saved: please correct the fields marked below."
-        )
-        return _settings_page(request, view, values, errors, message=message, status_code=422)
+        return _invalid_page(request, view, form, errors)
     try:
         service.team_settings_update(session, view=view, data=data)
     except Conflict:
-        session.rollback()
-        session.refresh(view.team)
-        message = (
-            "Another admin changed these settings after you opened this page, so nothing was "
-            f"saved. The formula in force now: {queries.scoring_of(view.team).formula()}. "
-            "Your values are below; save again to replace it."
-        )
-        values["version"] = str(view.team.version)
-        return _settings_page(request, view, values, {}, message=message, status_code=409)
+        return _conflict_page(request, session, view, form)
     session.commit()
     return redirect(request, request.url_for("team_portfolio", team_id=team_id).path)

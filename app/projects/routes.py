@@ -12,8 +12,8 @@ from app.errors import Refused
 from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.projects import queries, service
-from app.projects.diff import plan_diff
 from app.projects.models import PlanIn, ProjectCreate, ProjectStatus, ProjectUpdate
+from app.projects.page import plan_diff_page
 from app.routing import Route
 from app.scoring import SuccessAxis
 from app.teams import queries as team_queries
@@ -121,14 +121,18 @@ def _form_page(
 def _refused_page(
     request: Request, session, template: str, context: dict, refused: Refused
 ) -> Response:
-    """The form again with a refusal's message; a field's error is the form's (422)."""
+    """Nothing was saved (the transaction is rolled back): the form again with
+    a refusal's message; a field's error is the form's (422)."""
+    session.rollback()
     context["errors"] = {refused.field or "title": refused.message}
     status_code = 422 if refused.field else refused.status
     return _form_page(request, session, template, context, status_code=status_code)
 
 
 def _conflict_page(request: Request, session, context: dict, conflict: Conflict) -> Response:
-    """The edit form again, saying why nothing was saved, at the version now saved."""
+    """Nothing was saved (the transaction is rolled back): the edit form
+    again, saying why, at the version now saved."""
+    session.rollback()
     context["message"] = (
         "Someone changed this project after you opened this form, so nothing was saved. "
         "Your text is below; open the project in a new tab to see the latest version, "
@@ -136,6 +140,18 @@ def _conflict_page(request: Request, session, context: dict, conflict: Conflict)
     )
     context["values"]["version"] = str(conflict.current_version)
     return _form_page(request, session, "projects/edit.html", context, status_code=409)
+
+
+def _plan_conflict_page(request: Request, session, context: dict, conflict: Conflict) -> Response:
+    """Nothing was saved (the transaction is rolled back): the plan form
+    again, based on the plan now saved."""
+    session.rollback()
+    context["message"] = (
+        f"A newer plan (version {conflict.current_version}) was saved after you opened this "
+        "form, so nothing was saved. Your text is below."
+    )
+    context["values"]["based_on"] = str(conflict.current_version)
+    return _form_page(request, session, "projects/plan_edit.html", context, status_code=409)
 
 
 @router.get("/projects/new", name="project_new")
@@ -161,7 +177,6 @@ def project_create(
     try:
         project = service.project_create(session, owner=user, data=data)
     except Refused as refused:
-        session.rollback()
         return _refused_page(request, session, "projects/new.html", context, refused)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
@@ -201,10 +216,8 @@ def project_update(
     try:
         service.project_update(session, project=project, actor=user, data=data)
     except Conflict as conflict:
-        session.rollback()
         return _conflict_page(request, session, context, conflict)
     except Refused as refused:
-        session.rollback()
         return _refused_page(request, session, "projects/edit.html", context, refused)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
@@ -242,13 +255,7 @@ def plan_revise(
             session, project=project, actor=user, based_on=as_int(form.based_on) or 0, data=data
         )
     except Conflict as conflict:
-        session.rollback()
-        context["message"] = (
-            f"A newer plan (version {conflict.current_version}) was saved after you opened this "
-            "form, so nothing was saved. Your text is below."
-        )
-        context["values"]["based_on"] = str(conflict.current_version)
-        return _form_page(request, session, "projects/plan_edit.html", context, status_code=409)
+        return _plan_conflict_page(request, session, context, conflict)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)
 
@@ -274,7 +281,7 @@ def project_restore(
 
 
 @router.get("/projects/{project_id}/plans/diff", name="plan_diff")
-def plan_diff_page(
+def plan_diff(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
@@ -283,19 +290,5 @@ def plan_diff_page(
     b: str = "",
 ) -> Response:
     """What changed between two plan versions (by default the last two)."""
-    project, _ = queries.project_viewable(session, user=user, project_id=project_id)
-    plans = {p.number: p for p in queries.plans_of(session, project=project)}
-    newest = max(plans)
-    old_number = int(a) if a.isdecimal() and int(a) in plans else max(1, newest - 1)
-    new_number = int(b) if b.isdecimal() and int(b) in plans else newest
-    return render(
-        request,
-        "projects/plan_diff.html",
-        {
-            "project": project,
-            "numbers": sorted(plans),
-            "old": plans[old_number],
-            "new": plans[new_number],
-            "fields": plan_diff(plans[old_number], plans[new_number]),
-        },
-    )
+    context = plan_diff_page(session, user=user, project_id=project_id, a=a, b=b)
+    return render(request, "projects/plan_diff.html", context)
