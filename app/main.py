@@ -43,6 +43,7 @@ from app.reviews.routes import router as reviews_router
 from app.scoring import config_from_settings
 from app.security import (
     body_limit,
+    canonical_origin,
     csrf_middleware,
     csrf_session_binding,
     login_url,
@@ -168,4 +169,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(unexpected_errors)
     app.add_middleware(body_limit, max_bytes=settings.max_body_bytes)
     app.add_middleware(security_headers)
+    if settings.base_url:
+        app.add_middleware(canonical_origin, base_url=settings.base_url)
     return app

@@ -198,6 +198,25 @@ def csrf_middleware(app: ASGIApp, *, secret: str) -> ASGIApp:
     )
 
 
+def canonical_origin(app: ASGIApp, *, base_url: str) -> ASGIApp:
+    """Every request is taken as made to GOLDFISH_BASE_URL: the URLs Goldfish
+    builds (redirects, invite links) use its scheme and host, never the
+    Host header a client chose."""
+    parts = urlsplit(base_url)
+    host = parts.netloc.encode("latin-1")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    server = (parts.hostname, port)
+
+    async def canonical(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            headers.append((b"host", host))
+            scope = {**scope, "scheme": parts.scheme, "server": server, "headers": headers}
+        await app(scope, receive, send)
+
+    return canonical
+
+
 def bound_csrf_token(secret: str, session_token: str) -> str:
     """The CSRF cookie for a logged-in browser: derived from its session, so
     a token planted before the login, or taken from another session, does
