@@ -157,7 +157,17 @@ async def _too_large(scope: dict, send: Callable, max_bytes: int) -> None:
         await _send(send, 413, b"text/html; charset=utf-8", page, close)
 
 
+HSTS = b"max-age=31536000; includeSubDomains"
+# Pages whose answers hold secrets or personal data in bulk: never stored
+# by a browser or a proxy cache (besides every API response and download).
+_NO_STORE_PATHS = ("/account", "/api/")
+
+
 def security_headers(app: ASGIApp) -> ASGIApp:
+    """Headers on every answer, error pages and middleware refusals
+    included (this is the outermost layer): the CSP and its friends; HSTS
+    when the request came over HTTPS; `Cache-Control: no-store` on the
+    account page, the API and every download."""
     extra = [
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
@@ -169,10 +179,22 @@ def security_headers(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        https = scope.get("scheme") == "https"
+        private = scope["path"].startswith(_NO_STORE_PATHS)
 
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                headers = [*message.get("headers", []), *extra]
+                if https:
+                    headers.append((b"strict-transport-security", HSTS))
+                download = any(
+                    k.lower() == b"content-disposition" and v.startswith(b"attachment")
+                    for k, v in headers
+                )
+                if private or download:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
             await send(message)
 
         await app(scope, receive, send_with_headers)
