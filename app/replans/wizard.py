@@ -222,6 +222,9 @@ def advance(session: Session, *, user: User, project: Project, form: WizardForm)
     data = dict(draft.data) if draft else _fresh_data(session, user, project, None)
     step = int(form.step) if form.step.isdecimal() and int(form.step) in STEPS else 1
     _merge(data, step, form)
+    oversized = _too_long(session, user, project, data)
+    if oversized:
+        return oversized
     if form.action == "finish":
         return _finish(session, user, project, data)
     state = State(project, data, step)
@@ -240,6 +243,26 @@ def advance(session: Session, *, user: User, project: Project, form: WizardForm)
     # "preview" stays on the step: the rank preview is computed from the post.
     service.draft_save(session, project=project, actor=user, step=state.step, data=data)
     return state
+
+
+def _too_long(session: Session, user: User, project: Project, data: dict[str, Any]) -> State | None:
+    """A field over its length limit is refused before anything is kept: the
+    draft is not a way around the limits. The page shows it as typed."""
+    _, errors = _validate(session, user, data)
+    long = {name: message for name, message in errors.items() if message.startswith("Too long")}
+    if not long:
+        return None
+    step = min((s for s in STEPS if _step_errors(s, long)), default=1)
+    message = "Nothing was kept from this step: a field is longer than Goldfish takes."
+    return State(
+        project=project,
+        data=data,
+        step=step,
+        errors=_step_errors(step, long),
+        message=message,
+        status=422,
+        show=True,
+    )
 
 
 def _merge(data: dict[str, Any], step: int, form: WizardForm) -> None:
