@@ -268,7 +268,16 @@ CLASSIFIED: dict[str, str] = {
     "POST /api/v1/suggestions/{suggestion_id}/dismiss": "private",
 }
 # For people who are not logged in (a forgotten password): tests/security.
-_UNGUARDED = {"/login", "/signup", "/logout", "/healthz", "/forgot", "/reset", "/reset/{token}"}
+_UNGUARDED = {
+    "/login",
+    "/signup",
+    "/signup/confirm/{token}",
+    "/logout",
+    "/healthz",
+    "/forgot",
+    "/reset",
+    "/reset/{token}",
+}
 _TOKENS = {"POST /account/tokens/{token_id}/revoke"}  # tokens: tests/auth
 MATRIX = [(m, p) for m, p in ROUTES if p not in _UNGUARDED and f"{m} {p}" not in _TOKENS]
 

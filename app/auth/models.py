@@ -123,3 +123,18 @@ class ThrottleEvent(SQLModel, table=True):
     action: str = Field(max_length=16)
     key: str = Field(max_length=254)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PendingSignup(SQLModel, table=True):
+    """A sign-up waiting for its email to be confirmed (when Goldfish sends
+    mail): the account is made from it when the mailed link is opened."""
+
+    __tablename__ = "pending_signup"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    display_name: str = Field(max_length=100)
+    password_hash: str = Field(max_length=255)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

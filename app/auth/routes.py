@@ -2,9 +2,10 @@
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -13,11 +14,12 @@ from app.auth import service
 from app.auth.deps import OptionalUser, device_user_id, session_token_from
 from app.auth.models import User, UserCreate
 from app.auth.passwords import hash_password_limited, verify_password_limited
-from app.auth.queries import any_user_exists
+from app.auth.queries import any_user_exists, user_by_email
 from app.auth.sessions import logged_out, start_session
 from app.config import Settings
 from app.db import SessionDep, begin_reading
 from app.forms import validate
+from app.mail import mail_configured, send_mail
 from app.routing import Route
 from app.web import client_ip, redirect, render, safe_next
 
@@ -55,43 +57,105 @@ def signup_page(request: Request, session: SessionDep, user: OptionalUser) -> Re
     )
 
 
+# Sign-ups per address per hour (each costs a password hash).
+SIGNUP_PER_IP_HOUR = 10
+
+
+def _signup_page(request: Request, context: dict, status_code: int = 200) -> Response:
+    return render(request, "auth/signup.html", context, status_code=status_code)
+
+
 @router.post("/signup")
 async def signup(
-    request: Request, session: SessionDep, form: Annotated[SignupForm, Form()]
+    request: Request,
+    session: SessionDep,
+    background: BackgroundTasks,
+    form: Annotated[SignupForm, Form()],
 ) -> Response:
     data, errors = validate(UserCreate, form.model_dump(exclude={"next"}))
+    first, is_open, throttled = await run_in_threadpool(_may_sign_up, request, session, data)
+    values = form.model_dump(exclude={"password"})
+    context = {"first": first, "open": is_open, "values": values, "errors": {}}
+    if throttled:
+        context["errors"] = {"form": "Too many sign-ups from here in the last hour. Try later."}
+        return _signup_page(request, context, 429)
+    if data is None or not is_open:
+        return _signup_page(request, context | {"errors": errors}, 403 if not is_open else 422)
+    password_hash = await hash_password_limited(request.app, data.password)
+    if not first and mail_configured(request.app.state.settings):
+        await run_in_threadpool(_confirm_by_mail, request, session, background, data, password_hash)
+        return _signup_page(request, context | {"sent": data.email})
+    return await run_in_threadpool(
+        _create, request, session, data, password_hash, context, form.next
+    )
 
-    def may_sign_up() -> tuple[bool, bool]:
-        begin_reading(session)
-        first = not any_user_exists(session)
-        session.commit()  # no transaction stays open while the password is hashed
-        return first, first or request.app.state.settings.signup_open
 
-    first, is_open = await run_in_threadpool(may_sign_up)
-    password_hash = None
-    if data is not None and is_open:
-        password_hash = await hash_password_limited(request.app, data.password)
+def _may_sign_up(request: Request, session: SessionDep, data) -> tuple[bool, bool, bool]:
+    """(the first account, sign-up open, this address over its limit); no
+    transaction stays open while the password is then hashed."""
+    first = not any_user_exists(session)
+    is_open = first or request.app.state.settings.signup_open
+    throttled = data is not None and service.throttled(
+        session,
+        action="signup-ip",
+        key=client_ip(request),
+        limit=SIGNUP_PER_IP_HOUR,
+        window=timedelta(hours=1),
+    )
+    session.commit()
+    return first, is_open, throttled
 
-    def create() -> Response:
-        nonlocal errors
-        if data is not None and password_hash is not None:
-            try:
-                user = service.user_create(
-                    session, data=data, signup_open=is_open, password_hash=password_hash
-                )
-            except service.EmailTaken:
-                errors = {"email": "An account with this email exists. Log in instead."}
-            else:
-                return start_session(request, session, user, form.next)
-        values = form.model_dump(exclude={"password"})
-        return render(
-            request,
-            "auth/signup.html",
-            {"first": first, "open": is_open, "values": values, "errors": errors},
-            status_code=403 if not is_open else 422,
+
+def _create(request, session: SessionDep, data, password_hash: str, context: dict, next_url: str):
+    """Without mail, the account is made at once. An email in use is said so:
+    with nobody to mail, there is no neutral way to tell its owner; the
+    per-address limit keeps anyone from asking about many."""
+    try:
+        user = service.user_create(
+            session, data=data, signup_open=True, password_hash=password_hash
         )
+    except service.EmailTaken:
+        session.rollback()
+        message = "An account with this email exists. Log in, or reset its password."
+        return _signup_page(request, context | {"errors": {"email": message}}, 422)
+    return start_session(request, session, user, next_url)
 
-    return await run_in_threadpool(create)
+
+def _confirm_by_mail(request, session: SessionDep, background, data, password_hash: str) -> None:
+    """With mail, every sign-up gets the same answer ("check your inbox"),
+    and the inbox tells the truth: a link to finish, or, to an existing
+    account's owner, how to log in or reset."""
+    settings = request.app.state.settings
+    base = settings.public_url
+    if user_by_email(session, email=data.email) is not None:
+        subject = "You already have a Goldfish account"
+        body = (
+            "Someone (we hope you) tried to create a Goldfish account with this address, "
+            f"which already has one.\n\nLog in: {base}/login\n"
+            f"Forgot the password? Set a new one: {base}/forgot\n"
+        )
+    else:
+        raw = service.signup_pending(
+            session, email=data.email, display_name=data.display_name, password_hash=password_hash
+        )
+        subject = "Finish creating your Goldfish account"
+        body = (
+            f"Open this link within a day to finish creating your account:\n"
+            f"{base}/signup/confirm/{raw}\n\nIf you did not sign up, ignore this message.\n"
+        )
+    session.commit()
+    background.add_task(send_mail, settings, to=data.email, subject=subject, body=body)
+
+
+@router.get("/signup/confirm/{token}", name="signup_confirm")
+def signup_confirm(request: Request, session: SessionDep, token: str) -> Response:
+    user = service.signup_confirm(session, raw=token[:100])
+    if user is None:
+        session.rollback()
+        message = "This link is not valid here: it was used, or is over a day old. Sign up again."
+        context = {"first": False, "open": True, "values": {}, "errors": {"form": message}}
+        return _signup_page(request, context, 400)
+    return start_session(request, session, user, "/")
 
 
 @router.get("/login", name="login")

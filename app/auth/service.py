@@ -13,6 +13,7 @@ from app.auth.models import (
     ApiToken,
     LoginAttempt,
     PasswordReset,
+    PendingSignup,
     ThrottleEvent,
     User,
     UserCreate,
@@ -316,3 +317,47 @@ def throttled(session: Session, *, action: str, key: str, limit: int, window: ti
         return True
     session.add(ThrottleEvent(action=action, key=key))
     return False
+
+
+SIGNUP_LINK_LIFETIME = timedelta(hours=24)
+
+
+def signup_pending(session: Session, *, email: str, display_name: str, password_hash: str) -> str:
+    """A sign-up to be confirmed by mail; the token goes into the link. An
+    earlier pending one for the same email is replaced."""
+    session.execute(sa.delete(PendingSignup).where(PendingSignup.email == email))
+    raw = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        PendingSignup(
+            email=email,
+            display_name=display_name,
+            password_hash=password_hash,
+            token_hash=token_digest(raw),
+            created_at=now,
+            expires_at=now + SIGNUP_LINK_LIFETIME,
+        )
+    )
+    session.flush()
+    return raw
+
+
+def signup_confirm(session: Session, *, raw: str) -> User | None:
+    """The account a confirmed sign-up makes; None if the link is unknown,
+    expired, used, or the email was taken meanwhile."""
+    pending = session.exec(
+        select(PendingSignup).where(
+            PendingSignup.token_hash == token_digest(raw), PendingSignup.expires_at > utcnow()
+        )
+    ).first()
+    if pending is None:
+        return None
+    session.delete(pending)
+    if session.exec(select(User.id).where(User.email == pending.email)).first() is not None:
+        return None
+    user = User(
+        email=pending.email, display_name=pending.display_name, password_hash=pending.password_hash
+    )
+    session.add(user)
+    session.flush()
+    return user
