@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
 from app.auth.deps import ApiUser
 from app.db import SessionDep
@@ -10,7 +11,7 @@ from app.errors import error_responses
 from app.inputs import IdPath, IdQuery, IsoDate
 from app.journal import queries, service
 from app.journal.models import EntryIn, EntryKind, EntryPage, EntryPublic, EntryUpdate
-from app.listing import CURSOR_HELP, CURSOR_PATTERN, parse_cursor
+from app.listing import CURSOR_HELP, CURSOR_PATTERN, Cursor, parse_cursor
 from app.projects import queries as project_queries
 from app.routing import Route
 
@@ -37,30 +38,38 @@ def create_entry(session: SessionDep, user: ApiUser, data: EntryIn) -> EntryPubl
     return EntryPublic.model_validate(entry)
 
 
+class EntryQuery(BaseModel):
+    """The list's query string: which entries, and which page of them."""
+
+    since: IsoDate | None = None
+    until: IsoDate | None = None
+    kind: EntryKind | None = None
+    project_id: IdQuery = None
+    q: Annotated[str, Query(max_length=200)] = ""
+    archived: bool = False
+    before: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None
+    limit: Annotated[int, Query(ge=1, le=200)] = 50
+
+    def filters(self) -> queries.EntryFilter:
+        return queries.EntryFilter(
+            since=self.since,
+            until=self.until,
+            kind=self.kind,
+            project_id=self.project_id,
+            text=self.q.strip(),
+            archived=self.archived,
+        )
+
+    def cursor(self) -> Cursor | None:
+        return parse_cursor(self.before) if self.before else None
+
+
 @router.get("/entries", response_model=EntryPage, summary="Your entries, newest day first")
 def list_entries(
-    session: SessionDep,
-    user: ApiUser,
-    since: IsoDate | None = None,
-    until: IsoDate | None = None,
-    kind: EntryKind | None = None,
-    project_id: IdQuery = None,
-    q: Annotated[str, Query(max_length=200)] = "",
-    archived: bool = False,
-    before: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    session: SessionDep, user: ApiUser, query: Annotated[EntryQuery, Query()]
 ) -> EntryPage:
-    cursor = parse_cursor(before) if before else None
-    filters = queries.EntryFilter(
-        since=since,
-        until=until,
-        kind=kind,
-        project_id=project_id,
-        text=q.strip(),
-        archived=archived,
-    )
     rows, next_before = queries.entries(
-        session, user=user, filters=filters, before=cursor, limit=limit
+        session, user=user, filters=query.filters(), before=query.cursor(), limit=query.limit
     )
     return EntryPage(items=[EntryPublic.model_validate(e) for e in rows], next_before=next_before)
 

@@ -6,65 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
-from app.forms import as_decimal, as_int, validate
+from app.forms import validate
 from app.inputs import IdPath
 from app.journal import exports, page, queries, service
-from app.journal.models import EntryIn, EntryUpdate, SettingsIn
+from app.journal.forms import EntryForm, SettingsForm
+from app.journal.models import EntryIn, EntryUpdate, JournalEntry, SettingsIn
 from app.projects import queries as project_queries
 from app.routing import Route
 from app.versions import Conflict
-from app.web import is_htmx, redirect, render, safe_next
+from app.web import is_htmx, redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
-
-
-def _optional_id(value: str) -> int | str | None:
-    """A picker's id: a number, nothing chosen, or whatever was sent (to be refused)."""
-    return int(value) if value.isdecimal() else value or None
-
-
-class EntryForm(BaseModel):
-    day: str = ""
-    kind: str = ""
-    project_id: str = ""
-    body: str = ""
-    learned: str = ""
-    hours: str = ""
-    energy: str = ""
-    serves_purpose: str = ""
-    shared_team_id: str = ""
-    version: str = ""
-    next: str = ""
-
-    def entry_data(self) -> dict:
-        """What a new entry is made from."""
-        data = {
-            "project_id": _optional_id(self.project_id),
-            "shared_team_id": _optional_id(self.shared_team_id),
-            "body": self.body,
-            "learned": self.learned,
-            "hours": as_decimal(self.hours),
-            "energy": as_int(self.energy),
-            "serves_purpose": self.serves_purpose in ("on", "1", "true"),
-        }
-        # Left empty, the day is today (new) or unchanged (edit), and a missing
-        # kind reads as "required".
-        if self.day:
-            data["day"] = self.day
-        if self.kind:
-            data["kind"] = self.kind
-        return data
-
-    def update_data(self) -> dict:
-        """What an edit is made from: the version it was opened at, and no day
-        for a day left empty (unchanged)."""
-        return {**self.entry_data(), "version": as_int(self.version) or 0, "day": self.day or None}
 
 
 def _refused_errors(refused: Refused) -> dict:
@@ -124,39 +81,35 @@ def _quick_context(
     }
 
 
+def _new_again(request: Request, session, user, form: EntryForm, errors: dict) -> Response:
+    """A new entry not saved: the quick box again (HTMX) or the full form,
+    with what was typed and why."""
+    if is_htmx(request):
+        context = _quick_context(form.model_dump(), errors, next_url=form.next)
+        return render(request, "journal/_quick.html", context, block="quick", status_code=422)
+    values = {**form.model_dump(), "day": form.day or service.today_for(user).isoformat()}
+    context = _form_context(session, user, values, errors)
+    return render(request, "journal/new.html", context, status_code=422)
+
+
 @router.post("/journal/entries", name="journal_create")
 def journal_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[EntryForm, Form()]
 ) -> Response:
     data, errors = validate(EntryIn, form.entry_data())
-    entry = None
-    if data is not None:
-        _check_project(session, user, data.project_id)
-        try:
-            entry = service.entry_create(session, author=user, data=data)
-        except Refused as refused:
-            session.rollback()
-            errors = _refused_errors(refused)
-    if entry is None:
-        if is_htmx(request):
-            context = _quick_context(form.model_dump(), errors, next_url=form.next)
-            return render(request, "journal/_quick.html", context, block="quick", status_code=422)
-        values = {**form.model_dump(), "day": form.day or service.today_for(user).isoformat()}
-        return render(
-            request,
-            "journal/new.html",
-            _form_context(session, user, values, errors),
-            status_code=422,
-        )
+    if data is None:
+        return _new_again(request, session, user, form, errors)
+    _check_project(session, user, data.project_id)
+    try:
+        entry = service.entry_create(session, author=user, data=data)
+    except Refused as refused:
+        session.rollback()
+        return _new_again(request, session, user, form, _refused_errors(refused))
     session.commit()
     if is_htmx(request):
         context = _quick_context(saved=entry, next_url=form.next)
         return render(request, "journal/_quick.html", context, block="quick")
-    if not form.next:  # the full form: the journal shows the new entry
-        return redirect(request, "/journal")
-    # The quick box without JavaScript: it says "saved" on the page it came back to.
-    back = safe_next(form.next, "/journal")
-    return redirect(request, f"{back}{'&' if '?' in back else '?'}saved_entry={entry.id}")
+    return redirect(request, form.saved_url(entry.id))
 
 
 @router.get("/journal/new", name="journal_new")
@@ -174,6 +127,28 @@ def journal_new(
 def _entry_block(request: Request, context: dict, status_code: int = 200) -> Response:
     """An entry's block: the page without HTMX, the block alone with it."""
     return render(request, "journal/entry.html", context, block="entry", status_code=status_code)
+
+
+def _edit_page(session, user, entry: JournalEntry, values: dict, errors: dict) -> dict:
+    """An entry's page with its edit form open, showing `values`."""
+    return page.entry_page(
+        session, user=user, entry=entry, editing=True, values=values, errors=errors
+    )
+
+
+def _edit_refused(request: Request, context: dict, refused: Refused | Conflict) -> Response:
+    """The edit form again, saying why nothing was saved: a rule's refusal
+    beside its field, or a conflict, at the version now saved."""
+    if isinstance(refused, Conflict):
+        return _entry_block(request, _conflicted(context, refused), 409)
+    return _entry_block(request, {**context, "errors": _refused_errors(refused)}, 422)
+
+
+def _entry_saved(request: Request, session, user, entry: JournalEntry) -> Response:
+    """After a change: HTMX swaps in the entry's block; a plain form goes to its page."""
+    if is_htmx(request):
+        return _entry_block(request, page.entry_page(session, user=user, entry=entry))
+    return redirect(request, request.url_for("journal_entry", entry_id=entry.id).path)
 
 
 @router.get("/journal/entries/{entry_id}", name="journal_entry")
@@ -197,10 +172,7 @@ def journal_edit(
         "hours": "" if entry.hours is None else str(entry.hours),
         "energy": str(entry.energy or ""),
     }
-    context = page.entry_page(
-        session, user=user, entry=entry, editing=True, values=values, errors={}
-    )
-    return _entry_block(request, context)
+    return _entry_block(request, _edit_page(session, user, entry, values, {}))
 
 
 @router.post("/journal/entries/{entry_id}", name="journal_update")
@@ -213,24 +185,17 @@ def journal_update(
 ) -> Response:
     entry = queries.entry_for(session, user=user, entry_id=entry_id)
     data, errors = validate(EntryUpdate, form.update_data())
-    context = page.entry_page(
-        session, user=user, entry=entry, editing=True, values=form.model_dump(), errors=errors
-    )
+    context = _edit_page(session, user, entry, form.model_dump(), errors)
     if data is None:
         return _entry_block(request, context, 422)
     _check_project(session, user, data.project_id)
     try:
         service.entry_update(session, entry=entry, data=data)
-    except Refused as refused:
+    except (Refused, Conflict) as refused:
         session.rollback()
-        return _entry_block(request, {**context, "errors": _refused_errors(refused)}, 422)
-    except Conflict as conflict:
-        session.rollback()
-        return _entry_block(request, _conflicted(context, conflict), 409)
+        return _edit_refused(request, context, refused)
     session.commit()
-    if is_htmx(request):
-        return _entry_block(request, page.entry_page(session, user=user, entry=entry))
-    return redirect(request, request.url_for("journal_entry", entry_id=entry.id).path)
+    return _entry_saved(request, session, user, entry)
 
 
 @router.post("/journal/entries/{entry_id}/archive", name="journal_archive")
@@ -322,13 +287,6 @@ def _pace_charts(pace: queries.Pace) -> dict:
     }
 
 
-class SettingsForm(BaseModel):
-    purpose: str = ""
-    weekly_hours_limit: str = "50"
-    weeks_over_limit: str = "3"
-    late_hour: str = "22"
-
-
 @router.get("/journal/settings", name="journal_settings")
 def journal_settings(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     settings = queries.settings_for(session, user=user)
@@ -352,29 +310,32 @@ def journal_settings_save(
     return redirect(request, "/journal")
 
 
+# The exports, by the file extension asked for: their media types.
+EXPORT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "zip": "application/zip",
+    "json": "application/json",
+}
+
+
+def _export_file(session, user, fmt: str) -> str | bytes:
+    """Everything the user wrote, as a file in one of the EXPORT_TYPES."""
+    entries = queries.all_entries(session, user=user)
+    if fmt == "json":
+        settings = queries.settings_for(session, user=user)
+        return exports.as_json(user=user, entries=entries, settings=settings)
+    titles = dict(page.project_choices(session, user=user))
+    write = exports.as_zip if fmt == "zip" else exports.as_markdown
+    return write(user=user, entries=entries, titles=titles)
+
+
 @router.get("/journal/export.{fmt}", name="journal_export")
 def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt: str) -> Response:
-    if fmt not in ("md", "zip", "json"):
+    if fmt not in EXPORT_TYPES:
         raise HTTPException(404, "No such export.")
-    entries = queries.all_entries(session, user=user)
-    stamp = service.today_for(user).isoformat()
-    titles = {} if fmt == "json" else dict(page.project_choices(session, user=user))
-    if fmt == "md":
-        return Response(
-            exports.as_markdown(user=user, entries=entries, titles=titles),
-            media_type="text/markdown; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.md"'},
-        )
-    if fmt == "zip":
-        return Response(
-            exports.as_zip(user=user, entries=entries, titles=titles),
-            media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.zip"'},
-        )
+    filename = f"journal-{service.today_for(user).isoformat()}.{fmt}"
     return Response(
-        exports.as_json(
-            user=user, entries=entries, settings=queries.settings_for(session, user=user)
-        ),
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="journal-{stamp}.json"'},
+        _export_file(session, user, fmt),
+        media_type=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -10,8 +10,7 @@ from pydantic import BaseModel
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.inputs import IdPath
-from app.journal import queries, service
-from app.listing import parse_cursor
+from app.journal.team_page import team_journal_page
 from app.routing import Route
 from app.teams import queries as team_queries
 from app.teams import service as team_service
@@ -24,26 +23,9 @@ router = APIRouter(route_class=Route, include_in_schema=False)
 def team_journal(
     request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, before: str = ""
 ) -> Response:
-    """What members shared with the team, and the counts of those who opted in.
-    Any member reads it; no one's hours, energy or hours of the day are on it."""
-    view = team_queries.team_for(session, user=user, team_id=team_id)
-    cursor = parse_cursor(before) if before else None
-    entries, next_before = queries.team_entries(session, team_id=team_id, before=cursor)
-    return render(
-        request,
-        "teams/journal.html",
-        {
-            "view": view,
-            "team": view.team,
-            "entries": entries,
-            "next_before": next_before,
-            "process": queries.team_process(
-                session, team_id=team_id, today=service.today_for(user)
-            ),
-            "min_sharers": queries.TEAM_MIN_SHARERS,
-            "weeks": queries.TEAM_WEEKS,
-        },
-    )
+    """What members shared with the team, and the counts of those who opted in."""
+    context = team_journal_page(session, user=user, team_id=team_id, before=before)
+    return render(request, "teams/journal.html", context)
 
 
 class AggregatesForm(BaseModel):

@@ -1,8 +1,11 @@
 """Browser pages of reviews: sharing a plan version up, the review queue,
 and a review's page where the manager answers and both sides comment."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import FormData
 
 from app.auth.deps import CurrentUser
@@ -18,6 +21,7 @@ from app.reviews.models import (
     QuestionsUpdate,
     RequestCreate,
     ReviewCreate,
+    ReviewQuestion,
 )
 from app.reviews.page import review_page
 from app.routing import Route
@@ -148,6 +152,74 @@ def _share_submit(request, session, user, project_id, number, form: FormData) ->
 # ---------------------------------------------------------------- the review
 
 
+class AnswerForm(BaseModel):
+    """A manager's answer as posted: the decision, a note, and one answer-N
+    field per question (N its position), all text until validated."""
+
+    model_config = ConfigDict(extra="allow")  # the answer-N fields
+
+    version: str = ""
+    plan_number: str = ""
+    decision: str = ""
+    note: str = ""
+
+    def answers(self, questions: list[ReviewQuestion]) -> dict[int, str]:
+        """What was typed for each question, by position ("" for none)."""
+        typed = self.model_extra or {}
+        return {q.position: _last(typed.get(f"answer-{q.position}", "")) for q in questions}
+
+    def review_data(self, answers: dict[int, str]) -> dict:
+        return {
+            "version": as_int(self.version),
+            "plan_number": as_int(self.plan_number),
+            "decision": self.decision or None,
+            "answers": list(answers.values()),
+            "note": self.note,
+        }
+
+    def kept(self, answers: dict[int, str]) -> dict:
+        """What the page shows again when the answer is not saved."""
+        return {"answers": answers, "values": {"decision": self.decision, "note": self.note}}
+
+
+def _last(value: str | list[str]) -> str:
+    """A field sent more than once arrives as a list; the last one counts, as
+    for the declared fields."""
+    return value[-1] if isinstance(value, list) else value
+
+
+def _answer_refused(errors: dict[str, str]) -> dict:
+    """An answer's errors in the page's words: the decision is a choice to
+    make, and a bad version or plan number means a form out of date."""
+    if "decision" in errors:
+        errors["decision"] = "Choose: acknowledge the risk, approve, or ask for changes."
+    stale = {"version", "plan_number"} & errors.keys()
+    return {
+        "errors": errors,
+        "message": "This form is out of date; reload the page." if stale else "",
+    }
+
+
+class QuestionsForm(BaseModel):
+    version: str = ""
+    questions: str = ""
+
+    def update_data(self) -> dict:
+        return {
+            "version": as_int(self.version),
+            "questions": service.questions_from_text(self.questions),
+        }
+
+
+class WithdrawForm(BaseModel):
+    version: str = ""
+
+    def expected(self) -> int:
+        """The version the page was opened at; 0 (never current) if it is no number."""
+        version = as_int(self.version)
+        return version if isinstance(version, int) else 0
+
+
 def _page_context(session, user, request_id: int) -> dict:
     return review_page(session, user=user, request_id=request_id) | {
         "decision_options": DECISION_OPTIONS
@@ -158,14 +230,35 @@ def _review_page(request, context: dict, status_code: int = 200, block: str | No
     return render(request, "reviews/detail.html", context, status_code=status_code, block=block)
 
 
+def _page_again(
+    request, session, user, request_id: int, status_code: int, values: dict | None = None, **shown
+) -> Response:
+    """The request's page again after a form was not saved: what the user
+    typed kept (`values` over the page's own), and why (errors or a message)."""
+    context = _page_context(session, user, request_id)
+    context["values"] |= values or {}
+    return _review_page(request, context | shown, status_code)
+
+
 def _conflict_page(request, session, user, request_id: int, message: str, **kept) -> Response:
     """The request as it is now, with what the user typed kept and why it was not saved."""
     session.rollback()
-    context = _page_context(session, user, request_id)
-    context["message"] = message
-    for name, value in kept.items():
-        context[name] = value if name != "values" else {**context["values"], **value}
-    return _review_page(request, context, 409)
+    return _page_again(request, session, user, request_id, 409, message=message, **kept)
+
+
+# What a researcher's stale form is told; `_changed_page` says what became of the change.
+CHANGED_MEANWHILE = (
+    "This request changed since you opened the page (answered, withdrawn or edited in another tab)"
+)
+
+
+def _changed_page(request, session, user, request_id: int, outcome: str, **kept) -> Response:
+    """A researcher's change refused because the request moved on meanwhile."""
+    return _conflict_page(request, session, user, request_id, CHANGED_MEANWHILE + outcome, **kept)
+
+
+def _to_review(request: Request, request_id: int) -> Response:
+    return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
 
 
 @router.get("/reviews/{request_id}", name="review_detail")
@@ -176,44 +269,26 @@ def review_detail(
 
 
 @router.post("/reviews/{request_id}/answer", name="review_answer")
-async def review_answer(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
+def review_answer(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    request_id: IdPath,
+    form: Annotated[AnswerForm, Form()],
 ) -> Response:
-    form = await request.form()
     view = queries.request_for(session, user=user, request_id=request_id)
-    if not view.answerable_by(user):
-        raise Refused(403, "forbidden", "Only a manager of the team can answer this request.")
-    questions = queries.questions_of(session, request=view.request)
-    answers = [str(form.get(f"answer-{q.position}", "")) for q in questions]
-    kept = {
-        "answers": {q.position: a for q, a in zip(questions, answers, strict=True)},
-        "values": {"decision": str(form.get("decision", "")), "note": str(form.get("note", ""))},
-    }
-    data, errors = validate(
-        ReviewCreate,
-        {
-            "version": as_int(str(form.get("version", ""))),
-            "plan_number": as_int(str(form.get("plan_number", ""))),
-            "decision": kept["values"]["decision"] or None,
-            "answers": answers,
-            "note": kept["values"]["note"],
-        },
-    )
-    if errors:
-        if "decision" in errors:
-            errors["decision"] = "Choose: acknowledge the risk, approve, or ask for changes."
-        context = _page_context(session, user, request_id) | kept | {"errors": errors}
-        if {"version", "plan_number"} & errors.keys():
-            context["message"] = "This form is out of date; reload the page."
-        return _review_page(request, context, 422)
+    answers = form.answers(queries.questions_of(session, request=view.request))
+    data, errors = validate(ReviewCreate, form.review_data(answers))
+    if data is None:
+        refused = _answer_refused(errors)
+        return _page_again(request, session, user, request_id, 422, **form.kept(answers), **refused)
     try:
         service.review_submit(session, view=view, actor=user, data=data)
     except Conflict as changed:
-        return _conflict_page(
-            request, session, user, request_id, changed.message + " Nothing was saved.", **kept
-        )
+        message = changed.message + " Nothing was saved."
+        return _conflict_page(request, session, user, request_id, message, **form.kept(answers))
     session.commit()
-    return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
+    return _to_review(request, request_id)
 
 
 @router.post("/reviews/{request_id}/comments", name="review_comment")
@@ -237,58 +312,41 @@ async def review_comment(
 
 
 @router.post("/reviews/{request_id}/questions", name="review_questions")
-async def review_questions(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
+def review_questions(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    request_id: IdPath,
+    form: Annotated[QuestionsForm, Form()],
 ) -> Response:
-    form = await request.form()
-    context = _page_context(session, user, request_id)
-    text = str(form.get("questions", ""))
-    data, errors = validate(
-        QuestionsUpdate,
-        {
-            "version": as_int(str(form.get("version", ""))),
-            "questions": service.questions_from_text(text),
-        },
-    )
-    if errors:
-        context["errors"] = {"questions": "Write at least one question, one per line."}
-        context["values"]["questions"] = text
-        return _review_page(request, context, 422)
+    view = queries.request_for(session, user=user, request_id=request_id)
+    data, errors = validate(QuestionsUpdate, form.update_data())
+    typed = {"questions": form.questions}
+    if data is None:
+        errors = {"questions": "Write at least one question, one per line."}
+        return _page_again(request, session, user, request_id, 422, values=typed, errors=errors)
     try:
-        service.questions_update(session, view=context["view"], data=data)
+        service.questions_update(session, view=view, data=data)
     except Conflict:
-        return _conflict_page(
-            request,
-            session,
-            user,
-            request_id,
-            "This request changed since you opened the page (answered, withdrawn or edited "
-            "in another tab). Your questions were not saved; they are in the form below.",
-            values={"questions": text},
-        )
+        outcome = ". Your questions were not saved; they are in the form below."
+        return _changed_page(request, session, user, request_id, outcome, values=typed)
     session.commit()
-    return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
+    return _to_review(request, request_id)
 
 
 @router.post("/reviews/{request_id}/withdraw", name="review_withdraw")
-async def review_withdraw(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: IdPath
+def review_withdraw(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    request_id: IdPath,
+    form: Annotated[WithdrawForm, Form()],
 ) -> Response:
-    form = await request.form()
-    context = _page_context(session, user, request_id)
-    version = as_int(str(form.get("version", "")))
+    view = queries.request_for(session, user=user, request_id=request_id)
     try:
-        service.request_withdraw(
-            session, view=context["view"], version=version if isinstance(version, int) else 0
-        )
+        service.request_withdraw(session, view=view, version=form.expected())
     except Conflict:
-        return _conflict_page(
-            request,
-            session,
-            user,
-            request_id,
-            "This request changed since you opened the page (answered, withdrawn or edited "
-            "in another tab), so it was not withdrawn. Here it is as it stands now.",
-        )
+        outcome = ", so it was not withdrawn. Here it is as it stands now."
+        return _changed_page(request, session, user, request_id, outcome)
     session.commit()
-    return redirect(request, str(request.url_for("review_detail", request_id=request_id)))
+    return _to_review(request, request_id)

@@ -1,0 +1,176 @@
+"""The week in review's two pages, assembled here for the routes that show
+them (app/overview/week.py): the weekly review a researcher writes in their
+journal, and the digest of what they were told and did. What both show of
+the week's own work, its journal entries and re-plans, one selector reads."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.journal import queries as journal_queries
+from app.journal import service as journal_service
+from app.journal.models import EntryKind, JournalEntry
+from app.notifications import queries as notification_queries
+from app.notifications.models import NoticeKind
+from app.notifications.queries import NoticeRow
+from app.projects import queries as project_queries
+from app.projects.models import Project
+from app.releases import queries as release_queries
+from app.replans import queries as replan_queries
+from app.replans.models import Replan
+from app.reviews import queries as review_queries
+from app.teams import queries as team_queries
+
+REVIEW_PROMPTS = (
+    ("why", "Why am I doing each of my projects?"),
+    ("stop", "What would I stop?"),
+    ("went_well", "What went well in how I worked?"),
+    ("next", "What do I want to do differently next week?"),
+)
+
+# Headings of the digest's groups, in the order they are shown.
+KIND_HEADINGS = {
+    NoticeKind.review_requested: "Review requests",
+    NoticeKind.review_answered: "Answers to your review requests",
+    NoticeKind.comment_added: "Comments on reviews",
+    NoticeKind.release_linked: "Releases linked to shared projects",
+    NoticeKind.scoop_suggested: "Possible scoops found by your feeds",
+}
+
+WEEK_MESSAGE = "Pick a week written like 2026-W47 (year, W, week number)."
+
+
+# ---------------------------------------------------------------- the week's own work
+
+
+@dataclass(frozen=True)
+class WeekWork:
+    """What a user did in a week, Monday `start` to Sunday `end`: their
+    journal entries (archived ones left out) and the re-plans they made."""
+
+    start: date
+    end: date
+    entries: list[JournalEntry]
+    replans: list[tuple[Replan, Project]]
+
+
+def week_work(session: Session, *, user: User, start: date) -> WeekWork:
+    end = start + timedelta(days=6)
+    return WeekWork(
+        start=start,
+        end=end,
+        entries=journal_queries.entries_between(session, user=user, since=start, until=end),
+        replans=replan_queries.replans_between(session, user=user, since=start, until=end),
+    )
+
+
+# ---------------------------------------------------------------- the weekly review
+
+
+def review_page(
+    session: Session,
+    *,
+    user: User,
+    week: str,
+    values: dict | None = None,
+    errors: dict | None = None,
+) -> dict:
+    """The weekly review of the week written `week` (this week if it is no
+    week): what was done, learned, released and re-planned, the reviews
+    already written, and the form with `values` and `errors`."""
+    start = journal_queries.parse_week(week, journal_service.today_for(user))
+    work = week_work(session, user=user, start=start)
+    return {
+        "week": journal_queries.iso_week(start),
+        "start": start,
+        "end": work.end,
+        "entries": [e for e in work.entries if e.kind != EntryKind.review],
+        "reviews": [e for e in work.entries if e.kind == EntryKind.review],
+        "learnings": [e for e in work.entries if e.learned],
+        "links": release_queries.links_in_range(session, user=user, since=start, until=work.end),
+        "replans": work.replans,
+        "prompts": REVIEW_PROMPTS,
+        "values": values or {},
+        "errors": errors or {},
+        "project_titles": dict(project_queries.portfolio_titles(session, user=user)),
+    }
+
+
+# ---------------------------------------------------------------- the digest
+
+
+def week_bounds(start: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00 where the user is, as UTC instants
+    (a week with a clock change is an hour shorter or longer, as it was lived)."""
+    since = datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC)
+    until = datetime.combine(start + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
+    return since, until
+
+
+@dataclass
+class Digest:
+    start: date  # the Monday, in the user's time zone
+    counts: dict[NoticeKind, int]
+    notices: dict[NoticeKind, list[NoticeRow]]
+    entries: int
+    entry_kinds: Counter
+    replans: list[tuple[Replan, Project]]
+    is_manager: bool
+    waiting: list[review_queries.RequestRow]
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def digest_for(session: Session, *, user: User, start: date) -> Digest:
+    """One user's week: what they were told, what they did, and (for managers)
+    the plans waiting for their answer now. A fixed number of queries."""
+    since, until = week_bounds(start, ZoneInfo(user.timezone))
+    grouped: dict[NoticeKind, list[NoticeRow]] = {kind: [] for kind in NoticeKind}
+    for row in notification_queries.notifications_between(
+        session, user=user, since=since, until=until
+    ):
+        grouped[row.kind].append(row)
+    work = week_work(session, user=user, start=start)
+    is_manager = any(view.is_manager for view in team_queries.teams_of(session, user=user))
+    return Digest(
+        start=start,
+        counts=notification_queries.counts_by_kind(session, user=user, since=since, until=until),
+        notices=grouped,
+        entries=len(work.entries),
+        entry_kinds=Counter(EntryKind(entry.kind) for entry in work.entries),
+        replans=work.replans,
+        is_manager=is_manager,
+        waiting=review_queries.queue(session, user=user) if is_manager else [],
+    )
+
+
+def digest_page(session: Session, *, user: User, week: str) -> dict:
+    """The digest of the week written `week`, or of this week (blank, or with
+    an error for a `week` that is no week), with links to the weeks around it."""
+    this_monday = journal_queries.week_start(journal_service.today_for(user))
+    chosen = journal_queries.parse_iso_week(week) if week else this_monday
+    errors = {} if chosen else {"week": WEEK_MESSAGE}
+    start = chosen or this_monday
+    return {
+        "digest": digest_for(session, user=user, start=start),
+        "week": journal_queries.iso_week(start),
+        "asked": week[:40] if errors else "",
+        "errors": errors,
+        "this_week": journal_queries.iso_week(this_monday),
+        "prev_week": journal_queries.iso_week(start - timedelta(weeks=1)),
+        "next_week": journal_queries.iso_week(start + timedelta(weeks=1))
+        if start < this_monday
+        else None,
+        "headings": KIND_HEADINGS,
+        "zone": ZoneInfo(user.timezone),
+    }
