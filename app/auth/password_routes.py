@@ -72,27 +72,36 @@ def forgot(
     background: BackgroundTasks,
     form: Annotated[ForgotForm, Form()],
 ) -> Response:
-    settings = request.app.state.settings
-    email = form.email.strip().lower()[:254]
     hour = timedelta(hours=1)
+    ip = client_ip(request)
     if service.throttled(
-        session, action="forgot-ip", key=client_ip(request), limit=FORGOT_PER_IP_HOUR, window=hour
+        session, action="forgot-ip", key=ip, limit=FORGOT_PER_IP_HOUR, window=hour
     ):
         session.commit()
         return _forgot(request, {"email": form.email}, status_code=429)
-    user = user_by_email(session, email=email)
-    flooded = service.throttled(
-        session, action="forgot-email", key=email, limit=FORGOT_PER_EMAIL_HOUR, window=hour
-    )
-    if user is not None and user.is_active and mail_configured(settings) and not flooded:
-        raw = service.reset_create(session, user=user)
-        body = reset_mail_body(service.reset_link(settings, raw))
-        # Sent after the answer: the time taken does not tell who has an account.
-        background.add_task(
-            send_mail, settings, to=user.email, subject="Reset your Goldfish password", body=body
-        )
+    _mail_link(request.app.state.settings, session, background, form.email.strip().lower()[:254])
     session.commit()
     return _forgot(request, {"email": form.email}, sent=True)
+
+
+def _mail_link(settings, session: SessionDep, background: BackgroundTasks, email: str) -> None:
+    """A reset link to `email`, if it names an active account, mail is set up
+    and it has not had its links for the hour. Sent after the answer, so
+    the time taken does not tell who has an account."""
+    flooded = service.throttled(
+        session,
+        action="forgot-email",
+        key=email,
+        limit=FORGOT_PER_EMAIL_HOUR,
+        window=timedelta(hours=1),
+    )
+    user = user_by_email(session, email=email)
+    if flooded or user is None or not user.is_active or not mail_configured(settings):
+        return
+    body = reset_mail_body(service.reset_link(settings, service.reset_create(session, user=user)))
+    background.add_task(
+        send_mail, settings, to=user.email, subject="Reset your Goldfish password", body=body
+    )
 
 
 @router.get("/reset/{token}", name="reset_landing")

@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
@@ -59,6 +60,7 @@ def signup_page(request: Request, session: SessionDep, user: OptionalUser) -> Re
 
 # Sign-ups per address per hour (each costs a password hash).
 SIGNUP_PER_IP_HOUR = 10
+TOO_MANY_SIGNUPS = "Too many sign-ups from here in the last hour. Try again later."
 
 
 def _signup_page(request: Request, context: dict, status_code: int = 200) -> Response:
@@ -74,19 +76,17 @@ async def signup(
 ) -> Response:
     data, errors = validate(UserCreate, form.model_dump(exclude={"next"}))
     first, is_open, throttled = await run_in_threadpool(_may_sign_up, request, session, data)
-    values = form.model_dump(exclude={"password"})
-    context = {"first": first, "open": is_open, "values": values, "errors": {}}
+    context = {"first": first, "open": is_open, "values": form.model_dump(exclude={"password"})}
     if throttled:
-        context["errors"] = {"form": "Too many sign-ups from here in the last hour. Try later."}
-        return _signup_page(request, context, 429)
+        return _signup_page(request, context | {"errors": {"form": TOO_MANY_SIGNUPS}}, 429)
+    context["errors"] = errors
     if data is None or not is_open:
-        return _signup_page(request, context | {"errors": errors}, 403 if not is_open else 422)
+        return _signup_page(request, context, 403 if not is_open else 422)
     password_hash = await hash_password_limited(request.app, data.password)
-    if not first and mail_configured(request.app.state.settings):
-        await run_in_threadpool(_confirm_by_mail, request, session, background, data, password_hash)
-        return _signup_page(request, context | {"sent": data.email})
+    by_mail = not first and mail_configured(request.app.state.settings)
+    finish = partial(_confirm_by_mail, background=background) if by_mail else _create
     return await run_in_threadpool(
-        _create, request, session, data, password_hash, context, form.next
+        finish, request, session, data, password_hash, context, form.next
     )
 
 
@@ -121,7 +121,9 @@ def _create(request, session: SessionDep, data, password_hash: str, context: dic
     return start_session(request, session, user, next_url)
 
 
-def _confirm_by_mail(request, session: SessionDep, background, data, password_hash: str) -> None:
+def _confirm_by_mail(
+    request, session: SessionDep, data, password_hash: str, context: dict, _next: str, *, background
+) -> Response:
     """With mail, every sign-up gets the same answer ("check your inbox"),
     and the inbox tells the truth: a link to finish, or, to an existing
     account's owner, how to log in or reset."""
@@ -145,6 +147,7 @@ def _confirm_by_mail(request, session: SessionDep, background, data, password_ha
         )
     session.commit()
     background.add_task(send_mail, settings, to=data.email, subject=subject, body=body)
+    return _signup_page(request, context | {"sent": data.email})
 
 
 @router.get("/signup/confirm/{token}", name="signup_confirm")
