@@ -11,7 +11,7 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import Refused
 from app.feeds import queries, service
-from app.feeds.models import DEFAULT_INTERVAL, FeedCreate, FeedKind, FeedUpdate
+from app.feeds.models import DEFAULT_INTERVAL, Feed, FeedCreate, FeedKind, FeedUpdate
 from app.feeds.polling import PollRunning, poll_now
 from app.forms import as_int, validate
 from app.inputs import IdPath
@@ -39,6 +39,40 @@ class FeedForm(BaseModel):
     interval_minutes: str = str(DEFAULT_INTERVAL)
     paused: str = ""
 
+    def kind_given(self) -> str:
+        """The arXiv choice left on with only an address typed: an RSS/Atom feed."""
+        if self.kind == FeedKind.arxiv and not self.query.strip() and self.url.strip():
+            return FeedKind.rss
+        return self.kind
+
+    def create_data(self) -> dict:
+        """A new feed: an arXiv one is made from its query, any other from its address."""
+        kind = self.kind_given()
+        source = (
+            {"query": self.query or None} if kind == FeedKind.arxiv else {"url": self.url or None}
+        )
+        return {
+            "kind": kind or None,
+            "title": self.title,
+            "interval_minutes": as_int(self.interval_minutes),
+            "team_id": as_int(self.team_id),
+            **source,
+        }
+
+    def update_data(self, feed: Feed) -> dict:
+        """An edit: a feed made from an arXiv query is re-queried, any other re-addressed."""
+        source = {"query": self.query or None} if _by_query(feed) else {"url": self.url or None}
+        return {
+            "title": self.title,
+            "interval_minutes": as_int(self.interval_minutes),
+            **source,
+            "paused": self.paused == "on",
+        }
+
+
+def _by_query(feed: Feed) -> bool:
+    return feed.kind == FeedKind.arxiv and feed.query is not None
+
 
 def _list_context(session: SessionDep, user: CurrentUser, values: dict, errors: dict) -> dict:
     return {
@@ -56,13 +90,6 @@ def feed_list(request: Request, session: SessionDep, user: CurrentUser) -> Respo
     return render(request, "feeds/list.html", _list_context(session, user, values, {}))
 
 
-def _kind_given(form: FeedForm) -> str:
-    """The arXiv choice left on with only an address typed: an RSS/Atom feed."""
-    if form.kind == FeedKind.arxiv and not form.query.strip() and form.url.strip():
-        return FeedKind.rss
-    return form.kind
-
-
 def _source_field(by_query: bool, field: str | None) -> str:
     """The field a message about a feed's source goes beside: an arXiv
     feed's address is made from its query."""
@@ -71,46 +98,32 @@ def _source_field(by_query: bool, field: str | None) -> str:
     return field
 
 
-def _create_input(form: FeedForm, kind: str) -> dict:
-    data: dict = {
-        "kind": kind or None,
-        "title": form.title,
-        "interval_minutes": as_int(form.interval_minutes),
-        "team_id": as_int(form.team_id),
-    }
-    if kind == FeedKind.arxiv:
-        data["query"] = form.query or None
-    else:
-        data["url"] = form.url or None
-    return data
+def _list_refused_page(request: Request, session, user, form: FeedForm, errors: dict) -> Response:
+    """The list again with the add form as posted (422); a message about the
+    whole form or the address goes beside the field the source was typed in."""
+    if "form" in errors or "url" in errors:
+        message = errors.pop("form", None) or errors.pop("url")
+        errors.setdefault(_source_field(form.kind_given() == FeedKind.arxiv, "form"), message)
+    context = _list_context(session, user, form.model_dump(), errors)
+    return render(request, "feeds/list.html", context, status_code=422)
 
 
 @router.post("/feeds", name="feed_create")
 def feed_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[FeedForm, Form()]
 ) -> Response:
-    values = form.model_dump()
-    kind = _kind_given(form)
-    data, errors = validate(FeedCreate, _create_input(form, kind))
-    if data is not None:
-        try:
-            feed = service.feed_create(
-                session,
-                owner=user,
-                data=data,
-                allow_private=request.app.state.settings.feeds_allow_private,
-            )
-        except Refused as refused:
-            session.rollback()
-            errors = {refused.field or "form": refused.message}
-        else:
-            session.commit()
-            return redirect(request, request.url_for("feed_detail", feed_id=feed.id).path)
-    if "form" in errors or "url" in errors:
-        message = errors.pop("form", None) or errors.pop("url")
-        errors.setdefault(_source_field(kind == FeedKind.arxiv, "form"), message)
-    context = _list_context(session, user, values, errors)
-    return render(request, "feeds/list.html", context, status_code=422)
+    data, errors = validate(FeedCreate, form.create_data())
+    if data is None:
+        return _list_refused_page(request, session, user, form, errors)
+    allow_private = request.app.state.settings.feeds_allow_private
+    try:
+        feed = service.feed_create(session, owner=user, data=data, allow_private=allow_private)
+    except Refused as refused:
+        session.rollback()
+        errors = {refused.field or "form": refused.message}
+        return _list_refused_page(request, session, user, form, errors)
+    session.commit()
+    return redirect(request, request.url_for("feed_detail", feed_id=feed.id).path)
 
 
 def _detail_context(session: SessionDep, user: CurrentUser, view, errors=None, values=None):
@@ -156,6 +169,13 @@ def feed_poll(request: Request, session: SessionDep, user: CurrentUser, feed_id:
     return render(request, "feeds/detail.html", context, block="status", status_code=status_code)
 
 
+def _detail_refused_page(request: Request, session, user, form: FeedForm, feed_id: int, errors):
+    """The feed's page again with its settings as posted (422)."""
+    view = queries.feed_viewable(session, user=user, feed_id=feed_id)
+    context = _detail_context(session, user, view, errors, form.model_dump())
+    return render(request, "feeds/detail.html", context, status_code=422)
+
+
 @router.post("/feeds/{feed_id}", name="feed_update")
 def feed_update(
     request: Request,
@@ -165,30 +185,18 @@ def feed_update(
     form: Annotated[FeedForm, Form()],
 ) -> Response:
     view = queries.feed_editable(session, user=user, feed_id=feed_id)
-    changes: dict = {"title": form.title, "interval_minutes": as_int(form.interval_minutes)}
-    if view.feed.kind == FeedKind.arxiv and view.feed.query is not None:
-        changes["query"] = form.query or None
-    else:
-        changes["url"] = form.url or None
-    changes["paused"] = form.paused == "on"
-    data, errors = validate(FeedUpdate, changes)
-    if data is not None:
-        try:
-            service.feed_update(
-                session,
-                feed=view.feed,
-                data=data,
-                allow_private=request.app.state.settings.feeds_allow_private,
-            )
-        except Refused as refused:
-            errors = {_source_field("query" in changes, refused.field): refused.message}
-        else:
-            session.commit()
-            return redirect(request, request.url_for("feed_detail", feed_id=feed_id).path)
-    session.rollback()
-    view = queries.feed_viewable(session, user=user, feed_id=feed_id)
-    context = _detail_context(session, user, view, errors, form.model_dump())
-    return render(request, "feeds/detail.html", context, status_code=422)
+    data, errors = validate(FeedUpdate, form.update_data(view.feed))
+    if data is None:
+        return _detail_refused_page(request, session, user, form, feed_id, errors)
+    allow_private = request.app.state.settings.feeds_allow_private
+    try:
+        service.feed_update(session, feed=view.feed, data=data, allow_private=allow_private)
+    except Refused as refused:
+        errors = {_source_field(_by_query(view.feed), refused.field): refused.message}
+        session.rollback()
+        return _detail_refused_page(request, session, user, form, feed_id, errors)
+    session.commit()
+    return redirect(request, request.url_for("feed_detail", feed_id=feed_id).path)
 
 
 @router.post("/feeds/{feed_id}/delete", name="feed_delete")

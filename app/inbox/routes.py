@@ -57,6 +57,9 @@ class DecideForm(BaseModel):
     reason: str = ""
     next: str = ""
 
+    def confirm_data(self) -> dict:
+        return {"effect": self.effect or None, "note": self.note}
+
 
 def _answer(request: Request, session: SessionDep, user: CurrentUser, suggestion_id: int, form):
     """The decided row in place for HTMX; otherwise back to where the form was."""
@@ -65,6 +68,23 @@ def _answer(request: Request, session: SessionDep, user: CurrentUser, suggestion
         return render(request, "inbox/_suggestion.html", _row_context(row))
     back = safe_next(form.next, request.url_for("inbox").path)
     return redirect(request, back)
+
+
+def _confirmed(request: Request, session, user, suggestion, form: DecideForm) -> Response:
+    """As _answer, except that a scoop confirmed without JavaScript, and with
+    no page named to go back to, lands on its own page: it offers the re-plan."""
+    if not is_htmx(request) and suggestion.effect in SCOOP_EFFECTS and not form.next:
+        page = request.url_for("suggestion_page", suggestion_id=suggestion.id).path
+        return redirect(request, page)
+    return _answer(request, session, user, suggestion.id, form)
+
+
+def _refused_row(request: Request, session, user, suggestion_id: int, form, errors) -> Response:
+    """The row again with the form as posted (422): in place for HTMX, else on its own page."""
+    row = queries.suggestion_row(session, user=user, suggestion_id=suggestion_id)
+    context = _row_context(row, errors, form.model_dump())
+    template = "inbox/_suggestion.html" if is_htmx(request) else "inbox/decide.html"
+    return render(request, template, context, status_code=422)
 
 
 @router.post("/inbox/{suggestion_id}/confirm", name="suggestion_confirm")
@@ -76,23 +96,14 @@ def confirm(
     form: Annotated[DecideForm, Form()],
 ) -> Response:
     suggestion = queries.suggestion_for(session, user=user, suggestion_id=suggestion_id)
-    data, errors = validate(SuggestionConfirm, {"effect": form.effect or None, "note": form.note})
+    data, errors = validate(SuggestionConfirm, form.confirm_data())
     if data is None:
-        row = queries.suggestion_row(session, user=user, suggestion_id=suggestion_id)
-        context = _row_context(row, errors, form.model_dump())
-        if is_htmx(request):
-            return render(request, "inbox/_suggestion.html", context, status_code=422)
-        return render(request, "inbox/decide.html", context, status_code=422)
+        return _refused_row(request, session, user, suggestion_id, form, errors)
     service.suggestion_confirm(
         session, suggestion=suggestion, actor=user, effect=data.effect, note=data.note
     )
     session.commit()
-    if not is_htmx(request) and suggestion.effect in SCOOP_EFFECTS and not form.next:
-        # Without JavaScript, the confirmed scoop's page offers the re-plan.
-        return redirect(
-            request, request.url_for("suggestion_page", suggestion_id=suggestion_id).path
-        )
-    return _answer(request, session, user, suggestion_id, form)
+    return _confirmed(request, session, user, suggestion, form)
 
 
 @router.post("/inbox/{suggestion_id}/dismiss", name="suggestion_dismiss")
@@ -144,22 +155,18 @@ def release_touches(
     """Right after logging a release: the projects it probably touches,
     preselected, linked in one step. None: straight on to the release."""
     release = release_queries.release_for(session, user=user, release_id=release_id)
-    probable = service.release_matches(
-        session, user=user, release=release, threshold=request.app.state.settings.match_threshold
-    )
+    threshold = request.app.state.settings.match_threshold
+    probable = service.release_matches(session, user=user, release=release, threshold=threshold)
     detail = request.url_for("release_detail", release_id=release.id).path
     if not probable:
         return redirect(request, detail)
-    return render(
-        request,
-        "inbox/touches.html",
-        {
-            "release": release,
-            "probable": probable,
-            "effect_options": EFFECT_OPTIONS,
-            "detail": detail,
-        },
-    )
+    context = {
+        "release": release,
+        "probable": probable,
+        "effect_options": EFFECT_OPTIONS,
+        "detail": detail,
+    }
+    return render(request, "inbox/touches.html", context)
 
 
 def _an_id(text: str) -> bool:

@@ -1,15 +1,16 @@
 """The releases and release-links JSON API under /api/v1."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from app.auth.deps import ApiUser
 from app.db import SessionDep
 from app.errors import error_body, error_responses
 from app.inputs import IdPath, IsoDate
-from app.listing import CURSOR_HELP, CURSOR_PATTERN, parse_cursor
+from app.listing import CURSOR_HELP, CURSOR_PATTERN, Cursor, parse_cursor
 from app.projects import queries as project_queries
 from app.releases import queries, service
 from app.releases.models import (
@@ -56,10 +57,16 @@ def create_release(session: SessionDep, user: ApiUser, data: ReleaseCreate):
     return ReleasePublic.model_validate(release)
 
 
-@router.get("/releases", response_model=ReleasePage, summary="The release log, newest first")
-def list_releases(
-    session: SessionDep,
-    user: ApiUser,
+@dataclass(frozen=True)
+class ReleaseLogQuery:
+    """A page of the release log as the API asks for it."""
+
+    filters: queries.ReleaseFilter
+    before: Cursor | None
+    limit: int
+
+
+def release_log_query(
     kind: ReleaseKind | None = None,
     organisation: Annotated[str, Query(max_length=200)] = "",
     since: IsoDate | None = None,
@@ -69,13 +76,20 @@ def list_releases(
     ] = "",
     before: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> ReleasePage:
-    cursor = parse_cursor(before) if before else None
+) -> ReleaseLogQuery:
     filters = queries.ReleaseFilter(
         kind=kind, organisation=organisation.strip(), since=since, until=until, text=q.strip()
     )
+    return ReleaseLogQuery(filters, parse_cursor(before) if before else None, limit)
+
+
+ReleaseLogParams = Annotated[ReleaseLogQuery, Depends(release_log_query)]
+
+
+@router.get("/releases", response_model=ReleasePage, summary="The release log, newest first")
+def list_releases(session: SessionDep, user: ApiUser, query: ReleaseLogParams) -> ReleasePage:
     rows, next_before = queries.release_log(
-        session, user=user, filters=filters, before=cursor, limit=limit
+        session, user=user, filters=query.filters, before=query.before, limit=query.limit
     )
     return ReleasePage(
         items=[ReleasePublic.model_validate(r) for r in rows], next_before=next_before

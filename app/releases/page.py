@@ -1,4 +1,5 @@
-"""The release log's page, assembled in one place for the route that shows it."""
+"""The release log's page and a release's page, each assembled in one place for
+the routes that show it."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,8 +8,11 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.listing import parse_cursor
+from app.projects import queries as project_queries
 from app.releases import queries
-from app.releases.models import ReleaseKind
+from app.releases.models import SCOOP_EFFECTS, LinkEffect, Release, ReleaseKind
+
+EFFECT_OPTIONS = [(e.value, e.label) for e in LinkEffect]
 
 
 def _date_or_none(value: str) -> date | None:
@@ -62,4 +66,22 @@ def log_page(session: Session, *, user: User, query: LogQuery, fragment: bool) -
             for name, value in (("since", query.since), ("until", query.until))
             if value and _date_or_none(value) is None
         },
+    }
+
+
+def release_page(
+    session: Session, *, user: User, release: Release, errors: dict | None = None
+) -> dict:
+    """A release's page: the projects it touched, and the caller's other
+    projects to link it to."""
+    links = queries.links_of_release(session, user=user, release=release)
+    linked = {project.id for _, project in links}
+    rows = project_queries.portfolio_titles(session, user=user)
+    return {
+        "release": release,
+        "links": links,
+        "scoop_effects": SCOOP_EFFECTS,
+        "effect_options": EFFECT_OPTIONS,
+        "project_options": [(pid, title) for pid, title in rows if pid not in linked],
+        "errors": errors or {},
     }

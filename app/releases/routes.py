@@ -14,14 +14,7 @@ from app.forms import validate
 from app.inputs import IdPath
 from app.projects import queries as project_queries
 from app.releases import page, queries, service
-from app.releases.models import (
-    SCOOP_EFFECTS,
-    LinkCreate,
-    LinkEffect,
-    LinkUpdate,
-    ReleaseCreate,
-    ReleaseKind,
-)
+from app.releases.models import LinkCreate, LinkUpdate, ReleaseCreate, ReleaseKind
 from app.routing import Route
 from app.web import is_htmx, redirect, render, safe_next
 
@@ -29,7 +22,6 @@ from app.web import is_htmx, redirect, render, safe_next
 router = APIRouter(route_class=Route, include_in_schema=False)
 
 KIND_OPTIONS = [(k.value, k.value) for k in ReleaseKind]
-EFFECT_OPTIONS = [(e.value, e.label) for e in LinkEffect]
 
 
 @router.get("/releases", name="release_log")
@@ -103,28 +95,19 @@ def release_create(
     return redirect(request, request.url_for("release_touches", release_id=release.id).path)
 
 
+def _detail_page(
+    request: Request, session, user, release, errors: dict | None = None, status_code: int = 200
+) -> Response:
+    context = page.release_page(session, user=user, release=release, errors=errors)
+    return render(request, "releases/detail.html", context, status_code=status_code)
+
+
 @router.get("/releases/{release_id}", name="release_detail")
 def release_detail(
     request: Request, session: SessionDep, user: CurrentUser, release_id: IdPath
 ) -> Response:
     release = queries.release_for(session, user=user, release_id=release_id)
-    return render(request, "releases/detail.html", _detail_context(session, user, release))
-
-
-def _detail_context(
-    session: SessionDep, user: CurrentUser, release, errors: dict | None = None
-) -> dict:
-    links = queries.links_of_release(session, user=user, release=release)
-    linked = {project.id for _, project in links}
-    rows = project_queries.portfolio_titles(session, user=user)
-    return {
-        "release": release,
-        "links": links,
-        "scoop_effects": SCOOP_EFFECTS,
-        "effect_options": EFFECT_OPTIONS,
-        "project_options": [(pid, title) for pid, title in rows if pid not in linked],
-        "errors": errors or {},
-    }
+    return _detail_page(request, session, user, release)
 
 
 class LinkForm(BaseModel):
@@ -134,13 +117,22 @@ class LinkForm(BaseModel):
     note: str = ""
     next: str = ""
 
+    def create_data(self, project_id: object) -> dict:
+        return {"project_id": project_id, "effect": self.effect or None, "note": self.note}
 
-def _link_input(form: LinkForm, project_id: object) -> dict:
-    return {"project_id": project_id, "effect": form.effect or None, "note": form.note}
+    def update_data(self) -> dict:
+        return {"effect": self.effect or None, "note": self.note or None}
 
 
 def _id(value: str) -> int | str | None:
     return int(value) if value.isdecimal() else value or None
+
+
+def _not_linked_page(request: Request, back: str, errors: dict) -> Response:
+    """The project page's link form has no page of its own to show again."""
+    message = "; ".join(errors.values()) or "Choose a release from your log."
+    context = {"status": 422, "title": "Not linked", "message": message, "back": back}
+    return render(request, "errors/error.html", context, status_code=422)
 
 
 @router.post("/releases/{release_id}/links", name="link_create")
@@ -152,19 +144,9 @@ def link_create(
     form: Annotated[LinkForm, Form()],
 ) -> Response:
     release = queries.release_for(session, user=user, release_id=release_id)
-    data, errors = validate(
-        LinkCreate,
-        {
-            "project_id": int(form.project_id)
-            if form.project_id.isdecimal()
-            else form.project_id or None,
-            "effect": form.effect or None,
-            "note": form.note,
-        },
-    )
+    data, errors = validate(LinkCreate, form.create_data(_id(form.project_id)))
     if data is None:
-        context = _detail_context(session, user, release, errors)
-        return render(request, "releases/detail.html", context, status_code=422)
+        return _detail_page(request, session, user, release, errors, status_code=422)
     project = project_queries.project_for(session, user=user, project_id=data.project_id)
     service.link_set(
         session, release=release, project=project, actor=user, effect=data.effect, note=data.note
@@ -185,16 +167,10 @@ def project_link_create(
     """The project page's "link a release from your log"."""
     project = project_queries.project_for(session, user=user, project_id=project_id)
     back = request.url_for("project_detail", project_id=project.id).path
-    data, errors = validate(LinkCreate, _link_input(form, project.id))
+    data, errors = validate(LinkCreate, form.create_data(project.id))
     release_id = _id(form.release_id)
     if data is None or not isinstance(release_id, int):
-        message = "; ".join(errors.values()) or "Choose a release from your log."
-        return render(
-            request,
-            "errors/error.html",
-            {"status": 422, "title": "Not linked", "message": message, "back": back},
-            status_code=422,
-        )
+        return _not_linked_page(request, back, errors)
     release = queries.release_for(session, user=user, release_id=release_id)
     service.link_set(
         session, release=release, project=project, actor=user, effect=data.effect, note=data.note
@@ -212,11 +188,10 @@ def link_update(
     form: Annotated[LinkForm, Form()],
 ) -> Response:
     link = queries.link_for(session, user=user, link_id=link_id)
-    data, errors = validate(LinkUpdate, {"effect": form.effect or None, "note": form.note or None})
+    data, errors = validate(LinkUpdate, form.update_data())
     if data is None:
         release = queries.release_for(session, user=user, release_id=link.release_id)
-        context = _detail_context(session, user, release, errors)
-        return render(request, "releases/detail.html", context, status_code=422)
+        return _detail_page(request, session, user, release, errors, status_code=422)
     service.link_update(session, link=link, data=data)
     session.commit()
     default = request.url_for("release_detail", release_id=link.release_id).path

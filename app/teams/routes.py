@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep, utcnow
@@ -88,11 +89,26 @@ def _team_page(
     )
 
 
+def _refused_page(request: Request, session, user, team_id: int, refused: Refused) -> Response:
+    """The team's page as it is now (the caller rolled back), saying why nothing changed."""
+    view = queries.team_for(session, user=user, team_id=team_id)
+    return _team_page(request, session, view, message=refused.message, status_code=refused.status)
+
+
 @router.get("/teams/{team_id}", name="team_detail")
 def team_detail(
     request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
 ) -> Response:
     return _team_page(request, session, queries.team_for(session, user=user, team_id=team_id))
+
+
+class InviteForm(BaseModel):
+    role: str = "researcher"
+    days: str = "7"
+    note: str = ""
+
+    def invite_data(self) -> dict:
+        return {"role": self.role, "days": as_int(self.days), "note": self.note}
 
 
 @router.post("/teams/{team_id}/invites", name="team_invite_create")
@@ -101,18 +117,13 @@ def team_invite_create(
     session: SessionDep,
     user: CurrentUser,
     team_id: IdPath,
-    role: Annotated[str, Form()] = "researcher",
-    days: Annotated[str, Form()] = "7",
-    note: Annotated[str, Form()] = "",
+    form: Annotated[InviteForm, Form()],
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
-    view.require_admin()
-    values = {"role": role, "days": days, "note": note}
-    data, errors = validate(
-        InviteCreate,
-        {"role": role, "days": as_int(days), "note": note},
-    )
+    view.require_admin()  # before validating: a non-admin is refused (403) whatever they post
+    data, errors = validate(InviteCreate, form.invite_data())
     if errors:
+        values = form.model_dump()
         return _team_page(request, session, view, errors=errors, values=values, status_code=422)
     issued = service.invite_create(session, view=view, actor=user, data=data)
     session.commit()
@@ -130,6 +141,17 @@ def team_invite_revoke(
     return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
 
 
+class MemberForm(BaseModel):
+    role: str = ""
+    is_admin: str = ""  # "yes", "no", or "" to leave it
+
+    def update_data(self) -> dict:
+        return {
+            "role": self.role or None,
+            "is_admin": {"yes": True, "no": False}.get(self.is_admin),
+        }
+
+
 @router.post("/teams/{team_id}/members/{user_id}", name="team_member_update")
 def team_member_update(
     request: Request,
@@ -137,24 +159,18 @@ def team_member_update(
     user: CurrentUser,
     team_id: IdPath,
     user_id: IdPath,
-    role: Annotated[str, Form()] = "",
-    is_admin: Annotated[str, Form()] = "",
+    form: Annotated[MemberForm, Form()],
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
-    data, errors = validate(
-        MembershipUpdate,
-        {"role": role or None, "is_admin": {"yes": True, "no": False}.get(is_admin)},
-    )
+    data, errors = validate(MembershipUpdate, form.update_data())
     if errors:
-        return _team_page(
-            request, session, view, message="Choose a role from the list.", status_code=422
-        )
+        message = "Choose a role from the list."
+        return _team_page(request, session, view, message=message, status_code=422)
     try:
         service.membership_update(session, view=view, user_id=user_id, data=data)
-    except Refused as exc:
+    except Refused as refused:
         session.rollback()
-        view = queries.team_for(session, user=user, team_id=team_id)
-        return _team_page(request, session, view, message=exc.message, status_code=exc.status)
+        return _refused_page(request, session, user, team_id, refused)
     session.commit()
     return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
 
@@ -167,10 +183,9 @@ def team_member_remove(
     view = queries.team_for(session, user=user, team_id=team_id)
     try:
         service.membership_remove(session, view=view, actor=user, user_id=user_id)
-    except Refused as exc:
+    except Refused as refused:
         session.rollback()
-        view = queries.team_for(session, user=user, team_id=team_id)
-        return _team_page(request, session, view, message=exc.message, status_code=exc.status)
+        return _refused_page(request, session, user, team_id, refused)
     session.commit()
     if user_id == user.id:
         return redirect(request, str(request.url_for("team_list")))
