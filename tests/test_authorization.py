@@ -21,7 +21,17 @@ from app.replans.models import Replan, ReplanDraft
 from app.security import CSRF_COOKIE
 from tests import factories
 
-_PUBLIC = {"/login", "/signup", "/healthz", "/logout"}
+# For people not logged in: signing up and forgotten passwords (tests/security).
+_PUBLIC = {
+    "/login",
+    "/signup",
+    "/signup/confirm/{token}",
+    "/healthz",
+    "/logout",
+    "/forgot",
+    "/reset",
+    "/reset/{token}",
+}
 _ID = re.compile(r"\{([a-z_]+)\}")
 
 
