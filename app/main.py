@@ -92,7 +92,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # /api/docs is served below: Swagger UI from static/vendor, under the CSP.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         dependencies=[Depends(json_bodies_only), Depends(refuse_nul)],
@@ -150,6 +151,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"status": 404, "title": "Not Found", "message": f"There is no such {exc.what} here."},
             status_code=404,
         )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        return render(request, "api_docs.html", {"openapi_url": app.openapi_url})
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

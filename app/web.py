@@ -17,6 +17,7 @@ templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 templates.env.globals["HTMX_SRC"] = "vendor/htmx-2.0.11.min.js"
+templates.env.globals["SWAGGER_UI"] = "vendor/swagger-ui-5.35.0"
 
 
 _path_templates: dict[tuple[str, tuple[str, ...]], str] = {}

@@ -23,7 +23,8 @@ def _methods_by_path() -> dict[str, set[str]]:
 
 
 METHODS = _methods_by_path()
-API_PATHS = sorted(p for p in METHODS if p.startswith("/api/"))
+# /api/docs is the API's documentation page, not an operation of the API.
+API_PATHS = sorted(p for p in METHODS if p.startswith("/api/") and p != "/api/docs")
 PAGE_PATHS = sorted(p for p in METHODS if not p.startswith("/api/"))
 OPERATIONS = [
     (method.upper(), path, operation)

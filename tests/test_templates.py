@@ -45,6 +45,18 @@ def test_vendored_htmx_is_the_pinned_file():
     )  # htmx.org 2.0.11
 
 
+def test_vendored_swagger_ui_is_the_pinned_release():
+    folder = ROOT / "static" / ENV.globals["SWAGGER_UI"]
+    digests = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in ("swagger-ui-bundle.js", "swagger-ui.css")
+    }
+    assert digests == {  # swagger-ui-dist 5.35.0, from npm
+        "swagger-ui-bundle.js": "e6a898692f2d768e807c3ba4626068a69a2c5dd960dd6c76f3e4d3a3de180af2",
+        "swagger-ui.css": "5ed08757e53da3e026d6cbecc61fe5d43585c9560b302d534ad56692519a273d",
+    }
+
+
 # ---------------------------------------------------------------- finding the fragments
 
 
