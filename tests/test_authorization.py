@@ -31,6 +31,7 @@ _PUBLIC = {
     "/forgot",
     "/reset",
     "/reset/{token}",
+    "/api/docs",
 }
 _ID = re.compile(r"\{([a-z_]+)\}")
 

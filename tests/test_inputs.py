@@ -38,7 +38,8 @@ def _routes() -> Iterator[tuple[str, str, APIRoute]]:
 
 
 ROUTES = sorted((method, path) for method, path, _ in _routes())
-API_ROUTES = [(m, p) for m, p in ROUTES if p.startswith("/api/")]
+# /api/docs is the API's documentation page, not an operation of the API.
+API_ROUTES = [(m, p) for m, p in ROUTES if p.startswith("/api/") and p != "/api/docs"]
 PAGE_ROUTES = [(m, p) for m, p in ROUTES if not p.startswith("/api/")]
 INT_PATH_ROUTES = sorted(
     (method, path)

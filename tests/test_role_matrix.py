@@ -277,6 +277,7 @@ _UNGUARDED = {
     "/forgot",
     "/reset",
     "/reset/{token}",
+    "/api/docs",
 }
 _TOKENS = {"POST /account/tokens/{token_id}/revoke"}  # tokens: tests/auth
 MATRIX = [(m, p) for m, p in ROUTES if p not in _UNGUARDED and f"{m} {p}" not in _TOKENS]
