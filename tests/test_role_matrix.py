@@ -180,8 +180,8 @@ CLASSIFIED: dict[str, str] = {
     "POST /teams/{team_id}/invites/{invite_id}/revoke": "team_admin",
     "POST /teams/{team_id}/members/{user_id}": "team_admin",
     "POST /teams/{team_id}/members/{user_id}/remove": "member_remove",
-    "GET /teams/{team_id}/join/{token}": "join_forged",
-    "POST /teams/{team_id}/join/{token}": "join_forged",
+    "GET /teams/{team_id}/join": "join_forged",
+    "POST /teams/{team_id}/join": "join_forged",
     "GET /teams/{team_id}/portfolio": "team_manager",
     "GET /teams/{team_id}/settings": "team_admin",
     "POST /teams/{team_id}/settings": "team_admin",
@@ -267,8 +267,10 @@ CLASSIFIED: dict[str, str] = {
     "POST /api/v1/suggestions/{suggestion_id}/confirm": "private",
     "POST /api/v1/suggestions/{suggestion_id}/dismiss": "private",
 }
-# For people who are not logged in (a forgotten password): tests/security.
+# For people who are not logged in (a forgotten password): tests/security;
+# where an invite link lands, signed in or not: tests/teams.
 _UNGUARDED = {
+    "/teams/{team_id}/join/{token}",
     "/login",
     "/signup",
     "/signup/confirm/{token}",

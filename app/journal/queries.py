@@ -287,7 +287,9 @@ def all_entries(session: Session, *, user: User) -> list[JournalEntry]:
 # anything else of a person's pace: those stay with their owner.
 
 TEAM_WEEKS = 4
-TEAM_MIN_SHARERS = 2
+# Sums are shown only when this many members besides the reader opted in:
+# with fewer, a reader who subtracts their own counts reads someone else's.
+TEAM_MIN_OTHERS = 3
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,7 @@ class TeamProcess:
     """Process counts of the members who opted in, summed: no one's alone."""
 
     sharers: int
+    others: int  # the sharers besides the reader
     since: date
     until: date
     kinds: Counter = field(default_factory=Counter)
@@ -370,18 +373,28 @@ class TeamProcess:
 
     @property
     def shown(self) -> bool:
-        return self.sharers >= TEAM_MIN_SHARERS
+        return self.others >= TEAM_MIN_OTHERS
 
 
-def team_process(session: Session, *, team_id: int, today: date) -> TeamProcess:
+def team_process(session: Session, *, team_id: int, reader_id: int, today: date) -> TeamProcess:
     """The last four weeks, summed over the members who opted in; nothing at
-    all while fewer than two have, since one person's counts would be theirs."""
+    all while fewer than three besides the reader have, since the reader could
+    take their own counts away and read one or two people's."""
     sharing = select(Membership.user_id).where(
         Membership.team_id == team_id, Membership.shares_aggregates.is_(True)
     )
-    sharers = session.exec(select(sa.func.count()).select_from(sharing.subquery())).one()
+    opted = sharing.subquery()
+    sharers, mine = session.exec(
+        select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((opted.c.user_id == reader_id, 1), else_=0)), 0),
+        ).select_from(opted)
+    ).one()
     result = TeamProcess(
-        sharers=sharers, since=today - timedelta(days=7 * TEAM_WEEKS - 1), until=today
+        sharers=sharers,
+        others=sharers - mine,
+        since=today - timedelta(days=7 * TEAM_WEEKS - 1),
+        until=today,
     )
     if not result.shown:
         return result

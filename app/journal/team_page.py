@@ -20,7 +20,9 @@ def team_journal_page(session: Session, *, user: User, team_id: int, before: str
         "team": view.team,
         "entries": entries,
         "next_before": next_before,
-        "process": queries.team_process(session, team_id=team_id, today=service.today_for(user)),
-        "min_sharers": queries.TEAM_MIN_SHARERS,
+        "process": queries.team_process(
+            session, team_id=team_id, reader_id=user.id, today=service.today_for(user)
+        ),
+        "min_others": queries.TEAM_MIN_OTHERS,
         "weeks": queries.TEAM_WEEKS,
     }

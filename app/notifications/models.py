@@ -5,6 +5,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
@@ -55,6 +56,9 @@ class NotificationPublic(BaseModel):
     project_id: int | None
     request_id: int | None
     release_id: int | None
-    summary: str
+    summary: str = PydanticField(description="Written when it happened; empty when `hidden`")
     created_at: datetime
     read_at: datetime | None
+    hidden: bool = PydanticField(
+        description="About a project you can no longer open: its title is not shown"
+    )

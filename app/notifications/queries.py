@@ -1,7 +1,9 @@
 """Reads of notifications: only ever the user's own."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -18,6 +20,29 @@ PAGE = 50
 
 # A cursor is (created_at, id) of the last row shown, written "<ISO datetime>_<id>".
 NoticeCursor = tuple[datetime, int]
+
+
+# The projects a reader can open today, as a SELECT of ids. Projects sit above
+# notifications, so they register it here (as the nav counts do); until they
+# have, no project is readable and every project's notification is hidden.
+ReadableProjects = Callable[[Any], sa.Select]
+_readable: list[ReadableProjects] = []
+
+
+def readable_projects(query: ReadableProjects) -> ReadableProjects:
+    _readable[:] = [query]
+    return query
+
+
+def _hidden(user: User) -> sa.ColumnElement[bool]:
+    """A notification about a project the reader can no longer open (they
+    left its team, it went private): its summary, written then, names it."""
+    if not _readable:
+        return Notification.project_id.is_not(None)
+    return sa.and_(
+        Notification.project_id.is_not(None),
+        Notification.project_id.not_in(_readable[0](user)),
+    )
 
 
 @nav_count("unread")
@@ -48,6 +73,7 @@ class NoticeRow:
     summary: str
     created_at: datetime
     read_at: datetime | None
+    hidden: bool = False
 
     @property
     def unread(self) -> bool:
@@ -68,6 +94,7 @@ def parse_notice_cursor(value: str) -> NoticeCursor | None:
 
 def _rows_query(user: User) -> sa.Select:
     actor = aliased(User)
+    hidden = _hidden(user)
     return (
         select(
             Notification.id,
@@ -77,9 +104,10 @@ def _rows_query(user: User) -> sa.Select:
             Notification.project_id,
             Notification.request_id,
             Notification.release_id,
-            Notification.summary,
+            sa.case((hidden, ""), else_=Notification.summary).label("summary"),
             Notification.created_at,
             Notification.read_at,
+            sa.case((hidden, True), else_=False).label("hidden"),
         )
         .join(actor, actor.id == Notification.actor_id)
         .where(Notification.user_id == user.id)

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.errors import Forbidden, NotFound
+from app.notifications.queries import readable_projects
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.scoring import Priority, Scores, ScoringConfig, rank
 from app.teams.models import Membership, TeamRole
@@ -29,6 +30,17 @@ def _visible(user: User) -> sa.ColumnElement[bool]:
     """The user's own projects: their portfolio. Team projects are read one
     at a time through project_viewable, or as a team through team_portfolio."""
     return Project.owner_id == user.id
+
+
+@readable_projects
+def readable_ids(user: User) -> sa.Select:
+    """Every project the user may open (as project_viewable decides)."""
+    return select(Project.id).where(
+        sa.or_(
+            Project.owner_id == user.id,
+            Project.team_id.in_(select(Membership.team_id).where(Membership.user_id == user.id)),
+        )
+    )
 
 
 def _in_team(team_id: int) -> sa.ColumnElement[bool]:

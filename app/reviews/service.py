@@ -33,7 +33,7 @@ from app.reviews.models import (
 from app.reviews.queries import RequestView, Side, questions_of
 from app.teams.events import manager_stepping_down, member_leaving
 from app.teams.models import TeamRole
-from app.teams.queries import membership_of
+from app.teams.queries import managers_of, membership_of
 from app.versions import Conflict, claim_version
 
 # The API's code for a request that moved on since the caller loaded it.
@@ -225,7 +225,12 @@ def comment_add(
         commenters = session.exec(
             select(ReviewComment.author_id).where(ReviewComment.request_id == request.id)
         ).all()
-        recipients = {request.reviewer_id, answered_by, *commenters}
+        # Only those who manage the team now: a manager removed since has no
+        # business hearing of the thread.
+        managers = {m.id for m in managers_of(session, team_id=request.team_id)}
+        recipients = {request.reviewer_id, answered_by, *commenters} & managers
+        if request.reviewer_id is None:  # addressed to any manager: all of them hear
+            recipients |= managers
     else:
         recipients = {request.requested_by_id}
     notify(

@@ -210,10 +210,11 @@ def revoke_invite(
     "/teams/{team_id}/join",
     response_model=MemberPublic,
     status_code=201,
-    responses=error_responses(409, 410),
+    responses=error_responses(409),
     summary="Join a team with the token of an invite link",
-    description="Refused with 404 `invite_invalid` or `invite_other_team`, 410 `invite_used`, "
-    "`invite_expired` or `invite_revoked`, 409 `already_member`.",
+    description="Refused with 404 `invite_invalid` for every link that cannot let you in "
+    "(mistyped, for another team, used, expired, withdrawn, or made by someone no longer an "
+    "admin), 409 `already_member`.",
 )
 def join_team(
     session: SessionDep, user: ApiUser, team_id: IdPath, data: InviteAccept

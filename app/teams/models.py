@@ -39,6 +39,8 @@ class Team(SQLModel, table=True):
     # Bumped by every settings change; a stale form gets a conflict.
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when its last member left: no link can open it again.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Membership(SQLModel, table=True):

@@ -4,10 +4,11 @@ invites, and joining by an invite link."""
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser
+from app.auth.sessions import clear_private_cookie, set_private_cookie
 from app.db import SessionDep, utcnow
 from app.errors import Refused
 from app.forms import as_int, validate
@@ -192,41 +193,62 @@ def team_member_remove(
     return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
 
 
-def _join_page(request, session, user, team_id: int, token: str, status_code=200, error=None):
+# The link's token lands once: it is kept in this cookie and the browser is
+# sent on to a plain /teams/{id}/join, so the token does not linger in the
+# address bar, the history, Referer headers or the logs of later requests.
+INVITE_COOKIE = "__Host-goldfish_invite"
+INVITE_COOKIE_SECONDS = 3600  # long enough to sign up or log in first
+
+
+def _join_page(request, session, user, team_id: int, error: Refused | None = None):
     invite = team = None
+    raw = request.cookies.get(INVITE_COOKIE, "")
     if error is None:
         try:
-            invite = service.invite_check(session, team_id=team_id, raw=token)
+            invite = service.invite_check(session, team_id=team_id, raw=raw)
         except Refused as exc:
-            error, status_code = exc, exc.status
+            error = exc
     if invite is not None:
         team = session.get(Team, invite.team_id)
         if queries.membership_of(session, user_id=user.id, team_id=team_id) is not None:
             error = Refused(409, "already_member", "You are already a member of this team.")
-            status_code = 409
-    return render(
+    response = render(
         request,
         "teams/join.html",
-        {"invite": invite, "team": team, "error": error, "token": token, "team_id": team_id},
-        status_code=status_code,
+        {"invite": invite, "team": team, "error": error, "team_id": team_id},
+        status_code=error.status if error else 200,
     )
+    if error is not None:
+        clear_private_cookie(response, INVITE_COOKIE)
+    return response
 
 
 @router.get("/teams/{team_id}/join/{token}", name="team_join")
-def team_join(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, token: str
+def team_join(team_id: IdPath, token: str) -> Response:
+    """Where an invite link lands, signed in or not."""
+    response = RedirectResponse(f"/teams/{team_id}/join", status_code=303)
+    set_private_cookie(response, INVITE_COOKIE, token[:100], max_age=INVITE_COOKIE_SECONDS)
+    return response
+
+
+@router.get("/teams/{team_id}/join", name="team_join_page")
+def team_join_page(
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
 ) -> Response:
-    return _join_page(request, session, user, team_id, token)
+    return _join_page(request, session, user, team_id)
 
 
-@router.post("/teams/{team_id}/join/{token}", name="team_join_accept")
+@router.post("/teams/{team_id}/join", name="team_join_accept")
 def team_join_accept(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath, token: str
+    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
 ) -> Response:
+    raw = request.cookies.get(INVITE_COOKIE, "")
     try:
-        service.invite_accept(session, team_id=team_id, raw=token, user=user)
+        service.invite_accept(session, team_id=team_id, raw=raw, user=user)
     except Refused as exc:
         session.rollback()
-        return _join_page(request, session, user, team_id, token, exc.status, exc)
+        return _join_page(request, session, user, team_id, exc)
     session.commit()
-    return redirect(request, str(request.url_for("team_detail", team_id=team_id)))
+    response = redirect(request, str(request.url_for("team_detail", team_id=team_id)))
+    clear_private_cookie(response, INVITE_COOKIE)
+    return response

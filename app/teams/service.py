@@ -103,40 +103,53 @@ def invite_revoke(session: Session, *, view: TeamView, invite_id: int) -> Invite
     return invite
 
 
+# One answer for every link that does not let its holder in here: mistyped,
+# for another team, used, expired, withdrawn, or made by someone no longer an
+# admin. Telling them apart would say which tokens exist and what became of
+# them; the admin sees each link's state on the team's page.
+def invite_not_valid() -> Refused:
+    return Refused(
+        404,
+        "invite_invalid",
+        "This invite link is not valid here. Links work once, until they expire, and only "
+        "while the admin who made them still is one: ask the team's admin for a new link.",
+    )
+
+
 def invite_check(session: Session, *, team_id: int, raw: str) -> Invite:
-    """The invite behind a link, or a Refused saying plainly what is wrong."""
-    invite = session.exec(select(Invite).where(Invite.token_hash == token_hash(raw))).first()
-    if invite is None:
-        raise Refused(
-            404,
-            "invite_invalid",
-            "This invite link is not valid. Check that you copied all of it, "
-            "or ask the team's admin for a new one.",
+    """The invite behind a link, if it can still let someone into `team_id`."""
+    row = session.exec(
+        select(Invite, Team.closed_at, Membership.is_admin)
+        .join(Team, Team.id == Invite.team_id)
+        .outerjoin(
+            Membership,
+            sa.and_(
+                Membership.team_id == Invite.team_id, Membership.user_id == Invite.created_by_id
+            ),
         )
-    if invite.team_id != team_id:
-        raise Refused(
-            404,
-            "invite_other_team",
-            "This invite link belongs to a different team than the one in the address. "
-            "Open the link exactly as you were given it.",
-        )
-    if invite.revoked_at is not None:
-        raise Refused(410, "invite_revoked", "This invite link was withdrawn by the team's admin.")
-    if invite.used_at is not None:
-        raise Refused(
-            410,
-            "invite_used",
-            "This invite link has already been used; each link lets one person in. "
-            "Ask the team's admin for a new one.",
-        )
-    if invite.expires_at <= utcnow():
-        raise Refused(
-            410,
-            "invite_expired",
-            f"This invite link expired on {invite.expires_at:%Y-%m-%d %H:%M} UTC. "
-            "Ask the team's admin for a new one.",
-        )
+        .where(Invite.token_hash == token_hash(raw))
+    ).first()
+    if row is None:
+        raise invite_not_valid()
+    invite, closed_at, issuer_is_admin = row
+    if (
+        invite.team_id != team_id
+        or closed_at is not None
+        or not issuer_is_admin
+        or invite.revoked_at is not None
+        or invite.used_at is not None
+        or invite.expires_at <= utcnow()
+    ):
+        raise invite_not_valid()
     return invite
+
+
+def _withdraw_invites(session: Session, *, team_id: int, issuer_id: int | None = None) -> None:
+    """Withdraw the team's open links (only those `issuer_id` made, if given)."""
+    clause = [Invite.team_id == team_id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)]
+    if issuer_id is not None:
+        clause.append(Invite.created_by_id == issuer_id)
+    session.execute(sa.update(Invite).where(*clause).values(revoked_at=utcnow()))
 
 
 def invite_accept(session: Session, *, team_id: int, raw: str, user: User) -> Membership:
@@ -154,7 +167,7 @@ def invite_accept(session: Session, *, team_id: int, raw: str, user: User) -> Me
         .values(used_at=utcnow(), used_by_id=user.id)
     )
     if claimed.rowcount != 1:
-        raise Refused(410, "invite_used", "This invite link has already been used.")
+        raise invite_not_valid()
     membership = Membership(team_id=team_id, user_id=user.id, role=invite.role)
     session.add(membership)
     session.flush()
@@ -195,6 +208,9 @@ def membership_update(
         membership.role = data.role
         if data.role == TeamRole.researcher:
             manager_stepping_down.send(session=session, team_id=view.team.id, user_id=user_id)
+    if data.is_admin is False and membership.is_admin:
+        # The links they made were theirs to give as an admin.
+        _withdraw_invites(session, team_id=view.team.id, issuer_id=user_id)
     if data.is_admin is not None:
         membership.is_admin = data.is_admin
     session.flush()
@@ -205,7 +221,9 @@ def membership_remove(session: Session, *, view: TeamView, actor: User, user_id:
     """An admin removes a member, or a member leaves (user_id is their own).
 
     What they shared with the team goes back to private: their projects, and
-    their journal entries. Open reviews addressed to them go to any manager."""
+    their journal entries. Open reviews addressed to them go to any manager;
+    the invite links they made are withdrawn. The last member out closes the
+    team, so nothing can ever join it again."""
     if user_id != actor.id:
         view.require_admin()
     membership = _member(session, view=view, user_id=user_id)
@@ -226,6 +244,9 @@ def membership_remove(session: Session, *, view: TeamView, actor: User, user_id:
         )
     member_leaving.send(session=session, team_id=view.team.id, user_id=user_id)
     session.delete(membership)
+    _withdraw_invites(session, team_id=view.team.id, issuer_id=None if not others else user_id)
+    if not others:
+        view.team.closed_at = utcnow()
     session.flush()
 
 

@@ -404,13 +404,40 @@ def test_the_toggle_is_for_members_only(client, db, people):
     assert db.exec(select(Membership.shares_aggregates)).all() == [False] * 4
 
 
-def test_counts_wait_for_two_members(client, db, people):
-    owner, team = people["owner"], people["team"]
+def _crowd(db, team, n: int) -> list:
+    """n more researchers in the team, each sharing their (empty) counts."""
+    crowd = []
+    for i in range(n):
+        someone = factories.make_user(db, display_name=f"Crowd {i}")
+        factories.add_member(db, team, someone, "researcher")
+        _opt_in(db, someone, team)
+        crowd.append(someone)
+    return crowd
+
+
+def test_counts_wait_for_three_members_besides_the_reader(client, db, people):
+    owner, colleague, team = people["owner"], people["researcher"], people["team"]
     factories.make_entry(db, owner, body="one")
+    factories.make_entry(db, colleague, body="two")
     _opt_in(db, owner, team)
-    r = as_user(client, db, people["manager"]).get(f"/teams/{team.id}/journal")
-    assert soup(r).select_one("#team-counts") is None
-    assert "at least 2 members" in words(soup(r).select_one("#team-counts-hidden"))
+    _opt_in(db, colleague, team)
+
+    def counts_for(reader):
+        page = soup(as_user(client, db, reader).get(f"/teams/{team.id}/journal"))
+        return page.select_one("#team-counts"), page.select_one("#team-counts-hidden")
+
+    # Two opted in: Ada, taking her own counts away, would read Rui's.
+    shown, hidden = counts_for(owner)
+    assert shown is None
+    assert "at least 3 members besides you" in words(hidden) and "(1 do now)" in words(hidden)
+    # The manager, who shares nothing, would read the two of them: no more safe.
+    assert counts_for(people["manager"])[0] is None
+    _crowd(db, team, 1)
+    assert counts_for(people["manager"])[0] is not None  # three besides the manager
+    assert counts_for(owner)[0] is None  # two besides Ada
+    _crowd(db, team, 1)
+    shown, _ = counts_for(owner)
+    assert shown.select_one("[data-count=entries]").get_text() == "2"
 
 
 def test_counts_sum_only_members_who_opted_in(client, db, people):
@@ -437,6 +464,7 @@ def test_counts_sum_only_members_who_opted_in(client, db, people):
         factories.make_entry(db, manager, kind="evaluation", learned="m", day=recent)
     _opt_in(db, owner, team)
     _opt_in(db, colleague, team)
+    _crowd(db, team, 1)  # a third sharer, with nothing logged
 
     r = as_user(client, db, manager).get(f"/teams/{team.id}/journal")
     counts = {
@@ -457,7 +485,7 @@ def test_counts_sum_only_members_who_opted_in(client, db, people):
         assert pace.lower() not in figures.lower(), pace
     assert "9" not in figures  # the hours logged
 
-    # Opting out takes effect on the next request.
+    # Opting out takes effect on the next request (two sharers are too few).
     _opt_in(db, colleague, team, on=False)
     r = client.get(f"/teams/{team.id}/journal")
     assert soup(r).select_one("#team-counts") is None
@@ -467,18 +495,18 @@ def test_leaving_removes_a_member_from_the_counts(client, db, people):
     owner, colleague, team = people["owner"], people["researcher"], people["team"]
     manager = people["manager"]
     recent = journal_service.today_for(owner).isoformat()
-    for someone in (owner, colleague, manager):
+    for someone in (owner, colleague, manager, *_crowd(db, team, 2)):
         factories.make_entry(db, someone, kind="reading", day=recent)
         _opt_in(db, someone, team)
     as_user(client, db, manager)
     entries = lambda: soup(client.get(f"/teams/{team.id}/journal")).select_one(  # noqa: E731
         "#team-counts [data-count=entries]"
     )
-    assert entries().get_text() == "3"
+    assert entries().get_text() == "5"
     view = team_queries.team_for(db, user=colleague, team_id=team.id)
     team_service.membership_remove(db, view=view, actor=colleague, user_id=colleague.id)
     db.commit()
-    assert entries().get_text() == "2"
+    assert entries().get_text() == "4"
 
 
 # ---------------------------------------------------------------- pace stays private
