@@ -68,7 +68,7 @@ def create_user(
     password: Annotated[
         str,
         typer.Option(
-            prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters"
+            prompt=True, hide_input=True, confirmation_prompt=True, help="At least 12 characters"
         ),
     ] = "",
 ) -> None:

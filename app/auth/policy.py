@@ -9,7 +9,7 @@ refused, with its reason, beside the field.
 
 from zxcvbn import zxcvbn
 
-MIN_LENGTH = 10
+MIN_LENGTH = 12  # ASVS 4.0 V2.1.1
 MAX_LENGTH = 1024
 MIN_SCORE = 3
 # zxcvbn's work grows with the length; a prefix this long tells already.

@@ -67,7 +67,13 @@ def test_session_cookie_is_httponly_secure_samesite(client):
         (
             {"email": "a@example.org", "display_name": "A", "password": "short"},
             "password",
-            "at least 10",
+            "at least 12",
+        ),
+        (
+            # eleven characters, random enough, still too short
+            {"email": "a@example.org", "display_name": "A", "password": "Qz8!vkP2#mL"},
+            "password",
+            "at least 12",
         ),
         (
             {"email": "a@example.org", "display_name": "A" * 101, "password": factories.PASSWORD},
