@@ -1,10 +1,13 @@
 """The one Jinja environment, rendering, and the HTMX helpers."""
 
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -40,6 +43,40 @@ def path_for(context: Context, name: str, /, **params: object) -> str:
 
 
 templates.env.globals["path_for"] = path_for
+
+
+def _reader_zone(context: Context) -> tzinfo:
+    user = context.get("current_user")
+    try:
+        return ZoneInfo(user.timezone) if user is not None else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+# Every moment on a page is shown in the reader's time zone (set on the
+# account page), labelled with it: "Tue 01 Dec 2026, 14:05 CET". Dates that
+# are days (a release's date, a journal day) are not moments and stay as they are.
+LOCAL_TIME = "%a %d %b %Y, %H:%M %Z"
+LOCAL_DATE = "%d %b %Y"
+
+
+@pass_context
+def local_time(context: Context, moment: datetime | None, fmt: str = LOCAL_TIME) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # stored as UTC (app.db), naive only before a reload
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_reader_zone(context)).strftime(fmt)
+
+
+@pass_context
+def local_date(context: Context, moment: datetime | None) -> str:
+    """The day a moment fell on, in the reader's zone."""
+    return local_time(context, moment, LOCAL_DATE)
+
+
+templates.env.filters["local_time"] = local_time
+templates.env.filters["local_date"] = local_date
 # Bodies' HTML as stored when they were written: `{{ entry.body_html|stored_html }}`.
 templates.env.filters["stored_html"] = stored_html
 
@@ -55,6 +92,44 @@ templates.env.globals["SCORE_OPTIONS"] = {
     )
     for selected in range(1, 6)
 }
+
+
+# ---------------------------------------------------------------- flash
+
+# A confirmation said once on the page a form's redirect lands on ("Project
+# created", "Time zone saved"): a signed cookie that lives a minute, read and
+# cleared by the next full page rendered for the same person.
+FLASH_COOKIE = "__Host-goldfish_flash"
+FLASH_SECONDS = 60
+FLASH_MAX = 500
+_FLASH_COOKIE = {"path": "/", "secure": True, "httponly": True, "samesite": "lax"}
+
+
+def _flash_serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.settings.secret_key, salt="goldfish.flash")
+
+
+def _user_id(request: Request) -> int | None:
+    user = getattr(request.state, "user", None)
+    return getattr(user, "id", None)
+
+
+def flash(request: Request, response: Response, message: str) -> Response:
+    """Say `message` on the next page this person sees (role=status)."""
+    value = _flash_serializer(request).dumps([_user_id(request), message[:FLASH_MAX]])
+    response.set_cookie(FLASH_COOKIE, value, max_age=FLASH_SECONDS, **_FLASH_COOKIE)
+    return response
+
+
+def _take_flash(request: Request) -> str | None:
+    value = request.cookies.get(FLASH_COOKIE)
+    if not value:
+        return None
+    try:
+        user_id, message = _flash_serializer(request).loads(value, max_age=FLASH_SECONDS)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return message if user_id == _user_id(request) and isinstance(message, str) else None
 
 
 def is_htmx(request: Request) -> bool:
@@ -87,20 +162,28 @@ def render(
         **(context or {}),
     }
     kwargs: dict[str, Any] = {}
-    if block is not None and is_htmx(request):
+    whole_page = block is None or not is_htmx(request)
+    if not whole_page:
         kwargs["block_name"] = block
+    elif FLASH_COOKIE in request.cookies:
+        ctx.setdefault("flash", _take_flash(request))
     response = templates.TemplateResponse(
         request, template, ctx, status_code=status_code, headers=headers, **kwargs
     )
     response.headers.append("Vary", "HX-Request")
+    if whole_page and FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, **_FLASH_COOKIE)  # said once
     return response
 
 
-def redirect(request: Request, url: str) -> Response:
-    """303 for a form post; HX-Redirect when HTMX made the request."""
+def redirect(request: Request, url: str, *, message: str | None = None) -> Response:
+    """303 for a form post; HX-Redirect when HTMX made the request. A
+    `message` is flashed on the page it lands on."""
     if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    return flash(request, response, message) if message else response
 
 
 def safe_next(url: str | None, default: str = "/") -> str:

@@ -4,9 +4,10 @@ Changing the password or making an API token asks for the current password
 again: a browser left logged in must not be enough to take the account
 over or to mint a long-lived credential."""
 
+from datetime import datetime
 from functools import cache
 from typing import Annotated
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,7 +24,7 @@ from app.auth.sessions import logged_out
 from app.db import SessionDep
 from app.inputs import IdPath
 from app.routing import Route
-from app.web import client_ip, redirect, render
+from app.web import LOCAL_TIME, client_ip, redirect, render
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 
@@ -35,9 +36,7 @@ TOKEN_LIFETIMES = [
     ("never", "until revoked"),
 ]
 WRONG_PASSWORD = "That is not your current password."  # noqa: S105 (a message)
-_DONE = {
-    "password": "Password changed. Every other browser logged in to your account was logged out.",
-}
+CHANGED_NOTE = "Password changed. Every other browser logged in to your account was logged out."
 
 
 @cache
@@ -55,7 +54,6 @@ def _account_page(
         "token_lifetimes": TOKEN_LIFETIMES,
         "values": {},
         "errors": {},
-        "done": _DONE.get(request.query_params.get("done", "")),
     } | extra
     return render(request, "auth/account.html", context, status_code=status_code)
 
@@ -120,7 +118,7 @@ async def password_change(
     new_hash = await hash_password_limited(request.app, form.new_password)
     keep = request.state.session_id
     await run_in_threadpool(_save_password, session, user, new_hash, keep)
-    return redirect(request, "/account?done=password#password")
+    return redirect(request, "/account#password", message=CHANGED_NOTE)
 
 
 def _save_password(session: SessionDep, user: User, password_hash: str, keep: int) -> None:
@@ -188,4 +186,6 @@ def timezone_update(
         return _account_page(request, session, user, 422, timezone_error=message)
     service.user_set_timezone(session, user=user, timezone=timezone)
     session.commit()
-    return redirect(request, "/account")
+    now = datetime.now(ZoneInfo(timezone)).strftime(LOCAL_TIME)
+    message = f"Time zone saved: {timezone}. Times now read like {now}."
+    return redirect(request, "/account", message=message)

@@ -1,7 +1,5 @@
 """The activity page, assembled in one place for the routes that show it."""
 
-from zoneinfo import ZoneInfo
-
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -27,5 +25,4 @@ def activity_page(session: Session, *, user: User, before: str) -> dict:
         "before": before if cursor else "",
         "up_to_id": up_to_id,
         "unread": queries.unread_count(session, user=user),
-        "zone": ZoneInfo(user.timezone),
     }

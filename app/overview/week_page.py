@@ -172,5 +172,4 @@ def digest_page(session: Session, *, user: User, week: str) -> dict:
         if start < this_monday
         else None,
         "headings": KIND_HEADINGS,
-        "zone": ZoneInfo(user.timezone),
     }

@@ -179,7 +179,11 @@ def project_create(
     except Refused as refused:
         return _refused_page(request, session, "projects/new.html", context, refused)
     session.commit()
-    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+    return redirect(
+        request,
+        request.url_for("project_detail", project_id=project.id).path,
+        message=f"Project “{project.title}” created.",
+    )
 
 
 @router.get("/projects/{project_id}/edit", name="project_edit")
@@ -213,14 +217,34 @@ def project_update(
     context = {"project": project, "values": form.model_dump(), "errors": errors}
     if data is None:
         return _form_page(request, session, "projects/edit.html", context, status_code=422)
+    before = queries.current_assessment(session, project=project)
     try:
         service.project_update(session, project=project, actor=user, data=data)
     except Conflict as conflict:
         return _conflict_page(request, session, context, conflict)
     except Refused as refused:
         return _refused_page(request, session, "projects/edit.html", context, refused)
+    after = queries.current_assessment(session, project=project)
     session.commit()
-    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+    moved = score_changes(before, after)
+    message = f"Saved “{project.title}”" + (f": {moved}." if moved else ".")
+    return redirect(
+        request, request.url_for("project_detail", project_id=project.id).path, message=message
+    )
+
+
+SCORE_NAMES = {"attainability": "attainability", "scoop_risk": "scoop risk", "impact": "impact"}
+
+
+def score_changes(before, after) -> str:
+    """ "attainability 5→4, scoop risk 2→3": the scores a save moved."""
+    if before is None or after is None:
+        return ""
+    return ", ".join(
+        f"{label} {getattr(before, name)}→{getattr(after, name)}"
+        for name, label in SCORE_NAMES.items()
+        if getattr(before, name) != getattr(after, name)
+    )
 
 
 @router.get("/projects/{project_id}/plan/edit", name="plan_edit")

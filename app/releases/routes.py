@@ -92,7 +92,11 @@ def release_create(
         return render(request, "releases/new.html", context, status_code=409)
     session.commit()
     # The projects it probably touches, preselected for linking (app.inbox).
-    return redirect(request, request.url_for("release_touches", release_id=release.id).path)
+    return redirect(
+        request,
+        request.url_for("release_touches", release_id=release.id).path,
+        message=f"Release “{release.title}” logged.",
+    )
 
 
 def _detail_page(

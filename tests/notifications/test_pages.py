@@ -161,7 +161,7 @@ def test_times_are_shown_in_the_users_time_zone(client, db, user, manager, share
     [notification] = notifications_of(db, manager)
     stamp(db, notification.id, datetime(2026, 11, 16, 4, 30, tzinfo=UTC))
     time = items(as_user(client, db, manager).get("/activity"))[0].select_one("time")
-    assert time.get_text(strip=True) == "Sun 15 Nov 2026, 23:30"
+    assert time.get_text(strip=True) == "Sun 15 Nov 2026, 23:30 EST"
     assert time["datetime"].startswith("2026-11-16T04:30:00")
 
 
