@@ -42,6 +42,9 @@ def message_for(err: Any) -> str:
     if template is None:
         return err["msg"]
     context = {**(err.get("ctx") or {}), "msg": err["msg"].removeprefix("Value error, ")}
+    if err["type"] == "string_too_long" and isinstance(err.get("input"), str):
+        # Say how much was typed: the form keeps it all, nothing is cut.
+        return f"Too long: {len(err['input']):,} characters, at most {context['max_length']:,}."
     return template.format(**context)
 
 

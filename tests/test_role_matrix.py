@@ -143,6 +143,7 @@ CLASSIFIED: dict[str, str] = {
     "GET /projects/{project_id}/plan/edit": "project_write",
     "POST /projects/{project_id}/plan": "project_write",
     "POST /projects/{project_id}/archive": "project_write",
+    "POST /projects/{project_id}/sharing": "project_write",
     "POST /projects/{project_id}/restore": "project_write",
     "GET /projects/{project_id}": "project_read",
     "GET /projects/{project_id}/what-if": "project_write",

@@ -3,6 +3,8 @@ reviews, journal entries and the suggestions that may scoop it, in one
 context for the template."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -104,4 +106,11 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
         else [],
         "effect_options": [(e.value, e.label) for e in LinkEffect],
         "scoop_effects": SCOOP_EFFECTS,
+        # Sharing is set on the page itself: private, or one of the owner's teams.
+        "share_options": [("", "Private: only me"), *team_queries.team_choices(session, user=user)]
+        if owner
+        else [],
+        "share_values": {"team_id": str(project.team_id or "")},
+        "share_errors": {},
+        "today": datetime.now(ZoneInfo(user.timezone)).date(),
     }

@@ -1,6 +1,8 @@
 """Browser pages of one project: its page, forms, plan revisions, what-if."""
 
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -182,7 +184,8 @@ def project_create(
     return redirect(
         request,
         request.url_for("project_detail", project_id=project.id).path,
-        message=f"Project “{project.title}” created.",
+        message=f"Project “{project.title}” created."
+        + past_horizon_warning(data.plan.horizon, user),
     )
 
 
@@ -281,7 +284,21 @@ def plan_revise(
     except Conflict as conflict:
         return _plan_conflict_page(request, session, context, conflict)
     session.commit()
-    return redirect(request, request.url_for("project_detail", project_id=project.id).path)
+    message = "Plan revised." + past_horizon_warning(data.horizon, user)
+    return redirect(
+        request, request.url_for("project_detail", project_id=project.id).path, message=message
+    )
+
+
+def past_horizon_warning(horizon: date | None, user) -> str:
+    """A horizon already past is kept (a plan may be recorded late), and said."""
+    today = datetime.now(ZoneInfo(user.timezone)).date()
+    if horizon is None or horizon >= today:
+        return ""
+    return (
+        f" Its horizon, {horizon.strftime('%d %b %Y')}, is already past: "
+        "revise the plan to set a later one."
+    )
 
 
 @router.post("/projects/{project_id}/archive", name="project_archive")
