@@ -44,7 +44,7 @@ def message_for(err: Any) -> str:
     context = {**(err.get("ctx") or {}), "msg": err["msg"].removeprefix("Value error, ")}
     if err["type"] == "string_too_long" and isinstance(err.get("input"), str):
         # Say how much was typed: the form keeps it all, nothing is cut.
-        return f"Too long: {len(err['input']):,} characters, at most {context['max_length']:,}."
+        return f"{template.format(**context)[:-1]}; this one has {len(err['input'])}."
     return template.format(**context)
 
 

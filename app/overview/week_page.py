@@ -71,6 +71,35 @@ def week_work(session: Session, *, user: User, start: date) -> WeekWork:
 # ---------------------------------------------------------------- the weekly review
 
 
+def review_body(answers: dict[str, str]) -> str:
+    """The review as its journal entry keeps it: each answer under its question."""
+    return "\n\n".join(
+        f"**{question}**\n\n{answers[name]}"
+        for name, question in REVIEW_PROMPTS
+        if answers.get(name)
+    )
+
+
+def review_answers(body: str) -> dict[str, str]:
+    """The answers back out of a review's body (review_body's inverse), to
+    edit them in the form they were written in."""
+    heads = [(name, f"**{question}**\n\n") for name, question in REVIEW_PROMPTS]
+    found = sorted((body.find(head), name, head) for name, head in heads if head in body)
+    answers = {}
+    for i, (at, name, head) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else len(body)
+        answers[name] = body[at + len(head) : end].strip()
+    return answers
+
+
+def week_review(session: Session, *, user: User, start: date) -> JournalEntry | None:
+    """The week's review (the latest, if older days left several)."""
+    reviews = [
+        e for e in week_work(session, user=user, start=start).entries if e.kind == EntryKind.review
+    ]
+    return reviews[-1] if reviews else None
+
+
 def review_page(
     session: Session,
     *,
@@ -80,22 +109,33 @@ def review_page(
     errors: dict | None = None,
 ) -> dict:
     """The weekly review of the week written `week` (this week if it is no
-    week): what was done, learned, released and re-planned, the reviews
-    already written, and the form with `values` and `errors`."""
+    week): what was done, learned, released and re-planned, the review
+    already written (its answers in the form, to edit it rather than write a
+    second), and the form with `values` and `errors`."""
+    zone = ZoneInfo(user.timezone)
     start = journal_queries.parse_week(week, journal_service.today_for(user))
     work = week_work(session, user=user, start=start)
+    since, until = week_bounds(start, zone)
+    reviews = [e for e in work.entries if e.kind == EntryKind.review]
+    review = reviews[-1] if reviews else None
+    if values is None:
+        values = review_answers(review.body) if review else {}
+        values["version"] = str(review.version) if review else ""
     return {
         "week": journal_queries.iso_week(start),
         "start": start,
         "end": work.end,
         "entries": [e for e in work.entries if e.kind != EntryKind.review],
-        "reviews": [e for e in work.entries if e.kind == EntryKind.review],
+        "review": review,
         "learnings": [e for e in work.entries if e.learned],
-        "links": release_queries.links_in_range(session, user=user, since=start, until=work.end),
+        "links": release_queries.links_in_range(
+            session, user=user, since=start, until=work.end, linked_since=since, linked_until=until
+        ),
         "replans": work.replans,
         "prompts": REVIEW_PROMPTS,
-        "values": values or {},
+        "values": values,
         "errors": errors or {},
+        "message": None,
         "project_titles": dict(project_queries.portfolio_titles(session, user=user)),
     }
 

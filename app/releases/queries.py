@@ -1,7 +1,7 @@
 """Reads of the release log and of release links, always scoped to the user."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -183,9 +183,23 @@ def reinforcement_counts(session: Session, *, project_ids: list[int]) -> dict[in
 
 
 def links_in_range(
-    session: Session, *, user: User, since: date, until: date
+    session: Session,
+    *,
+    user: User,
+    since: date,
+    until: date,
+    linked_since: datetime | None = None,
+    linked_until: datetime | None = None,
 ) -> list[tuple[ReleaseLink, Release, Project]]:
-    """Releases of those days that touched the user's projects."""
+    """Releases of those days that touched the user's projects, and (given
+    the moments `linked_since` to `linked_until`) older releases linked to
+    them in that time."""
+    when = sa.and_(Release.released_on >= since, Release.released_on <= until)
+    if linked_since is not None and linked_until is not None:
+        linked = sa.and_(
+            ReleaseLink.created_at >= linked_since, ReleaseLink.created_at < linked_until
+        )
+        when = sa.or_(when, linked)
     return [
         (link, release, project)
         for link, release, project in session.exec(
@@ -195,8 +209,7 @@ def links_in_range(
             .where(
                 Project.owner_id == user.id,
                 ReleaseLink.state == LinkState.confirmed,
-                Release.released_on >= since,
-                Release.released_on <= until,
+                when,
             )
             .order_by(Release.released_on, Release.id)
         )

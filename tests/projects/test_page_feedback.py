@@ -20,7 +20,7 @@ def test_a_20000_character_title_is_refused_beside_the_field_and_kept(logged_in,
     assert field["value"] == title, "what was typed is kept, all of it"
     assert not field.has_attr("maxlength"), "the browser would cut a paste silently"
     assert page.select_one("#e-title").get_text(strip=True) == (
-        "Too long: 20,000 characters, at most 200."
+        "Too long: at most 200 characters; this one has 20000."
     )
     assert field["aria-describedby"] == "e-title"
     assert db.exec(select(Project)).all() == []

@@ -273,7 +273,7 @@ def test_an_acknowledged_risk_now_realised_reads_as_known_and_accepted(client, d
     items = soup(r).select("#realised li")
     assert len(items) == 1
     text = words(items[0])
-    day = review.created_at.strftime("%Y-%m-%d")
+    day = review.created_at.strftime("%d %b %Y")  # in the reader's zone (UTC here)
     assert f"Known risk : scoop risk acknowledged by Maya Manager on {day}" in text
     assert "then Rival <model> (scoop," in text
     assert "accepted risk" in text
