@@ -1,7 +1,8 @@
 """What every "newest first, a page at a time, with a search box" list
-shares: the keyset cursor, the page query, and a case-insensitive match."""
+shares: the keyset cursor, the page query, and a case- and accent-blind match."""
 
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -35,14 +36,25 @@ def parse_cursor(value: str) -> Cursor | None:
         return date(year, month + 1, 1), 0  # December has all 31 days
 
 
-def text_match(session: Session, columns: list[Any], text: str) -> sa.ColumnElement[bool]:
-    """Any column contains `text`, ignoring case, wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    # SQLite's LIKE already ignores ASCII case; lower() there would only slow it.
-    if session.get_bind().dialect.name == "sqlite":
-        return sa.or_(*(column.like(pattern, escape="\\") for column in columns))
-    return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))
+def fold(text: str) -> str:
+    """Text as search compares it: accents off (NFKD, then the combining
+    marks dropped) and case folded, so "tulu" finds "Tülu" and "ﬁne" "fine"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def folded_text(*parts: str | None) -> str:
+    """The stored search text of a row: its searchable fields, folded, one a line."""
+    return "\n".join(fold(part) for part in parts if part)
+
+
+def folded_match(column: Any, text: str) -> sa.ColumnElement[bool]:
+    """A folded column (folded_text) contains `text`, accents and case aside,
+    wildcards taken literally. Both sides are folded, so LIKE's own case
+    rules (which differ between SQLite and PostgreSQL) never come into it."""
+    folded = fold(text)
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
 
 
 def newest_first_page(

@@ -127,6 +127,53 @@ def test_bodies_written_before_html_was_stored_get_it_on_upgrade(new_database_ur
         engine.dispose()
 
 
+BEFORE_FOLDED_SEARCH = "c4bc681cfc72"  # the revision before search text was folded
+
+
+def test_rows_written_before_search_was_folded_are_folded_on_upgrade(new_database_url):
+    url = new_database_url("folded")
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            ada = factories.make_user(db, display_name="Ada")
+        command.downgrade(config, BEFORE_FOLDED_SEARCH)
+        old_releases = sa.table(
+            "release",
+            *(sa.column(name) for name in ("owner_id", "title", "kind", "organisation")),
+            *(sa.column(name) for name in ("released_on", "summary", "source")),
+            sa.column("created_at", UTCDateTime),
+        )
+        with engine.begin() as conn:
+            conn.execute(
+                old_releases.insert(),
+                [
+                    {
+                        "owner_id": ada.id,
+                        "title": f"Tülu {i}",
+                        "kind": "model",
+                        "organisation": "Ai2" if i % 2 else "",
+                        "released_on": date(2026, 11, 1),
+                        "summary": "Instruction-tuned, ÉVALUATION included",
+                        "source": "manual",
+                        "created_at": utcnow(),
+                    }
+                    for i in range(1_200)
+                ],
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            folded = conn.execute(sa.text("SELECT title, search_text FROM release")).all()
+        assert len(folded) == 1_200
+        by_title = dict(folded)
+        assert by_title["Tülu 1"] == "tulu 1\nai2\ninstruction-tuned, evaluation included"
+        assert by_title["Tülu 1199"].startswith("tulu 1199\nai2\n")
+        assert by_title["Tülu 2"] == "tulu 2\ninstruction-tuned, evaluation included"
+    finally:
+        engine.dispose()
+
+
 def test_migration_history_is_linear():
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1

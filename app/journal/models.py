@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
 from app.inputs import Bool, Id, IsoDate, decimal, integer
+from app.listing import folded_text
 
 BODY_MAX = 20_000
 LEARNED_MAX = 5_000
@@ -77,6 +78,15 @@ class JournalEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Body and learned, folded for an accent- and case-blind search
+    # (app.listing.fold); kept up to date on every write, below.
+    search_text: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+
+
+@sa.event.listens_for(JournalEntry, "before_insert")
+@sa.event.listens_for(JournalEntry, "before_update")
+def _fold_for_search(_mapper, _connection, entry: JournalEntry) -> None:
+    entry.search_text = folded_text(entry.body, entry.learned)
 
 
 class JournalRevision(SQLModel, table=True):

@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.auth.queries import display_names
 from app.errors import NotFound
 from app.journal.models import EntryKind, JournalEntry, JournalRevision, JournalSettings
-from app.listing import newest_first_page, text_match
+from app.listing import folded_match, newest_first_page
 from app.projects.models import Project
 from app.teams.models import Membership
 
@@ -83,9 +83,7 @@ def entries(
     if filters.project_id:
         query = query.where(JournalEntry.project_id == filters.project_id)
     if filters.text:
-        query = query.where(
-            text_match(session, [JournalEntry.body, JournalEntry.learned], filters.text)
-        )
+        query = query.where(folded_match(JournalEntry.search_text, filters.text))
     return newest_first_page(
         session, query, day=JournalEntry.day, ident=JournalEntry.id, before=before, limit=limit
     )
@@ -116,10 +114,16 @@ _ISO_WEEK = re.compile(r"(\d{4})-W(\d{1,2})", re.IGNORECASE)
 
 
 def parse_iso_week(value: str) -> date | None:
-    """Monday of an ISO week written "2026-W47"; None if that is no week."""
-    match = _ISO_WEEK.fullmatch(value.strip())
+    """Monday of the ISO week written "2026-W47", or of the week a date
+    ("2026-11-18", what a date picker sends) falls in; None if neither."""
+    text = value.strip()
+    match = _ISO_WEEK.fullmatch(text)
     if match is None:
-        return None
+        try:
+            day = date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            return None
+        return week_start(day) if day and 1970 <= day.year <= 2999 else None
     year, week = int(match[1]), int(match[2])
     if not 1970 <= year <= 2999:
         return None

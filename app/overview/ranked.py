@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.listing import fold
 from app.projects import charts, queries
 from app.projects.models import ProjectStatus
 from app.releases import queries as release_queries
@@ -26,6 +27,16 @@ SORTS = {
 }
 
 
+@dataclass(frozen=True)
+class SortLink:
+    query: str  # the portfolio's query string sorted by the column
+    state: str | None  # its aria-sort when the table is sorted by it
+
+
+# The table's sortable columns, and the sort each one's header asks for.
+SORTABLE_COLUMNS = ("title", "attainability", "scoop_risk", "impact", "priority", "resilience")
+
+
 class PortfolioQuery(BaseModel):
     """The portfolio's filters and order, as found in the query string."""
 
@@ -40,7 +51,7 @@ class PortfolioQuery(BaseModel):
         status = raw.get("status") or None
         return cls(
             status=status if status in ProjectStatus.__members__ else None,
-            keyword=(raw.get("keyword") or "").strip().lower()[:40],
+            keyword=fold((raw.get("keyword") or "").strip())[:40],
             sort=raw.get("sort") if raw.get("sort") in SORTS else "priority",
             order="asc" if raw.get("order") == "asc" else "desc",
             archived=raw.get("archived") in ("1", "true", "on"),
@@ -56,6 +67,20 @@ class PortfolioQuery(BaseModel):
         }
         return urlencode({k: v for k, v in params.items() if v})
 
+    def sorted_by(self, key: str) -> "SortLink":
+        """The link a column header makes: sort by `key`, the other way
+        round if it is the order already (titles start A to Z, the rest
+        high to low)."""
+        first = "asc" if key == "title" else "desc"
+        if self.sort == key:
+            order = "asc" if self.order == "desc" else "desc"
+            state = "ascending" if self.order == "asc" else "descending"
+        else:
+            order, state = first, None
+        return SortLink(
+            query=self.model_copy(update={"sort": key, "order": order}).query(), state=state
+        )
+
     def apply(
         self, rows: list[queries.PortfolioRow], reinforced: dict[int, int]
     ) -> list[queries.PortfolioRow]:
@@ -63,7 +88,7 @@ class PortfolioQuery(BaseModel):
             r
             for r in rows
             if (self.status is None or r.project.status == self.status)
-            and (not self.keyword or self.keyword in r.keywords)
+            and (not self.keyword or any(self.keyword in fold(k) for k in r.keywords))
         ]
         if self.sort == "priority":
             # Rows arrive ranked; ascending shows the lowest priority first.
@@ -140,4 +165,5 @@ def portfolio_page(
         "formula": found.config.formula(),
         **charts.map_context(found.rows),
         "all_keywords": found.all_keywords,
+        "sort_links": {key: query.sorted_by(key) for key in SORTABLE_COLUMNS},
     }

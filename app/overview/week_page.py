@@ -41,7 +41,7 @@ KIND_HEADINGS = {
     NoticeKind.scoop_suggested: "Possible scoops found by your feeds",
 }
 
-WEEK_MESSAGE = "Pick a week written like 2026-W47 (year, W, week number)."
+WEEK_MESSAGE = "Pick a day of the week, or write the week like 2026-W47 (year, W, week number)."
 
 
 # ---------------------------------------------------------------- the week's own work

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
 from app.inputs import NOT_BLANK, Id, IsoDate
+from app.listing import folded_text
 from app.releases.urls import BadUrl, arxiv_id, external_id, normalise_url
 
 RELEASE_TITLE_MAX = 300
@@ -90,6 +91,15 @@ class Release(SQLModel, table=True):
     summary: str = Field(default="", sa_type=sa.Text)
     source: ReleaseSource = Field(default=ReleaseSource.manual, sa_type=EnumText(ReleaseSource))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Title, organisation and summary, folded for an accent- and case-blind
+    # search (app.listing.fold); kept up to date on every write, below.
+    search_text: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+
+
+@sa.event.listens_for(Release, "before_insert")
+@sa.event.listens_for(Release, "before_update")
+def _fold_for_search(_mapper, _connection, release: Release) -> None:
+    release.search_text = folded_text(release.title, release.organisation, release.summary)
 
 
 class ReleaseLink(SQLModel, table=True):

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.errors import NotFound
-from app.listing import newest_first_page, text_match
+from app.listing import folded_match, newest_first_page
 from app.projects.models import Project
 from app.releases.models import LinkEffect, LinkState, Release, ReleaseKind, ReleaseLink
 
@@ -91,11 +91,7 @@ def release_log(
     if filters.until:
         query = query.where(Release.released_on <= filters.until)
     if filters.text:
-        query = query.where(
-            text_match(
-                session, [Release.title, Release.organisation, Release.summary], filters.text
-            )
-        )
+        query = query.where(folded_match(Release.search_text, filters.text))
     return newest_first_page(
         session, query, day=Release.released_on, ident=Release.id, before=before, limit=limit
     )
