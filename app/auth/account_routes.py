@@ -118,7 +118,7 @@ async def password_change(
     new_hash = await hash_password_limited(request.app, form.new_password)
     keep = request.state.session_id
     await run_in_threadpool(_save_password, session, user, new_hash, keep)
-    return redirect(request, "/account#password", message=CHANGED_NOTE)
+    return redirect(request, "/account", message=CHANGED_NOTE)
 
 
 def _save_password(session: SessionDep, user: User, password_hash: str, keep: int) -> None:

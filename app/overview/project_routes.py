@@ -107,5 +107,5 @@ def project_share(
         if team
         else f"“{project.title}” is now private: only you can see it."
     )
-    url = request.url_for("project_detail", project_id=project.id).path + "#sharing"
+    url = request.url_for("project_detail", project_id=project.id).path
     return redirect(request, url, message=message)

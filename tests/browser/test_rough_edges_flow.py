@@ -101,7 +101,7 @@ def test_confirmations_are_said_once_after_creating_sharing_and_saving_the_zone(
     expect(sharing).to_contain_text("Private: only you can see it.")
     sharing.get_by_label("Shared with").select_option(label="Alignment lab")
     sharing.get_by_role("button", name="Save sharing").click()
-    expect(page).to_have_url(re.compile(rf"/projects/{project_id}#sharing$"))
+    expect(page).to_have_url(re.compile(rf"/projects/{project_id}$"))
     expect(page.get_by_role("status").filter(has_text="now shared")).to_have_text(
         f"“{PROJECTS[0].title}” is now shared with Alignment lab."
     )
