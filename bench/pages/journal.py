@@ -51,7 +51,8 @@ def pace_check(weeks: dict[str, int]) -> Check:
 
 
 def review_check(expected: int) -> Check:
-    """The review's "What I did" lists the week's entries."""
+    """The review's "What I did" lists the week's entries (each with its
+    text, which may hold lists of its own)."""
 
     def check(response: httpx.Response) -> str | None:
         heading = next(
@@ -59,7 +60,7 @@ def review_check(expected: int) -> Check:
         )
         if heading is None:
             return "no section headed What I did"
-        found = len(heading.find_parent("section").select("li"))
+        found = len(heading.find_parent("section").select("ul.week-entries > li"))
         return (
             None if found == expected else f"{found} entries under What I did, expected {expected}"
         )

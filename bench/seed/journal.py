@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.journal.models import JournalEntry, JournalSettings
 from app.journal.queries import PACE_WEEKS
+from app.listing import folded_text
 from app.markdown import render_markdown
 from bench import progress
 from bench.seed import Seeder, insert_rows
@@ -141,6 +142,8 @@ def journal_rows(
             )
             # A bulk insert skips the service, which renders the body on save.
             rows[-1]["body_html"] = render_markdown(rows[-1]["body"])
+            # ... and the ORM hook that folds the searchable text.
+            rows[-1]["search_text"] = folded_text(rows[-1]["body"], rows[-1]["learned"])
         day -= timedelta(days=1)
     return rows
 
