@@ -94,6 +94,7 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
             replans=replans,
             entries=journal_queries.entries_of_project(session, user=user, project_id=project.id),
             reviews=reviews,
+            zone=ZoneInfo(user.timezone),
         ),
         "reinforced": sum(1 for link, _ in links if link.effect == LinkEffect.reinforces),
         "draft": replan_service.draft_get(session, project=project, actor=user) if owner else None,

@@ -1,9 +1,10 @@
 """A project's story in one list: scores, plan versions, releases, re-plans."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 
 from app.releases.models import LinkEffect
+from app.web import LOCAL_DATE
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
-def _acknowledgment(reviews: list, before: datetime) -> str:
-    """The newest review before `before` that accepted the scoop risk."""
+def _acknowledgment(reviews: list, before: datetime, zone: tzinfo) -> str:
+    """The newest review before `before` that accepted the scoop risk, dated
+    in the reader's `zone` as every moment on a page is (app.web.local_date)."""
     accepted = [
         r for r in reviews if r.review.decision.accepts_risk and r.review.created_at < before
     ]
@@ -38,7 +40,8 @@ def _acknowledgment(reviews: list, before: datetime) -> str:
     last = accepted[-1]
     return (
         f"scoop risk acknowledged by {last.reviewer_name} on "
-        f"{last.review.created_at.date().isoformat()} (plan version {last.plan_number})"
+        f"{last.review.created_at.astimezone(zone).strftime(LOCAL_DATE)} "
+        f"(plan version {last.plan_number})"
     )
 
 
@@ -50,6 +53,7 @@ def timeline(
     replans: list,
     entries: list | None = None,
     reviews: list | None = None,
+    zone: tzinfo = UTC,
 ) -> list[Event]:
     """Newest first. Releases sit at their release date, the rest when made.
     `reviews` are answered reviews, oldest first (reviews.queries.ReviewEvent)."""
@@ -92,7 +96,7 @@ def timeline(
             f"Re-planned after {release.title}",
             r.decision.label,
             release_id=release.id,
-            acknowledged=_acknowledgment(reviews, r.created_at),
+            acknowledged=_acknowledgment(reviews, r.created_at, zone),
         )
         for r, release in replans
     ]

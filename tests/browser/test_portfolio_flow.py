@@ -144,7 +144,7 @@ def portfolio_row(page: Page, title: str) -> Locator:
 def expect_ranking(page: Page, titles: list[str]) -> None:
     """The portfolio lists exactly these titles, ranked 1, 2, 3… in this order."""
     rows = portfolio_rows(page)
-    expect(rows.locator("td.title a")).to_have_text(titles)
+    expect(rows.locator("td.title > a")).to_have_text(titles)  # not the keyword chips
     expect(rows.locator("td.rank")).to_have_text([str(n) for n in range(1, len(titles) + 1)])
 
 

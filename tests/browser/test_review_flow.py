@@ -221,7 +221,7 @@ def open_waiting_review(page: Page, server: LiveServer, shared: SharedUp) -> Non
     waiting = page.locator("#waiting tbody tr")
     expect(waiting).to_have_count(1)
     expect(waiting.locator("td")).to_have_text(
-        [PROJECT.title, "version 1", RESEARCHER, MANAGER, re.compile(r"^\d{4}-\d\d-\d\d$"), "open"]
+        [PROJECT.title, "version 1", RESEARCHER, MANAGER, re.compile(r"^\d\d [A-Z][a-z]{2} \d{4}$"), "open"]
     )
     waiting.get_by_role("link", name=PROJECT.title).click()
     expect(page).to_have_url(shared.review_url)
@@ -270,7 +270,7 @@ def test_manager_acknowledges_a_shared_plan_and_the_scoop_shows_it(
     expect(answer.locator("dt")).to_have_text(QUESTIONS)
     expect(answer.locator("dd")).to_have_text(ANSWERS)
     answered_on = answer.locator("p.meta time").inner_text()
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d", answered_on), answered_on
+    assert re.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4}", answered_on), answered_on  # "02 Dec 2026"
     expect(researcher.locator("#questions")).to_have_count(0)  # no more editing the questions
 
     # The manager comments; the thread is swapped in place.
