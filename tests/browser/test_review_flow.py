@@ -221,7 +221,14 @@ def open_waiting_review(page: Page, server: LiveServer, shared: SharedUp) -> Non
     waiting = page.locator("#waiting tbody tr")
     expect(waiting).to_have_count(1)
     expect(waiting.locator("td")).to_have_text(
-        [PROJECT.title, "version 1", RESEARCHER, MANAGER, re.compile(r"^\d\d [A-Z][a-z]{2} \d{4}$"), "open"]
+        [
+            PROJECT.title,
+            "version 1",
+            RESEARCHER,
+            MANAGER,
+            re.compile(r"^\d\d [A-Z][a-z]{2} \d{4}$"),  # "02 Dec 2026", in the reader's zone
+            "open",
+        ]
     )
     waiting.get_by_role("link", name=PROJECT.title).click()
     expect(page).to_have_url(shared.review_url)
