@@ -170,7 +170,7 @@ def make_replan(
 def make_entry(db: Session, author: User, **fields) -> JournalEntry:
     if isinstance(fields.get("hours"), str):  # the API takes hours as a JSON number
         fields["hours"] = Decimal(fields["hours"])
-    data = EntryIn.model_validate({"kind": "experiment", **fields})
+    data = EntryIn.model_validate({"kind": "experiment", "body": "Worked on it.", **fields})
     entry = journal_service.entry_create(db, author=author, data=data)
     db.commit()
     return entry
