@@ -76,6 +76,7 @@ def project_data(
     summary: str = "",
     **plan: str,
 ) -> dict:
+    reasons = {name: plan.pop(name) for name in list(plan) if name.endswith("_rationale")}
     return {
         "title": f"Project {next(_seq)}" if title is None else title,
         "summary": summary,
@@ -86,6 +87,7 @@ def project_data(
             "scoop_risk": scoop_risk,
             "impact": impact,
             "success_axis": success_axis,
+            **reasons,
         },
         "plan": plan,
     }
