@@ -196,10 +196,8 @@ def _stale_reasons(data: dict[str, Any], errors: dict[str, str]) -> dict[str, st
         if str(data.get(score, "")) != str(data[was]) and (
             not str(data.get(why, "")).strip() or data.get(why) == data.get(f"_was_{why}")
         ):
-            label = score.replace("_", " ").capitalize()
-            stale[why] = (
-                f"{label} went {data[was]} → {data.get(score)}: say why it is {data.get(score)} now."
-            )
+            label, now = score.replace("_", " ").capitalize(), data.get(score)
+            stale[why] = f"{label} went {data[was]} → {now}: say why it is {now} now."
     return stale
 
 
