@@ -133,6 +133,15 @@ def test_the_whole_flow_with_a_logged_release(logged_in, db, user, project, rele
     page = soup(logged_in.get(f"/projects/{project.id}"))
     events = {li["data-kind"]: li.get_text(" ", strip=True) for li in page.select("#timeline li")}
     assert "Re-planned after EnglishBench" in events["replan"]
+    record = {
+        dt.get_text(): dt.find_next_sibling("dd").get_text()
+        for dt in page.select("#timeline li.ev-replan .replan-record dt")
+    }
+    assert record == {
+        "What they did": STEP2["what_they_did"],
+        "What of ours still stands": STEP2["what_stands"],
+        "What we learned": STEP3["learnings"],
+    }
     assert "EnglishBench" in events["release"]
     assert "re-planned 1 time" in page.select_one("#resilience").get_text(" ", strip=True)
     assert page.select_one("#plan-2") is not None
