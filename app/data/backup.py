@@ -31,7 +31,7 @@ def sqlite_path(database_url: str) -> Path:
     if url.get_backend_name() != "sqlite":
         raise BackupError(
             "`goldfish backup` copies a SQLite database; for PostgreSQL use pg_dump"
-            " (README, \"Your data\") or `goldfish export`"
+            ' (README, "Your data") or `goldfish export`'
         )
     if not url.database or url.database == ":memory:":
         raise BackupError("DATABASE_URL names no database file")
@@ -156,9 +156,8 @@ def backup_restore(backup: Path, database_url: str, *, force: bool = False) -> R
     try:
         with _closing(_connect(backup, read_only=True)) as source:
             problem = _integrity(source)
-            tables = {
-                row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
+            listed = source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {row[0] for row in listed}
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{backup} is not a SQLite database: {exc}") from None
     if problem != "ok":

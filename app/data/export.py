@@ -69,9 +69,7 @@ def check_revision(connection: Connection) -> str:
     return expected
 
 
-def _lines(
-    connection: Connection, query: sa.Select, progress: Progress
-) -> Iterator[bytes]:
+def _lines(connection: Connection, query: sa.Select, progress: Progress) -> Iterator[bytes]:
     result = connection.execution_options(yield_per=BATCH).execute(query).mappings()
     for batch in result.partitions():
         for row in batch:
