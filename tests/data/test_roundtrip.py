@@ -2,8 +2,8 @@
 exports again to the same bytes; ids, secrets and sequences behave."""
 
 import io
-import os
 import json
+import os
 import zipfile
 from datetime import UTC, datetime
 
@@ -35,9 +35,7 @@ def import_bytes(database, archive: bytes) -> None:
         session.commit()
 
 
-def test_every_table_crosses_to_the_other_database_and_back_unchanged(
-    source, other_database_url
-):
+def test_every_table_crosses_to_the_other_database_and_back_unchanged(source, other_database_url):
     with source.session(write=True) as s:
         seed_every_table(s)
     with source.engine.connect() as connection:
@@ -67,9 +65,7 @@ def test_every_table_crosses_to_the_other_database_and_back_unchanged(
         target.dispose()
 
 
-def test_without_secrets_no_credential_leaves_and_the_rest_round_trips(
-    source, other_database_url
-):
+def test_without_secrets_no_credential_leaves_and_the_rest_round_trips(source, other_database_url):
     with source.session(write=True) as s:
         seed_every_table(s)
         hashes = [h for h in s.exec(select(User.password_hash)) if h]
