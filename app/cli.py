@@ -1,6 +1,7 @@
 """The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds, worker,
 export and import, backup and restore."""
 
+import sys
 from typing import Annotated
 
 import typer
@@ -247,7 +248,7 @@ class _RichProgress:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=Console(stderr=True),
-            transient=False,
+            transient=True,  # gone once done: the summary line (or the error) stays
         )
         self.task = None
 
@@ -291,7 +292,10 @@ def export_archive(
         ),
     ] = False,
     force: Annotated[bool, typer.Option(help="Replace FILE if it exists")] = False,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr")] = True,
+    progress: Annotated[
+        bool | None,
+        typer.Option(help="A progress bar on stderr (default: when stderr is a terminal)"),
+    ] = None,
 ) -> None:
     """Write everything in the instance to FILE: a zip of one JSON Lines file per
     table and a manifest (format in README, "Your data")."""
@@ -302,6 +306,7 @@ def export_archive(
     from app.data.archive import ArchiveError
     from app.data.export import NoProgress, instance_export
 
+    progress = sys.stderr.isatty() if progress is None else progress
     target = Path(file)
     if target.exists() and not force:
         raise _fail(f"{target} exists; pass --force to replace it")
@@ -350,7 +355,10 @@ class _NullContext:
 @imports.command("archive")
 def import_archive(
     file: Annotated[str, typer.Argument(help="A zip written by `goldfish export`")],
-    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr")] = True,
+    progress: Annotated[
+        bool | None,
+        typer.Option(help="A progress bar on stderr (default: when stderr is a terminal)"),
+    ] = None,
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse archives that unpack to more than this")
     ] = 4 * 1024**3,
@@ -364,6 +372,7 @@ def import_archive(
     from app.data.export import NoProgress
     from app.data.load import instance_import
 
+    progress = sys.stderr.isatty() if progress is None else progress
     settings = get_settings()
     database = _database()
     try:
