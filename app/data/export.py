@@ -70,7 +70,9 @@ def check_revision(connection: Connection) -> str:
 
 
 def _lines(connection: Connection, query: sa.Select, progress: Progress) -> Iterator[bytes]:
-    result = connection.execution_options(yield_per=BATCH).execute(query).mappings()
+    # On the statement, not the connection (which would keep it for every
+    # later statement, savepoints included): a server-side cursor on PostgreSQL.
+    result = connection.execute(query.execution_options(yield_per=BATCH)).mappings()
     for batch in result.partitions():
         for row in batch:
             yield encode_row(row)
