@@ -50,8 +50,9 @@ format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format app tests bench
 
-# ARGS passes options through, e.g. make bench ARGS="--only journal --requests 10".
-bench: setup ## Print page timings at realistic sizes
+# ARGS passes options through, e.g. make bench ARGS="--only journal --requests 10";
+# ARGS="--only data" runs only the full export/import bench (python -m bench.data).
+bench: setup ## Print page timings, and export/import time and memory, at realistic sizes
 	$(BIN)/python -m bench $(ARGS)
 
 # ARGS passes options through, e.g. make bench-matching ARGS="--data DIR --compare".

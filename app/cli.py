@@ -1,11 +1,14 @@
-"""The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds, worker."""
+"""The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds, worker,
+export and import, backup and restore."""
 
+import sys
 from typing import Annotated
 
 import typer
 from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
+from typer.core import TyperGroup
 
 from app.config import ROOT, get_settings
 
@@ -202,6 +205,241 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     polls = run(_database(), get_settings(), once=once)
     typer.echo(f"{polls} polls")
+
+
+# ------------------------------------------------------------ your data
+
+
+class _ImportGroup(TyperGroup):
+    """`goldfish import FILE` loads a full export; `goldfish import KIND …`
+    runs one of the group's commands (the archive one is `archive`)."""
+
+    def resolve_command(self, ctx, args):  # type: ignore[no-untyped-def]
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["archive", *args]
+        return super().resolve_command(ctx, args)
+
+
+imports = typer.Typer(
+    cls=_ImportGroup,
+    help="Import: `goldfish import FILE` loads a full export into an empty instance.",
+    no_args_is_help=True,
+)
+cli.add_typer(imports, name="import")
+
+
+class _RichProgress:
+    """A progress bar per table, on stderr."""
+
+    def __init__(self, verb: str) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.verb = verb
+        self.bar = Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,  # gone once done: the summary line (or the error) stays
+        )
+        self.task = None
+
+    def __enter__(self):
+        self.bar.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.done()
+        self.bar.stop()
+
+    def begin(self, total: int) -> None:
+        self.task = self.bar.add_task(self.verb, total=total)
+
+    def table(self, name: str) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, description=f"{self.verb} {name}")
+
+    def rows(self, n: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, n)
+
+    def done(self) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, description=f"{self.verb}: done")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"goldfish: {message}", err=True)
+    return typer.Exit(1)
+
+
+@cli.command("export")
+def export_archive(
+    file: Annotated[str, typer.Argument(help="The zip to write")],
+    include_secrets: Annotated[
+        bool,
+        typer.Option(
+            help="Also password hashes, API tokens, sessions, reset and invite links"
+            " (whoever holds the file can then act as any user)"
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Replace FILE if it exists")] = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option(help="A progress bar on stderr (default: when stderr is a terminal)"),
+    ] = None,
+) -> None:
+    """Write everything in the instance to FILE: a zip of one JSON Lines file per
+    table and a manifest (format in README, "Your data")."""
+    import os
+    from pathlib import Path
+
+    from app.config import create_private
+    from app.data.archive import ArchiveError
+    from app.data.export import NoProgress, instance_export
+
+    progress = sys.stderr.isatty() if progress is None else progress
+    target = Path(file)
+    if target.exists() and not force:
+        raise _fail(f"{target} exists; pass --force to replace it")
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    create_private(partial)  # owner-only from the first byte
+    database = _database()
+    try:
+        with database.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # One snapshot for every table, while others write.
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with (
+                open(partial, "wb") as out,
+                _RichProgress("exporting") if progress else _NullContext() as bar,
+            ):
+                manifest = instance_export(
+                    connection,
+                    out,
+                    include_secrets=include_secrets,
+                    progress=bar if progress else NoProgress(),
+                )
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(partial, target)
+    except ArchiveError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        partial.unlink(missing_ok=True)
+        database.dispose()
+    rows = sum(t.rows for t in manifest.tables)
+    typer.echo(
+        f"Exported {rows} rows of {len(manifest.tables)} tables to {target}"
+        + (" (with secrets: keep it safe)" if include_secrets else "")
+    )
+
+
+class _NullContext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *_exc) -> None:
+        pass
+
+
+@imports.command("archive")
+def import_archive(
+    file: Annotated[str, typer.Argument(help="A zip written by `goldfish export`")],
+    progress: Annotated[
+        bool | None,
+        typer.Option(help="A progress bar on stderr (default: when stderr is a terminal)"),
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option(min=1, help="Refuse archives that unpack to more than this")
+    ] = 4 * 1024**3,
+) -> None:
+    """Load a full export into an empty instance, ids and all, or nothing at
+    all: any problem leaves the database as it was. An empty database is
+    migrated first."""
+    import sqlalchemy as sa
+
+    from app.data.archive import ArchiveError, ArchiveReader, Limits
+    from app.data.export import NoProgress
+    from app.data.load import instance_import
+
+    progress = sys.stderr.isatty() if progress is None else progress
+    settings = get_settings()
+    database = _database()
+    try:
+        if not sa.inspect(database.engine).get_table_names():
+            command.upgrade(alembic_config(settings.database_url), "head")
+        with open(file, "rb") as stream:
+            reader = ArchiveReader(stream, Limits(max_bytes=max_bytes))
+            with (
+                database.session(write=True) as session,
+                _RichProgress("importing") if progress else _NullContext() as bar,
+            ):
+                loaded = instance_import(
+                    session.connection(), reader, progress=bar if progress else NoProgress()
+                )
+                session.commit()
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc.strerror or exc}") from None
+    except ArchiveError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        database.dispose()
+    typer.echo(f"Imported {sum(loaded.rows.values())} rows of {len(loaded.rows)} tables")
+
+
+@cli.command()
+def backup(
+    directory: Annotated[str, typer.Argument(help="Where backups are kept")],
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="Keep only the newest N backups in DIRECTORY")
+    ] = None,
+) -> None:
+    """Take a consistent online backup of the SQLite database (while it is in
+    use), named by the time it was taken."""
+    from pathlib import Path
+
+    from app.data.backup import BackupError, backup_create
+
+    try:
+        made = backup_create(get_settings().database_url, Path(directory), keep=keep)
+    except BackupError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Backed up to {made.path}")
+    for old in made.removed:
+        typer.echo(f"Removed {old} (--keep {keep})")
+
+
+@cli.command()
+def restore(
+    file: Annotated[str, typer.Argument(help="A backup made by `goldfish backup`")],
+    force: Annotated[
+        bool, typer.Option(help="Replace a database that holds data (backed up first)")
+    ] = False,
+) -> None:
+    """Replace the SQLite database with a backup. Refuses to overwrite a
+    database that holds data unless --force."""
+    from pathlib import Path
+
+    from app.data.backup import BackupError, backup_restore
+
+    try:
+        restored = backup_restore(Path(file), get_settings().database_url, force=force)
+    except BackupError as exc:
+        raise _fail(str(exc)) from None
+    if restored.saved_previous:
+        typer.echo(f"The database it replaced is saved as {restored.saved_previous}")
+    rows = sum(n for name, n in restored.rows.items() if name != "alembic_version")
+    typer.echo(f"Restored {restored.path} from {file}: {rows} rows")
 
 
 def _database():

@@ -14,6 +14,7 @@ from app.auth.password_routes import router as password_router
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.contract import install_contract
+from app.data.routes import router as data_router
 from app.db import Database, make_engine
 from app.errors import NotFound, error_body, install_error_handlers, unexpected_errors
 from app.feeds.api import router as feeds_api
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(auth_router)
     app.include_router(account_router)
+    app.include_router(data_router)
     app.include_router(password_router)
     app.include_router(portfolio_router)
     app.include_router(projects_router)

@@ -130,6 +130,7 @@ _SELF = "self"
 CLASSIFIED: dict[str, str] = {
     # pages
     "GET /account": _SELF,
+    "GET /account/export": _SELF,
     "POST /account/tokens": _SELF,
     "POST /account/password": _SELF,
     "POST /account/sessions/revoke": _SELF,
