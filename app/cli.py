@@ -193,14 +193,16 @@ def feeds_poll(
 def worker(
     once: Annotated[bool, typer.Option(help="Poll what is due, then exit")] = False,
 ) -> None:
-    """Poll feeds as they fall due, until stopped (SIGTERM lets the poll under
-    way finish). Run one on SQLite; any number on PostgreSQL."""
+    """Poll feeds as they fall due and run queued spreadsheet imports, until
+    stopped (SIGTERM lets the work under way finish). Run one on SQLite; any
+    number on PostgreSQL."""
     import logging
 
     from app.feeds.worker import run
+    from app.spreadsheets.worker import run_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    polls = run(_database(), get_settings(), once=once)
+    polls = run(_database(), get_settings(), once=once, jobs=[run_due])
     typer.echo(f"{polls} polls")
 
 
