@@ -50,6 +50,9 @@ from app.security import (
     same_origin_guard,
     security_headers,
 )
+from app.spreadsheets.routes import UPLOAD_PATH
+from app.spreadsheets.routes import router as spreadsheets_router
+from app.spreadsheets.sheet import MAX_UPLOAD_BYTES
 from app.teams.api import router as teams_api
 from app.teams.routes import router as teams_router
 from app.web import redirect, render, templates
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(notifications_router)
     app.include_router(feeds_router)
     app.include_router(inbox_router)
+    app.include_router(spreadsheets_router)
     app.include_router(ranked_projects_api)
     app.include_router(projects_api)
     app.include_router(releases_api)
@@ -172,7 +176,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.add_middleware(same_origin_guard)
     app.add_middleware(unexpected_errors)
-    app.add_middleware(body_limit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        body_limit,
+        max_bytes=settings.max_body_bytes,
+        # The file, and what a multipart form wraps around it.
+        uploads={UPLOAD_PATH: MAX_UPLOAD_BYTES + 64 * 1024},
+    )
     app.add_middleware(security_headers)
     if settings.base_url:
         app.add_middleware(canonical_origin, base_url=settings.base_url)

@@ -93,7 +93,7 @@ def same_origin_guard(app: ASGIApp) -> ASGIApp:
     return guarded
 
 
-def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
+def body_limit(app: ASGIApp, *, max_bytes: int, uploads: dict[str, int] | None = None) -> ASGIApp:
     """Refuse bodies over `max_bytes` with 413 before anything parses them
     (CSRF's form parsing, FastAPI's validation): a 13 MB body once kept every
     route busy for minutes. A declared length is refused without reading a
@@ -102,7 +102,12 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
 
     Not FastAPI's `max_body_size`: it answers a declared oversize body in
     plain text, whatever the app's handlers say, and the API promises its
-    JSON error shape."""
+    JSON error shape.
+
+    `uploads`: upload forms' paths with their own, larger limit; a body over
+    it is answered, unread, with a redirect to the form (`?too_large=1`),
+    which says so beside its file field."""
+    uploads = uploads or {}
 
     async def limited(scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -113,8 +118,11 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
         if declared is None and b"transfer-encoding" not in headers:
             await app(scope, receive, send)  # no body
             return
-        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            await _too_large(scope, send, max_bytes)
+        upload_limit = uploads.get(scope["path"]) if scope["method"] == "POST" else None
+        limit = upload_limit or max_bytes
+        too_large = _upload_too_large if upload_limit else _too_large
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await too_large(scope, send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -124,8 +132,8 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > max_bytes:
-                await _too_large(scope, send, max_bytes)
+            if size > limit:
+                await too_large(scope, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -155,6 +163,13 @@ async def _too_large(scope: dict, send: Callable, max_bytes: int) -> None:
     else:
         page = _page("Too much to send", f"{message} Nothing was saved.")
         await _send(send, 413, b"text/html; charset=utf-8", page, close)
+
+
+async def _upload_too_large(scope: dict, send: Callable, _max_bytes: int) -> None:
+    """Back to the upload form, which says why beside its field."""
+    location = (scope["path"] + "?too_large=1").encode()
+    close = ((b"connection", b"close"), (b"location", location))
+    await _send(send, 303, b"text/plain; charset=utf-8", b"", close)
 
 
 HSTS = b"max-age=31536000; includeSubDomains"

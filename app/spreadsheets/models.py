@@ -51,9 +51,7 @@ class ProjectImport(SQLModel, table=True):
     # The mapping chosen: one field name per column, and each score's scale.
     columns: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     scales: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
-    status: ImportStatus = Field(
-        default=ImportStatus.uploaded, sa_type=EnumText(ImportStatus, 10)
-    )
+    status: ImportStatus = Field(default=ImportStatus.uploaded, sa_type=EnumText(ImportStatus, 10))
     rows_total: int = 0
     rows_checked: int = 0
     created_count: int = 0

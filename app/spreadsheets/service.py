@@ -29,6 +29,7 @@ from app.teams.queries import membership_of
 
 # A worker that died mid-import leaves its claim: another takes it over after this.
 STALE_AFTER = timedelta(minutes=10)
+SKIPPED_LISTED = 200  # rows named in a finished import's summary
 
 
 def table_of(job: ProjectImport) -> Table:
@@ -39,7 +40,7 @@ def mapping_of(job: ProjectImport, table: Table) -> Mapping:
     return mapping_from(table.headers, job.columns, job.scales, table)
 
 
-def _check_team(session: Session, *, owner_id: int, team_id: int | None) -> None:
+def check_team(session: Session, *, owner_id: int, team_id: int | None) -> None:
     if team_id is not None and membership_of(session, user_id=owner_id, team_id=team_id) is None:
         raise Refused(404, "not_found", "Choose one of your teams.", field="team_id")
 
@@ -50,7 +51,7 @@ def import_upload(
     """Keep an uploaded file, once it reads as a spreadsheet, with the
     mapping guessed from its headers. Refused (422, field "file") with the
     reason when it does not read."""
-    _check_team(session, owner_id=owner.id, team_id=team_id)
+    check_team(session, owner_id=owner.id, team_id=team_id)
     try:
         sheet_format = format_of(filename)
         table = read_table(content, sheet_format)
@@ -117,7 +118,7 @@ def import_queue(session: Session, *, job: ProjectImport) -> ProjectImport:
     """Hand a previewed import to the worker, if every column has a field
     and no row has an error (else refused: nothing is queued)."""
     _editable(job)
-    _check_team(session, owner_id=job.owner_id, team_id=job.team_id)
+    check_team(session, owner_id=job.owner_id, team_id=job.team_id)
     table, checked = import_check(session, job=job)
     if mapping_of(job, table).problems(table.headers):
         raise Refused(422, "mapping_incomplete", "Choose a field for every column first.")
@@ -167,18 +168,18 @@ def import_claim(session: Session, *, now: datetime | None = None) -> int | None
     return import_id
 
 
-def import_write(
+def projects_write(
     session: Session,
     *,
-    job: ProjectImport,
     owner: User,
     checked: Checked,
     progress: Callable[[int], None] | None = None,
-) -> ProjectImport:
-    """Create every checked row's project, in the caller's transaction, and
-    record the summary. A title that appeared in the portfolio since the
-    rows were checked is skipped too; a refusal (the owner left the team)
-    raises, and the caller rolls everything back."""
+) -> tuple[int, list[dict]]:
+    """Create every checked row's project in the caller's transaction: the
+    number created and what was skipped ([{"line", "title", "why"}]). A
+    title that appeared in the portfolio since the rows were checked is
+    skipped too; a refusal (the owner left the team) raises, and the caller
+    rolls everything back."""
     if checked.errors:
         raise Refused(422, "rows_invalid", "Rows have errors: nothing was imported.")
     existing = {" ".join(t.split()).casefold() for t in titles_of(session, owner_id=owner.id)}
@@ -191,7 +192,11 @@ def import_write(
         key = " ".join(row.data.title.split()).casefold()
         if key in existing:
             skipped.append(
-                {"line": row.line, "title": row.data.title, "why": "Added meanwhile: left as it is."}
+                {
+                    "line": row.line,
+                    "title": row.data.title,
+                    "why": "Added meanwhile: left as it is.",
+                }
             )
             continue
         project_create(session, owner=owner, data=row.data)
@@ -199,10 +204,18 @@ def import_write(
         created += 1
         if progress is not None:
             progress(done)
+    return created, skipped
+
+
+def import_write(
+    session: Session, *, job: ProjectImport, owner: User, checked: Checked
+) -> ProjectImport:
+    """The import's projects and its summary, in the caller's transaction."""
+    created, skipped = projects_write(session, owner=owner, checked=checked)
     job.status = ImportStatus.done
     job.created_count = created
     job.skipped_count = len(skipped)
-    job.skipped = skipped[:200]
+    job.skipped = skipped[:SKIPPED_LISTED]
     job.rows_checked = len(checked.rows)
     job.content = b""  # the file is not kept once its projects exist
     job.finished_at = utcnow()
@@ -216,9 +229,7 @@ def import_fail(session: Session, *, import_id: int, message: str) -> None:
     session.execute(
         sa.update(ProjectImport)
         .where(ProjectImport.id == import_id)
-        .values(
-            status=ImportStatus.failed, error=message[:2000], finished_at=utcnow(), content=b""
-        )
+        .values(status=ImportStatus.failed, error=message[:2000], finished_at=utcnow(), content=b"")
     )
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+import openpyxl
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 5000
@@ -177,8 +179,6 @@ def _table(records: list[list[str]], *, delimiter: str = "") -> Table:
 
 
 def _read_xlsx(content: bytes) -> Table:
-    import openpyxl  # noqa: PLC0415 - loaded only when an .xlsx arrives
-
     buffer = io.BytesIO(content)
     try:
         with zipfile.ZipFile(buffer) as archive:

@@ -20,8 +20,7 @@ from app.spreadsheets.sheet import SheetError
 log = logging.getLogger(__name__)
 
 UNEXPECTED = (
-    "The import failed on an unexpected error (logged for the administrator); "
-    "nothing was written."
+    "The import failed on an unexpected error (logged for the administrator); nothing was written."
 )
 
 
@@ -73,4 +72,3 @@ def run_import(database: Database, import_id: int) -> ImportStatus:
         service.import_fail(session, import_id=import_id, message=message)
         session.commit()
     return ImportStatus.failed
-
