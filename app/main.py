@@ -47,6 +47,7 @@ from app.security import (
     csrf_middleware,
     csrf_session_binding,
     login_url,
+    multipart_csrf,
     same_origin_guard,
     security_headers,
 )
@@ -166,8 +167,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # Added last runs first: headers, the body limit, the last-resort error
     # answer, then the same-origin check, then CSRF (its session binding,
-    # then the token check).
+    # then the token check, an upload form's token lifted out of its body first).
     app.add_middleware(csrf_middleware, secret=settings.secret_key)
+    app.add_middleware(multipart_csrf, paths={UPLOAD_PATH})
     app.add_middleware(
         csrf_session_binding,
         secret=settings.secret_key,

@@ -124,7 +124,7 @@ def _read_csv(content: bytes) -> Table:
     table = _table(records, delimiter=delimiter)
     if len(table.headers) == 1:
         header = table.headers[0]
-        hint = next((d for d in ";\t|," if d in header), None)
+        hint = next((d for d in ";\t|,:" if d in header), None)
         if hint is not None:
             raise SheetError(
                 f"Only one column was found, and its header holds {_name(hint)}: the file's "
@@ -135,7 +135,8 @@ def _read_csv(content: bytes) -> Table:
 
 
 def _name(delimiter: str) -> str:
-    return {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}[delimiter]
+    names = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars", ":": "colons"}
+    return names[delimiter]
 
 
 def _bounded(rows) -> list[list[str]]:
