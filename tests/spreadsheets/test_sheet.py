@@ -55,7 +55,7 @@ def test_utf16_is_refused_as_not_a_csv_text():
 
 
 def test_a_delimiter_it_cannot_tell_apart_is_said():
-    with pytest.raises(SheetError, match="Only one column.*colons"):
+    with pytest.raises(SheetError, match=r"Only one column.*colons"):
         csv_table("Title:Impact\nA:3\n")
 
 
@@ -101,5 +101,5 @@ def test_empty_files_and_other_formats_are_refused():
         csv_table("\n\n")
     with pytest.raises(SheetError, match=r"\.xls"):
         format_of("plans.xls")
-    with pytest.raises(SheetError, match="csv or .xlsx"):
+    with pytest.raises(SheetError, match=r"csv or \.xlsx"):
         format_of("plans.numbers")
