@@ -196,14 +196,16 @@ def feeds_poll(
 def worker(
     once: Annotated[bool, typer.Option(help="Poll what is due, then exit")] = False,
 ) -> None:
-    """Poll feeds as they fall due, until stopped (SIGTERM lets the poll under
-    way finish). Run one on SQLite; any number on PostgreSQL."""
+    """Poll feeds as they fall due and run queued spreadsheet imports, until
+    stopped (SIGTERM lets the work under way finish). Run one on SQLite; any
+    number on PostgreSQL."""
     import logging
 
     from app.feeds.worker import run
+    from app.spreadsheets.worker import run_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    polls = run(_database(), get_settings(), once=once)
+    polls = run(_database(), get_settings(), once=once, jobs=[run_due])
     typer.echo(f"{polls} polls")
 
 
@@ -440,6 +442,94 @@ def restore(
         typer.echo(f"The database it replaced is saved as {restored.saved_previous}")
     rows = sum(n for name, n in restored.rows.items() if name != "alembic_version")
     typer.echo(f"Restored {restored.path} from {file}: {rows} rows")
+
+
+@imports.command("projects")
+def import_projects(
+    file: Annotated[str, typer.Argument(help="A .csv or .xlsx file, one project per row")],
+    owner: Annotated[str, typer.Option("--owner", help="The e-mail of whose portfolio")],
+    team: Annotated[
+        int | None, typer.Option("--team", help="Share them with this team (its id)")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='Override the guess: "Header=field", or "Header=-" to leave a column out',
+        ),
+    ] = None,
+    scale: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='A score\'s scale: "impact=0-10", "scoop_risk=percent", "attainability=1-5"'
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check every row; write nothing")] = False,
+) -> None:
+    """Import projects from a spreadsheet into OWNER's portfolio: all of
+    them, or (on any error) none. The columns are guessed from the headers
+    and the score scales from the values; both are printed first."""
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from app.auth.queries import user_by_email
+    from app.errors import Refused
+    from app.spreadsheets import cli_import
+
+    path = Path(file)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        _fail(f"{file}: {exc.strerror}")
+    with _session() as session:
+        user = user_by_email(session, email=owner)
+        if user is None or not user.is_active:
+            _fail(f"No active account with email {owner}.")
+        try:
+            plan = cli_import.prepare(
+                session,
+                owner=user,
+                filename=path.name,
+                read=lambda limit: _read_at_most(path, limit, size),
+                team_id=team,
+                overrides=column or [],
+                scales=scale or [],
+            )
+        except Refused as refused:
+            _fail(refused.message)
+        for line in plan.describe():
+            typer.echo(line)
+        if plan.error:
+            _fail(plan.error)
+        if dry_run:
+            typer.echo("Dry run: nothing written.")
+            return
+        with Progress(transient=True) as progress:
+            task = progress.add_task("Importing", total=len(plan.checked.to_create))
+            try:
+                created, skipped = plan.write(
+                    session, progress=lambda n: progress.update(task, completed=n)
+                )
+            except Refused as refused:
+                session.rollback()
+                _fail(f"Nothing was imported: {refused.message}")
+        session.commit()
+    typer.echo(f"Imported: {created} created, {skipped} skipped.")
+
+
+def _read_at_most(path, limit: int, size: int) -> bytes | None:
+    """The file's bytes, or None if it is over the limit (unread)."""
+    if size > limit:
+        return None
+    with path.open("rb") as handle:
+        content = handle.read(limit + 1)
+    return None if len(content) > limit else content
+
+
+def _fail(message: str):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
 
 
 def _database():

@@ -19,6 +19,7 @@ from app.releases.models import LinkEffect, Release, ReleaseCreate
 from app.replans import service as replan_service
 from app.replans.models import Replan, ReplanCreate
 from app.security import CSRF_COOKIE, bound_csrf_token
+from app.spreadsheets.service import import_upload
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -329,3 +330,10 @@ def unbound_csrf_token(client) -> str:
 
     secret = client.app.state.settings.secret_key
     return URLSafeSerializer(secret).dumps("0123456789abcdef0123", "csrftoken")
+
+
+def make_import(db: Session, owner: User, text: str = "Title\nImported project\n"):
+    """An uploaded spreadsheet, mapped as guessed, not imported yet."""
+    job = import_upload(db, owner=owner, filename="plans.csv", content=text.encode(), team_id=None)
+    db.commit()
+    return job

@@ -88,7 +88,9 @@ def theirs(db, other_user):
     invite, _raw = factories.make_invite(db, team, other_user)
     feed = factories.make_feed(db, other_user, "Their secret feed")
     suggestion = factories.make_suggestion(db, release, project)
+    upload = factories.make_import(db, other_user, "Title\nTheir secret project import\n")
     return {
+        "import_id": upload.id,
         "feed_id": feed.id,
         "suggestion_id": suggestion.id,
         "project_id": project.id,
@@ -258,6 +260,7 @@ def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mi
         "request_id": 1,
         "feed_id": 1,
         "suggestion_id": 1,
+        "import_id": 1,
         "token": "gfi_forged",
         "fmt": "json",
     }

@@ -210,6 +210,13 @@ CLASSIFIED: dict[str, str] = {
     "POST /inbox/{suggestion_id}/reopen": "private",
     "GET /releases/{release_id}/touches": "private",
     "POST /releases/{release_id}/touches": "private",
+    "GET /imports/projects": _SELF,
+    "POST /imports/projects": _SELF,
+    "GET /imports/{import_id}/mapping": "private",
+    "POST /imports/{import_id}/mapping": "private",
+    "GET /imports/{import_id}/preview": "private",
+    "POST /imports/{import_id}/start": "private",
+    "GET /imports/{import_id}": "private",
     # API
     "GET /api/v1/projects": _SELF,
     "POST /api/v1/projects": _SELF,
@@ -342,6 +349,7 @@ def cast(db) -> Cast:
     suggestion = factories.make_suggestion(db, suggested, shared)
     request = factories.make_request(db, shared, ada, users["manager"], ["Vision question?"])
     invite, _ = factories.make_invite(db, vision, users["manager"])
+    upload = factories.make_import(db, ada, "Title\nAda private project Beta import\n")
     del other
     return Cast(
         users,
@@ -357,6 +365,7 @@ def cast(db) -> Cast:
             "request_id": request.id,
             "feed_id": feed.id,
             "suggestion_id": suggestion.id,
+            "import_id": upload.id,
             "token": "gfi_forged",
             "fmt": "json",
         },
