@@ -27,3 +27,48 @@
     say("Goldfish could not be reached, so nothing was saved. What you typed is still here; try again.");
   });
 })();
+
+// Re-scoring on the portfolio is deliberate: changing a score shows Save and
+// Cancel for that row; only Save writes. After the table is swapped back,
+// focus returns to the score the person last changed.
+(function () {
+  "use strict";
+  var lastChanged = null;
+  function actionsFor(select) {
+    var form = select.form;
+    return form ? form.querySelector(".score-actions") : null;
+  }
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-was]")) return;
+    var actions = actionsFor(select);
+    if (!actions) return;
+    var form = select.form;
+    var dirty = Array.prototype.some.call(form.elements, function (el) {
+      return el.matches("select[data-was]") && el.value !== el.getAttribute("data-was");
+    });
+    actions.hidden = !dirty;
+    select.closest("tr").classList.toggle("dirty", dirty);
+    lastChanged = select.id;
+  });
+  document.addEventListener("reset", function (event) {
+    var form = event.target;
+    var actions = form.querySelector && form.querySelector(".score-actions");
+    if (!actions) return;
+    // form="…" selects are not reset by the form: put them back by hand.
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.matches("select[data-was]")) el.value = el.getAttribute("data-was");
+    });
+    event.preventDefault();
+    actions.hidden = true;
+    var row = document.getElementById("row-" + form.id.replace("score-", ""));
+    if (row) row.classList.remove("dirty");
+    if (lastChanged && document.getElementById(lastChanged)) document.getElementById(lastChanged).focus();
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!lastChanged) return;
+    var again = document.getElementById(lastChanged);
+    if (again) again.focus();
+    lastChanged = null;
+  });
+})();
