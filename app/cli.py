@@ -1,4 +1,5 @@
-"""The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds, worker."""
+"""The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds,
+worker, demo data."""
 
 from typing import Annotated
 
@@ -126,6 +127,30 @@ def reset_password(email: str) -> None:
         raw = reset_create(session, user=user)
         session.commit()
     typer.echo(reset_link(settings, raw))
+
+
+@cli.command()
+def demo() -> None:
+    """Load the demo portfolio (the spring-2023 instruction-tuning wave, a
+    researcher's projects, a manager's team) into an empty instance and print
+    the demo accounts. Run again, it changes nothing; an instance with
+    accounts of its own is left alone."""
+    from app.demo.service import RealDataPresent, demo_load
+    from app.scoring import config_from_settings
+
+    settings = get_settings()
+    with _session() as session:
+        try:
+            loaded = demo_load(
+                session, secret_key=settings.secret_key, scoring=config_from_settings(settings)
+            )
+        except RealDataPresent as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+    typer.echo("Demo data loaded." if loaded.created else "Demo data is loaded already.")
+    for account in loaded.accounts:
+        typer.echo(f"{account.role}: {account.email}  password: {account.password}")
 
 
 feeds = typer.Typer(help="Feeds: list them, poll them now.", no_args_is_help=True)
