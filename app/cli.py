@@ -1,6 +1,7 @@
 """The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds,
-worker, demo data."""
+worker, demo data, importing releases."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -151,6 +152,43 @@ def demo() -> None:
     typer.echo("Demo data loaded." if loaded.created else "Demo data is loaded already.")
     for account in loaded.accounts:
         typer.echo(f"{account.role}: {account.email}  password: {account.password}")
+
+
+imports = typer.Typer(help="Import data from files.", no_args_is_help=True)
+cli.add_typer(imports, name="import")
+
+
+@imports.command("releases")
+def import_releases(
+    file: Annotated[Path, typer.Argument(help="A .csv, .jsonl or .bib file")],
+    owner: Annotated[str, typer.Option(help="The e-mail of the account whose log gets them")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, jsonl or bibtex (default: from the file's name)"),
+    ] = None,
+) -> None:
+    """Add the releases in FILE to OWNER's release log. One already logged
+    (same address, arXiv id or DOI), or repeated in the file, is skipped. A
+    file with any bad record writes nothing."""
+    from app.auth.queries import user_by_email
+    from app.releases.imports import FORMATS, BadImportFile, read_release_file, releases_import
+
+    if fmt is not None and fmt not in FORMATS:
+        typer.echo(f"--format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        releases = read_release_file(file, fmt=fmt)
+    except BadImportFile as exc:
+        typer.echo(f"{file.name}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    with _session() as session:
+        user = user_by_email(session, email=owner.strip().lower())
+        if user is None:
+            typer.echo(f"No account with email {owner}.", err=True)
+            raise typer.Exit(1)
+        outcome = releases_import(session, owner=user, releases=releases)
+        session.commit()
+    typer.echo(f"{outcome.created} created, {outcome.skipped} skipped (already in the log).")
 
 
 feeds = typer.Typer(help="Feeds: list them, poll them now.", no_args_is_help=True)

@@ -25,7 +25,10 @@ def _refused(request: Request, message: str, status_code: int) -> Response:
     settings = request.app.state.settings
     context = {"first": False, "open": settings.signup_open, "values": {}}
     return render(
-        request, "auth/signup.html", context | {"errors": {"form": message}}, status_code=status_code
+        request,
+        "auth/signup.html",
+        context | {"errors": {"form": message}},
+        status_code=status_code,
     )
 
 
