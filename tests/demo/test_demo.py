@@ -14,11 +14,13 @@ from app.demo.service import DEMO_EMAILS, RESEARCHER_EMAIL, demo_password, demo_
 from app.models import metadata
 from app.projects.models import Project
 from app.replans.models import Replan
-from app.security import CSRF_COOKIE
 from app.reviews.models import Review
-from tests import factories
+from app.security import CSRF_COOKIE
+from tests import factories, test_cli
 from tests.helpers import count, soup
-from tests.test_cli import cli_env, run  # noqa: F401 (cli_env is a fixture)
+from tests.test_cli import run
+
+cli_env = test_cli.cli_env  # the same fixture: a database of its own per test
 
 
 def _row_counts(url: str) -> dict[str, int]:

@@ -11,11 +11,14 @@ from sqlmodel import select
 from app.releases.imports import BadImportFile, read_release_file, releases_import
 from app.releases.models import Release, ReleaseCreate, ReleaseKind
 from app.releases.service import release_create
+from tests import test_cli
 from tests.helpers import count
-from tests.test_cli import cli_env, run  # noqa: F401 (cli_env is a fixture)
+from tests.test_cli import run
+
+cli_env = test_cli.cli_env  # the same fixture: a database of its own per test
 
 CSV = """title;kind;organization;date;url;summary
-Alpaca: A Strong, Replicable Instruction-Following Model;model;Stanford CRFM;2023-03-13;https://crfm.stanford.edu/2023/03/13/alpaca.html?utm_source=x;Self-Instruct data
+Alpaca;model;Stanford CRFM;2023-03-13;https://crfm.stanford.edu/2023/03/13/alpaca.html?utm_source=x;
 LIMA: Less Is More for Alignment;paper;Meta AI;2023-05-18;arXiv:2305.11206;"=HYPERLINK(""https://evil.example"")"
 LIMA again;paper;Meta AI;2023-05-18;https://arxiv.org/pdf/2305.11206v2.pdf;
 """
