@@ -160,29 +160,56 @@ cli.add_typer(imports, name="import")
 
 @imports.command("releases")
 def import_releases(
-    file: Annotated[Path, typer.Argument(help="A .csv, .jsonl or .bib file")],
+    file: Annotated[
+        Path, typer.Argument(help="A .csv, .jsonl or .bib file, or a .txt list of arXiv ids")
+    ],
     owner: Annotated[str, typer.Option(help="The e-mail of the account whose log gets them")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="csv, jsonl or bibtex (default: from the file's name)"),
+        typer.Option(
+            "--format", help="csv, jsonl, bibtex or arxiv (default: from the file's name)"
+        ),
     ] = None,
 ) -> None:
     """Add the releases in FILE to OWNER's release log. One already logged
     (same address, arXiv id or DOI), or repeated in the file, is skipped. A
-    file with any bad record writes nothing."""
+    list of arXiv ids or URLs (one a line) is looked up on arXiv's API
+    (GOLDFISH_ARXIV_API_URL). A file with any bad record, an id arXiv does
+    not know, or a lookup that fails writes nothing."""
     from app.auth.queries import user_by_email
-    from app.releases.imports import FORMATS, BadImportFile, read_release_file, releases_import
+    from app.feeds.lookup import arxiv_releases
+    from app.feeds.polling import PollSettings
+    from app.releases.imports import (
+        FORMATS,
+        BadImportFile,
+        format_of,
+        read_arxiv_ids,
+        read_release_file,
+        releases_import,
+    )
 
     if fmt is not None and fmt not in FORMATS:
         typer.echo(f"--format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
+    email = owner.strip().lower()
     try:
-        releases = read_release_file(file, fmt=fmt)
+        if format_of(file, fmt) != "arxiv":
+            releases = read_release_file(file, fmt=fmt)
+        else:
+            ids = read_arxiv_ids(file)
+            with _session() as session:  # before asking arXiv, not while
+                if user_by_email(session, email=email) is None:
+                    typer.echo(f"No account with email {owner}.", err=True)
+                    raise typer.Exit(1)
+            settings = get_settings()
+            releases = arxiv_releases(
+                ids, api_url=settings.arxiv_api_url, how=PollSettings.of(settings)
+            )
     except BadImportFile as exc:
         typer.echo(f"{file.name}: {exc}", err=True)
         raise typer.Exit(1) from None
     with _session() as session:
-        user = user_by_email(session, email=owner.strip().lower())
+        user = user_by_email(session, email=email)
         if user is None:
             typer.echo(f"No account with email {owner}.", err=True)
             raise typer.Exit(1)

@@ -2,7 +2,11 @@
 log. Every record is validated as a release typed into the form would be,
 all of them before anything is written, and they go in through
 `releases_ingest`, the dedupe that feeds use: one already in the log (by
-address, arXiv id or DOI), or twice in the file, is skipped. Never commits."""
+address, arXiv id or DOI), or twice in the file, is skipped. Never commits.
+
+A fourth kind of file, a list of arXiv ids or URLs, is only read here
+(`read_arxiv_ids`): what the ids are is asked of arXiv by app.feeds.lookup,
+which then hands the releases to `releases_import` like any other file's."""
 
 import csv
 import io
@@ -20,11 +24,21 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.releases.models import ReleaseCreate, ReleaseKind, ReleaseSource
 from app.releases.service import ReleaseDraft, releases_ingest
+from app.releases.urls import arxiv_id
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_RECORDS = 50_000
-FORMATS = ("csv", "jsonl", "bibtex")
-_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".bib": "bibtex"}
+# Each id is one record of an API answer, fetched 100 at a time, 3 s apart.
+MAX_ARXIV_IDS = 2_000
+FORMATS = ("csv", "jsonl", "bibtex", "arxiv")
+_BY_SUFFIX = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".bib": "bibtex",
+    ".txt": "arxiv",
+}
 _FIELDS = {"title", "kind", "organisation", "released_on", "url", "summary"}
 # Spellings a spreadsheet may use for our columns.
 _ALIASES = {
@@ -66,8 +80,49 @@ def format_of(path: Path, given: str | None = None) -> str:
 
 
 def read_release_file(path: Path, *, fmt: str | None = None) -> list[ReleaseCreate]:
-    """Every release the file describes, validated; BadImportFile otherwise."""
+    """Every release the file describes, validated; BadImportFile otherwise.
+    Not for a list of arXiv ids (see `read_arxiv_ids`)."""
     fmt = format_of(path, fmt)
+    if fmt == "arxiv":
+        raise BadImportFile("a list of arXiv ids is looked up on arXiv, not read as releases")
+    records = {"csv": _csv, "jsonl": _jsonl, "bibtex": _bibtex}[fmt](_text_of(path))
+    return validated_releases(records, limit=MAX_RECORDS)
+
+
+def validated_releases(records, *, limit: int = MAX_RECORDS) -> list[ReleaseCreate]:
+    """(where, record) pairs as ReleaseCreate, the first bad one a BadImportFile."""
+    out = []
+    for where, record in records:
+        if len(out) == limit:
+            raise BadImportFile(f"more than {limit} releases in one file; split it")
+        out.append(_validated(where, record))
+    if not out:
+        raise BadImportFile("no releases in the file")
+    return out
+
+
+def read_arxiv_ids(path: Path) -> list[tuple[int, str]]:
+    """(line number, 'arxiv:2305.11206') for each line of a list of arXiv
+    ids or abs/pdf URLs, in any spelling arXiv uses (a version, 'arXiv:').
+    Blank lines and lines starting with # are skipped; anything else that
+    is not an arXiv id is a BadImportFile naming its line."""
+    found = []
+    for number, line in enumerate(_text_of(path).splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        arxiv = arxiv_id(line)
+        if arxiv is None:
+            raise BadImportFile(f"line {number}: '{line[:60]}' is not an arXiv id or arXiv URL")
+        if len(found) == MAX_ARXIV_IDS:
+            raise BadImportFile(f"more than {MAX_ARXIV_IDS} arXiv ids in one file; split it")
+        found.append((number, arxiv))
+    if not found:
+        raise BadImportFile("no arXiv ids in the file")
+    return found
+
+
+def _text_of(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_BYTES:
             raise BadImportFile(f"over {MAX_BYTES // 2**20} MB; split the file")
@@ -75,20 +130,11 @@ def read_release_file(path: Path, *, fmt: str | None = None) -> list[ReleaseCrea
     except OSError as exc:
         raise BadImportFile(exc.strerror or "cannot be read") from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadImportFile(
             f"not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again"
         ) from None
-    records = {"csv": _csv, "jsonl": _jsonl, "bibtex": _bibtex}[fmt](text)
-    out = []
-    for where, record in records:
-        if len(out) == MAX_RECORDS:
-            raise BadImportFile(f"more than {MAX_RECORDS} releases in one file; split it")
-        out.append(_validated(where, record))
-    if not out:
-        raise BadImportFile("no releases in the file")
-    return out
 
 
 def _validated(where: str, record: dict) -> ReleaseCreate:
