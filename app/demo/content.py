@@ -995,7 +995,35 @@ MANAGER_PROJECTS = [
         links=[Link("arena", S.new_baseline, "The data and the Elo method we start from.")],
     ),
 ]
-MANAGER_FEED_QUERY = 'cat:cs.CL AND abs:"LLM evaluation"'
+# The team's feed follows evaluation suites; its last poll brought these two
+# (what arXiv lists under that query), which matching then suggested for the
+# lab's harness and the curated-set project.
+MANAGER_FEED_QUERY = 'cat:cs.CL AND ti:"holistic evaluation"'
+MANAGER_FEED_ITEMS = (
+    _r(
+        "helm",
+        "Holistic Evaluation of Language Models",
+        P,
+        "Stanford CRFM",
+        date(2022, 11, 16),
+        "https://arxiv.org/abs/2211.09110",
+        "Evaluates thirty language models on one shared set of scenarios and metrics, each "
+        "run the same way, so that results are comparable across models; every prompt and "
+        "completion is released with the evaluation toolkit, and the benchmark is kept up to "
+        "date as new models appear.",
+    ),
+    _r(
+        "instructeval",
+        "INSTRUCTEVAL: Towards Holistic Evaluation of Instruction-Tuned Large Language Models",
+        P,
+        "Singapore University of Technology and Design; Alibaba DAMO Academy",
+        date(2023, 6, 7),
+        "https://arxiv.org/abs/2306.04757",
+        "An evaluation suite for instruction-tuned models: problem solving, writing and "
+        "alignment with human values, each benchmark run the same way for every model, with "
+        "the code released so others can add models and tasks.",
+    ),
+)
 MANAGER_JOURNAL = [
     (12, 1, K.planning, "lab_harness", 2, 4, "Agreed the harness's scope with the group.", ""),
     (

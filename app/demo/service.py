@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 from app.auth.models import User, UserCreate
 from app.auth.service import user_create
 from app.demo import content
-from app.feeds.models import FeedCreate, FeedKind
-from app.feeds.service import feed_create
+from app.feeds.models import FeedCreate, FeedKind, PollStatus
+from app.feeds.parse import Entry
+from app.feeds.service import feed_create, feed_ingest, feed_polled
 from app.inbox.service import suggestions_make
 from app.journal.models import EntryIn
 from app.journal.service import entry_create, today_for
@@ -28,6 +29,7 @@ from app.projects.queries import current_plan
 from app.projects.service import plan_revise, project_create, project_update
 from app.releases.models import Release, ReleaseCreate
 from app.releases.service import link_set, release_create
+from app.releases.urls import arxiv_id
 from app.replans.models import ReplanCreate, ReplanDecision
 from app.replans.service import replan_submit
 from app.reviews.models import CommentCreate, Decision, RequestCreate, ReviewCreate
@@ -357,20 +359,45 @@ class _Loader:
         for spec in content.MANAGER_PROJECTS:
             self._project(spec, team_id=team_id if spec.shared else None, owner=self.manager)
         self._journal(self.manager, content.MANAGER_JOURNAL, team_id)
-        feed_create(
+        feed = feed_create(
             self.session,
             owner=self.manager,
             data=FeedCreate(
                 kind=FeedKind.arxiv,
                 query=content.MANAGER_FEED_QUERY,
-                title="LLM evaluation on arXiv (team)",
+                title="Holistic evaluation on arXiv (team)",
                 team_id=team_id,
             ),
             allow_private=False,
         )
+        # Its last poll, as a poll records it: the items go through the
+        # feed's ingest, whose matching puts what fits the team's projects in
+        # their owners' inboxes (the manager's harness among them).
+        ingested = feed_ingest(
+            self.session,
+            feed=feed,
+            owner=self.manager,
+            entries=[_arxiv_entry(item) for item in content.MANAGER_FEED_ITEMS],
+        )
+        feed_polled(self.session, feed=feed, status=PollStatus.ok, ingested=ingested)
         suggestions_make(
             self.session,
             releases=[self.releases[k] for k in content.MANAGER_UNLINKED],
             projects=[self.projects[p.key] for p in content.MANAGER_PROJECTS],
             actor=self.manager,
         )
+
+
+def _arxiv_entry(item: content.DemoRelease) -> Entry:
+    """A demo feed item as a poll of arXiv's API reads it (app.feeds.parse)."""
+    bare = item.url.rsplit("/", 1)[-1]
+    return Entry(
+        title=item.title,
+        url=item.url,
+        summary=item.summary,
+        published=item.released_on,
+        kind=item.kind.value,
+        organisation=item.organisation,
+        external_id=arxiv_id(item.url),
+        guid=f"http://arxiv.org/abs/{bare}v1",
+    )

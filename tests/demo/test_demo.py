@@ -43,7 +43,7 @@ def test_demo_loads_once_prints_the_accounts_and_a_second_run_changes_nothing(cl
     for email in DEMO_EMAILS:
         assert f"{email}  password: {demo_password(secret, email)}" in first.stdout
     loaded = _row_counts(cli_env["DATABASE_URL"])
-    assert loaded["project"] == 12 and loaded["release"] == 29 and loaded["replan"] == 1
+    assert loaded["project"] == 12 and loaded["release"] == 32 and loaded["replan"] == 1
     assert loaded["journal_entry"] >= 55 and loaded["review"] == 2
 
     second = run(cli_env, "demo")

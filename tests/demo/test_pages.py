@@ -1,7 +1,7 @@
 """The demo portfolio fills every page: the researcher's and the manager's
-main pages each show demo content, not an empty state. (The manager's
-inbox may stay empty: matching finds nothing for their two projects among
-the releases they logged, and the demo does not force it.)"""
+main pages each show demo content, not an empty state, their inboxes
+included (the team feed's last poll brought papers that matching suggested
+for the manager's harness and the researcher's curated-set project)."""
 
 import pytest
 from sqlmodel import select
@@ -62,6 +62,7 @@ RESEARCHER_PAGES = [
     ("/reviews?box=sent", "What imitation models really learn"),
     ("/reviews/{request}", "High scoop risk, understood and accepted"),
     ("/inbox", "Unnatural Instructions"),
+    ("/inbox", "INSTRUCTEVAL"),
     ("/activity", "Sam Whitfield"),
     ("/digest", "answered your review request"),
     ("/feeds", "Instruction tuning on arXiv"),
@@ -75,7 +76,8 @@ MANAGER_PAGES = [
     ("/releases", "Chatbot Arena"),
     ("/journal", "Checked harness results against published numbers"),
     ("/journal/pace", "Rest days"),
-    ("/feeds", "LLM evaluation on arXiv (team)"),
+    ("/feeds", "Holistic evaluation on arXiv (team)"),
+    ("/inbox", "Holistic Evaluation of Language Models"),
     ("/reviews/{request}", "Best matters more to us than first here"),
     ("/projects/{curated}", "LIMA: Less Is More for Alignment"),
     ("/teams/{team}", "Noor Haddad"),
@@ -111,3 +113,51 @@ def test_the_portfolio_ranks_all_ten_projects_with_their_arithmetic(client, db, 
     titles = {p.title for p in content.PROJECTS}
     shown = {a.get_text(strip=True) for a in page.select("main table a")}
     assert titles <= shown
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        (
+            MANAGER_EMAIL,
+            {
+                (
+                    "Holistic Evaluation of Language Models",
+                    "A shared evaluation harness for the lab",
+                ),
+            },
+        ),
+        (
+            RESEARCHER_EMAIL,
+            {
+                (
+                    "INSTRUCTEVAL: Towards Holistic Evaluation of Instruction-Tuned Large "
+                    "Language Models",
+                    "Small curated instruction sets",
+                ),
+                (
+                    "Unnatural Instructions: Tuning Language Models with (Almost) No Human Labor",
+                    "Small curated instruction sets",
+                ),
+            },
+        ),
+    ],
+)
+def test_both_demo_accounts_find_open_suggestions_from_real_matching(
+    client, db, demo, email, expected
+):
+    _as(client, db, email)
+    page = soup(client.get("/inbox"))
+    shown = set()
+    for group in page.select("main section.inbox-group"):
+        heading = group.select_one("h2 a")
+        for item in group.select("li.suggestion.state-open"):
+            shown.add(
+                (
+                    item.select_one(".release-title").get_text(strip=True),
+                    heading.get_text(strip=True),
+                )
+            )
+    assert expected <= shown
+    # Each came from the matcher, with the words it matched on.
+    assert page.select("li.suggestion.state-open .why mark.term")
