@@ -1,7 +1,8 @@
-"""The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds, worker,
-export and import, backup and restore."""
+"""The `goldfish` command: serve, migrate, accounts, tokens, password resets, feeds,
+worker, demo data, export and import (archives, projects, releases), backup and restore."""
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -131,6 +132,30 @@ def reset_password(email: str) -> None:
     typer.echo(reset_link(settings, raw))
 
 
+@cli.command()
+def demo() -> None:
+    """Load the demo portfolio (the spring-2023 instruction-tuning wave, a
+    researcher's projects, a manager's team) into an empty instance and print
+    the demo accounts. Run again, it changes nothing; an instance with
+    accounts of its own is left alone."""
+    from app.demo.service import RealDataPresent, demo_load
+    from app.scoring import config_from_settings
+
+    settings = get_settings()
+    with _session() as session:
+        try:
+            loaded = demo_load(
+                session, secret_key=settings.secret_key, scoring=config_from_settings(settings)
+            )
+        except RealDataPresent as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+    typer.echo("Demo data loaded." if loaded.created else "Demo data is loaded already.")
+    for account in loaded.accounts:
+        typer.echo(f"{account.role}: {account.email}  password: {account.password}")
+
+
 feeds = typer.Typer(help="Feeds: list them, poll them now.", no_args_is_help=True)
 cli.add_typer(feeds, name="feeds")
 
@@ -224,7 +249,8 @@ class _ImportGroup(TyperGroup):
 
 imports = typer.Typer(
     cls=_ImportGroup,
-    help="Import: `goldfish import FILE` loads a full export into an empty instance.",
+    help="Import: `goldfish import FILE` loads a full export into an empty instance;"
+    " `import projects` and `import releases` add rows from a spreadsheet or a list.",
     no_args_is_help=True,
 )
 cli.add_typer(imports, name="import")
@@ -546,6 +572,66 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@imports.command("releases")
+def import_releases(
+    file: Annotated[
+        Path, typer.Argument(help="A .csv, .jsonl or .bib file, or a .txt list of arXiv ids")
+    ],
+    owner: Annotated[str, typer.Option(help="The e-mail of the account whose log gets them")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="csv, jsonl, bibtex or arxiv (default: from the file's name)"
+        ),
+    ] = None,
+) -> None:
+    """Add the releases in FILE to OWNER's release log. One already logged
+    (same address, arXiv id or DOI), or repeated in the file, is skipped. A
+    list of arXiv ids or URLs (one a line) is looked up on arXiv's API
+    (GOLDFISH_ARXIV_API_URL). A file with any bad record, an id arXiv does
+    not know, or a lookup that fails writes nothing."""
+    from app.auth.queries import user_by_email
+    from app.feeds.lookup import arxiv_releases
+    from app.feeds.polling import PollSettings
+    from app.releases.imports import (
+        FORMATS,
+        BadImportFile,
+        format_of,
+        read_arxiv_ids,
+        read_release_file,
+        releases_import,
+    )
+
+    if fmt is not None and fmt not in FORMATS:
+        typer.echo(f"--format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    email = owner.strip().lower()
+    try:
+        if format_of(file, fmt) != "arxiv":
+            releases = read_release_file(file, fmt=fmt)
+        else:
+            ids = read_arxiv_ids(file)
+            with _session() as session:  # before asking arXiv, not while
+                if user_by_email(session, email=email) is None:
+                    typer.echo(f"No account with email {owner}.", err=True)
+                    raise typer.Exit(1)
+            settings = get_settings()
+            releases = arxiv_releases(
+                ids, api_url=settings.arxiv_api_url, how=PollSettings.of(settings)
+            )
+    except BadImportFile as exc:
+        typer.echo(f"{file.name}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    with _session() as session:
+        user = user_by_email(session, email=email)
+        if user is None:
+            typer.echo(f"No account with email {owner}.", err=True)
+            raise typer.Exit(1)
+        outcome = releases_import(session, owner=user, releases=releases)
+        session.commit()
+    typer.echo(f"{outcome.created} created, {outcome.skipped} skipped (already in the log).")
 
 
 def main() -> None:

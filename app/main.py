@@ -16,6 +16,7 @@ from app.config import ROOT, Settings, get_settings
 from app.contract import install_contract
 from app.data.routes import router as data_router
 from app.db import Database, make_engine
+from app.demo.routes import router as demo_router
 from app.errors import NotFound, error_body, install_error_handlers, unexpected_errors
 from app.feeds.api import router as feeds_api
 from app.feeds.routes import router as feeds_router
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(account_router)
     app.include_router(data_router)
     app.include_router(password_router)
+    app.include_router(demo_router)
     app.include_router(portfolio_router)
     app.include_router(projects_router)
     app.include_router(project_page_router)

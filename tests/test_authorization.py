@@ -24,6 +24,7 @@ from tests import factories
 # For people not logged in: signing up and forgotten passwords (tests/security),
 # and where an invite link lands before it asks who you are (tests/teams).
 _PUBLIC = {
+    "/demo",  # only on an instance with no accounts: tests/demo
     "/teams/{team_id}/join/{token}",
     "/login",
     "/signup",

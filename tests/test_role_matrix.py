@@ -278,6 +278,7 @@ CLASSIFIED: dict[str, str] = {
 # For people who are not logged in (a forgotten password): tests/security;
 # where an invite link lands, signed in or not: tests/teams.
 _UNGUARDED = {
+    "/demo",  # only on an instance with no accounts: tests/demo
     "/teams/{team_id}/join/{token}",
     "/login",
     "/signup",

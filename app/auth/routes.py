@@ -61,8 +61,7 @@ def signup_page(
     )
 
 
-# Sign-ups per address per hour (each costs a password hash).
-SIGNUP_PER_IP_HOUR = 10
+SIGNUP_PER_IP_HOUR = service.SIGNUP_PER_IP_HOUR
 TOO_MANY_SIGNUPS = "Too many sign-ups from here in the last hour. Try again later."
 
 
