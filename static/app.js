@@ -72,3 +72,26 @@
     lastChanged = null;
   });
 })();
+
+// The re-plan's first step: choosing "Log it now" opens the new release's
+// fields, and typing in them chooses it.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var radio = event.target;
+    if (!radio.matches || !radio.matches("input[name=release_choice]")) return;
+    var details = radio.closest("form") && radio.closest("form").querySelector("details.new-release");
+    if (details && radio.value === "new" && radio.checked) {
+      details.open = true;
+      var first = details.querySelector("input, select, textarea");
+      if (first) first.focus();
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    var details = event.target.closest && event.target.closest("details.new-release");
+    if (!details || event.target.tagName === "SUMMARY") return;
+    var form = details.closest("form");
+    var choice = form && form.querySelector("input[name=release_choice][value=new]");
+    if (choice && !choice.checked) choice.checked = true;
+  });
+})();

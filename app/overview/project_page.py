@@ -57,6 +57,13 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
     replans = replan_queries.replans_with_releases(session, project=project)
     reviews = review_queries.reviews_of_project(session, project_id=project.id)
     linked = {release.id for _, release in links}
+    replanned = {release.id for _, release in replans}
+    # A scoop linked but not yet re-planned: what "I got scooped" is about.
+    pending = [
+        release
+        for link, release in links
+        if link.effect in SCOOP_EFFECTS and release.id not in replanned
+    ]
     return {
         "project": project,
         "can_edit": owner,
@@ -104,4 +111,6 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
         else [],
         "effect_options": [(e.value, e.label) for e in LinkEffect],
         "scoop_effects": SCOOP_EFFECTS,
+        "replanned_release_ids": replanned,
+        "pending_scoop": max(pending, key=lambda r: (r.released_on, r.id), default=None),
     }

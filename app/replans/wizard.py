@@ -12,7 +12,9 @@ transaction at the end (replans.service.replan_submit).
 
 import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -100,6 +102,8 @@ def _fresh_data(
         "release_id": str(release_id or ""),
         "effect": LinkEffect.scoop.value,
         "r_kind": ReleaseKind.paper.value,
+        # A release logged on the spot usually came out today, where the researcher is.
+        "r_released_on": datetime.now(ZoneInfo(user.timezone)).date().isoformat(),
     }
     data |= {name: str(getattr(assessment, name)) for name in SCORE_FIELDS}
     if plan is not None:

@@ -477,3 +477,35 @@ def test_a_step_over_the_length_limits_keeps_nothing(logged_in, db, project, rel
     assert len(page.select_one("#f-what_they_did").get_text()) == len(huge), "shown as typed"
     db.expire_all()
     assert db.exec(select(ReplanDraft.data)).one() == before
+
+
+def test_i_got_scooped_starts_from_the_scoop_already_linked(logged_in, db, user, project):
+    scoop = factories.make_release(db, user, "TheirBench")
+    factories.make_link(db, user, scoop, project, effect="scoop")
+    page = soup(logged_in.get(f"/projects/{project.id}"))
+    href = page.select_one("#scooped")["href"]
+    assert href.endswith(f"/projects/{project.id}/replan?release_id={scoop.id}")
+    start = soup(logged_in.get(href))
+    assert start.select_one(f"#f-release_id option[value='{scoop.id}']").has_attr("selected")
+
+
+def test_a_handled_scoop_no_longer_offers_a_re_plan(logged_in, db, user, project, release):
+    factories.make_link(db, user, release, project, effect="scoop")
+    walk(
+        logged_in,
+        project,
+        {"release_choice": "existing", "release_id": str(release.id), "effect": "scoop"},
+    )
+    assert step(logged_in, project, 6, {}, action="finish").status_code == 303
+    page = soup(logged_in.get(f"/projects/{project.id}"))
+    item = page.select(".links li")
+    assert len(item) == 1 and "re-planned" in item[0].get_text()
+    assert item[0].find("a", string="Re-plan after this") is None
+    assert page.select_one("#scooped")["href"].endswith(f"/projects/{project.id}/replan")
+
+
+def test_a_release_logged_on_the_spot_is_dated_today(logged_in, db, user, project):
+    from app.journal.service import today_for
+
+    page = soup(logged_in.get(f"/projects/{project.id}/replan"))
+    assert page.select_one("#f-r_released_on")["value"] == today_for(user).isoformat()
