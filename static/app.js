@@ -95,3 +95,23 @@
     if (choice && !choice.checked) choice.checked = true;
   });
 })();
+
+// "Copy link" beside a link shown once (an invite): shown only where it works.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-copy]");
+  if (!navigator.clipboard) return;
+  Array.prototype.forEach.call(buttons, function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var field = document.querySelector(button.getAttribute("data-copy"));
+      if (!field) return;
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = "Copied";
+      }, function () {
+        field.select();
+        button.textContent = "Press Ctrl+C to copy";
+      });
+    });
+  });
+})();

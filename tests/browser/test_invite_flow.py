@@ -24,6 +24,23 @@ def make_invite_link(page: Page, team: str) -> str:
     return link
 
 
+def test_the_invite_link_has_a_copy_button(browser: Browser, live_server: LiveServer):
+    context = browser.new_context(
+        base_url=live_server.url, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    try:
+        sign_up(page, live_server)
+        link = make_invite_link(page, "Copy group")
+        page.get_by_role("button", name="Copy link").click()
+        expect(page.get_by_role("button", name="Copied")).to_be_visible()
+        assert page.evaluate("() => navigator.clipboard.readText()") == link
+        leave = page.get_by_role("button", name="Leave Copy group")
+        expect(leave).to_have_class("secondary danger")  # not dressed as the main action
+    finally:
+        context.close()
+
+
 def test_a_newcomer_signs_up_from_an_invite_and_joins(
     page: Page, browser: Browser, live_server: LiveServer
 ):
