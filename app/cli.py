@@ -507,11 +507,11 @@ def import_projects(
     try:
         size = path.stat().st_size
     except OSError as exc:
-        _fail(f"{file}: {exc.strerror}")
+        _abort(f"{file}: {exc.strerror}")
     with _session() as session:
         user = user_by_email(session, email=owner)
         if user is None or not user.is_active:
-            _fail(f"No active account with email {owner}.")
+            _abort(f"No active account with email {owner}.")
         try:
             plan = cli_import.prepare(
                 session,
@@ -523,11 +523,11 @@ def import_projects(
                 scales=scale or [],
             )
         except Refused as refused:
-            _fail(refused.message)
+            _abort(refused.message)
         for line in plan.describe():
             typer.echo(line)
         if plan.error:
-            _fail(plan.error)
+            _abort(plan.error)
         if dry_run:
             typer.echo("Dry run: nothing written.")
             return
@@ -539,7 +539,7 @@ def import_projects(
                 )
             except Refused as refused:
                 session.rollback()
-                _fail(f"Nothing was imported: {refused.message}")
+                _abort(f"Nothing was imported: {refused.message}")
         session.commit()
     typer.echo(f"Imported: {created} created, {skipped} skipped.")
 
@@ -553,7 +553,8 @@ def _read_at_most(path, limit: int, size: int) -> bytes | None:
     return None if len(content) > limit else content
 
 
-def _fail(message: str):
+def _abort(message: str):
+    """One line on stderr and exit 1 (the spreadsheet import's errors)."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 

@@ -20,6 +20,7 @@ password hashes, API tokens, log-in sessions, password-reset links,
 pending sign-ups and the hashes of invite links.
 """
 
+import base64
 import hashlib
 import json
 import zipfile
@@ -102,6 +103,8 @@ def _encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes | memoryview):  # an uploaded file: base64 text
+        return base64.b64encode(bytes(value)).decode("ascii")
     if hasattr(value, "value") and isinstance(value, str):  # a StrEnum
         return value.value
     return value
@@ -130,6 +133,8 @@ def decoders(columns: Iterable[sa.Column]) -> dict[str, Callable[[Any], Any]]:
             found[column.name] = date.fromisoformat
         elif isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
             found[column.name] = Decimal
+        elif isinstance(kind, sa.LargeBinary):
+            found[column.name] = base64.b64decode
     return found
 
 

@@ -81,6 +81,7 @@ def seed_every_table(db: Session) -> dict[str, User]:
     )
     db.commit()
     factories.make_review(db, request, grace, note="Risk known and accepted")
+    factories.make_import(db, ada, "Title,Impact\nFrom a sheet,4\n")  # an upload, bytes and all
     # An old timestamp with no microseconds, and one far in the past.
     db.execute(
         sa.update(metadata.tables["release"]).values(
