@@ -91,7 +91,7 @@ def what_if_apply(
     field, value = context["what_if"].field, context["what_if"].value
     why = form.rationale.strip()
     refused = {}
-    if value == context["assessment"][field.value]:
+    if value == getattr(context["assessment"], field.value):
         refused["value"] = f"{field.value.replace('_', ' ').capitalize()} is {value} already."
     elif not why:
         refused["rationale"] = RATIONALE_NEEDED

@@ -145,9 +145,10 @@ def links_chosen(
         if raw_id in seen or (not effect and not note.strip()):
             continue  # not linked (or a row posted twice)
         seen.add(raw_id)
-        key = raw_id if raw_id.isdecimal() and len(raw_id) <= 10 else "bad"
-        if key == "bad" or int(key) not in live:
-            errors[f"link_effect-{key}"] = "That is not one of your projects."
+        key = raw_id if raw_id.isdecimal() and len(raw_id) <= 10 else ""
+        if not key or int(key) not in live:
+            # Archived meanwhile, or never the user's: the form no longer lists it.
+            errors["links"] = "A project chosen is not one of your live projects: choose again."
             continue
         if not effect:
             errors[f"link_effect-{key}"] = "Choose its effect to link it, or clear the note."
