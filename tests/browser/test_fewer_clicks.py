@@ -188,3 +188,47 @@ def test_what_if_applies_the_change_as_a_rescore(page: Page, live_server: LiveSe
     expect(page.get_by_label("scoop risk of Sparse attention kernels", exact=True)).to_have_value(
         "5"
     )
+
+
+def test_i_got_scooped_end_to_end(page: Page, live_server: LiveServer):
+    """From the release that scooped a project to its new plan: log it and
+    link it as a scoop in one form, then the release's "I got scooped:
+    re-plan", which opens the wizard on that release, and its six steps."""
+    sign_up(page, live_server)
+    project = "Tool-use agent benchmark"
+    project_id = add_project(page, Clicks(), project, (4, 4, 4))
+
+    clicks = Clicks()
+    title = "ToolBench-X: a benchmark for tool-using agents"
+    log_and_link(page, clicks, title, f"2410.{secrets.randbelow(10**5):05d}", {project: "scoop"})
+    clicks.click(page.get_by_role("link", name="I got scooped: re-plan"))
+    expect(page).to_have_url(re.compile(rf"/projects/{project_id}/replan\?release_id=\d+$"))
+    page.wait_for_load_state("load")
+    wizard = page.locator("#wizard")
+
+    def next_step(number: int, button: str = "Next") -> None:
+        clicks.click(wizard.get_by_role("button", name=button, exact=True))
+        if number:
+            expect(wizard.get_by_role("heading", level=2)).to_have_text(re.compile(rf"^{number}\."))
+
+    # 1. Which release: the one just linked as a scoop, already chosen.
+    expect(wizard.get_by_label("Release", exact=True)).to_be_visible()
+    next_step(2)
+    # 2. What happened.
+    wizard.get_by_label("What did they do?", exact=True).fill("300 tasks, one model family.")
+    wizard.get_by_label("What of our plan still stands?", exact=True).fill("Real APIs.")
+    next_step(3)
+    # 3. What we do now.
+    clicks.check(wizard.get_by_role("radio", name=re.compile(r"^Evaluate more thoroughly")))
+    next_step(4)
+    # 4. Re-score: the scoop risk falls, and why.
+    clicks.choose(wizard.get_by_label("Scoop risk", exact=True), "2")
+    wizard.locator("textarea[name=scoop_risk_rationale]").fill("The obvious version is out.")
+    next_step(5)
+    # 5. The new plan, then 6. review and finish.
+    next_step(6)
+    next_step(0, "Finish re-plan")
+    expect(page).to_have_url(re.compile(rf"/projects/{project_id}(#timeline)?$"))
+    expect(page.locator("#timeline")).to_contain_text(title)
+    print(f"clicks for 'I got scooped' end to end, from logging the release: {clicks.count}")
+    assert clicks.count == 13

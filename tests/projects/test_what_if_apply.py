@@ -94,3 +94,13 @@ def test_only_the_owner_applies(client, db, user, other_user):
     assert client.submit(f"/projects/{project.id}/what-if", form).status_code == 404
     assert count(db, Assessment) == 1
     assert db.get(Project, project.id).version == project.version
+
+
+def test_the_htmx_preview_carries_the_apply_form(logged_in, db, user):
+    project = factories.make_project(db, user, "Kernels", scoop_risk=3)
+    r = logged_in.get(
+        f"/projects/{project.id}/what-if?score=scoop_risk&value=5", headers={"HX-Request": "true"}
+    )
+    assert r.status_code == 200
+    fragment = soup(r)
+    assert fragment.select_one("#what-if form#apply-what-if input[name=csrftoken]")["value"]
