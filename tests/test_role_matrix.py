@@ -147,6 +147,7 @@ CLASSIFIED: dict[str, str] = {
     "POST /projects/{project_id}/restore": "project_write",
     "GET /projects/{project_id}": "project_read",
     "GET /projects/{project_id}/what-if": "project_write",
+    "POST /projects/{project_id}/what-if": "project_write",
     "GET /projects/{project_id}/plans/diff": "project_read",
     "GET /releases": _SELF,
     "GET /releases/new": _SELF,

@@ -146,6 +146,8 @@ def create_shared_project(page: Page, server: LiveServer, team: str) -> int:
     nav(page).get_by_role("link", name="New project").click()
     expect(page).to_have_url(f"{server.url}/projects/new")
     page.get_by_label("Title", exact=True).fill(project.title)
+    # Beyond the title and scores, the form's fields wait under "More details".
+    page.get_by_text("More details").click()
     page.get_by_label("Question / summary", exact=True).fill(project.summary)
     page.get_by_label("Keywords", exact=True).fill(project.keywords)
     page.get_by_label("Shared with", exact=True).select_option(label=team)
