@@ -132,7 +132,7 @@ def make_manager_invite(page: Page) -> str:
 def join_team(page: Page, server: LiveServer, link: str, team: str) -> None:
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Join a team")
-    expect(page.locator("main")).to_contain_text(f"You are invited to join {team} as a manager.")
+    expect(page.locator("main")).to_contain_text(f"invites you to join {team} as a manager.")
     page.get_by_role("button", name=f"Join {team}").click()
     expect(page).to_have_url(re.compile(re.escape(server.url) + r"/teams/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(team)
