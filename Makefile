@@ -50,9 +50,11 @@ format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format app tests bench
 
-# ARGS passes options through, e.g. make bench ARGS="--only journal --requests 10".
-bench: setup ## Print page timings at realistic sizes
+# ARGS passes options through, e.g. make bench ARGS="--only journal --requests 10";
+# ARGS="--only data" runs only the full export/import bench (python -m bench.data).
+bench: setup ## Print page timings, export/import time and memory, and a 1,000-row spreadsheet import
 	$(BIN)/python -m bench $(ARGS)
+	$(BIN)/python -m bench.spreadsheet
 
 # ARGS passes options through, e.g. make bench-matching ARGS="--data DIR --compare".
 bench-matching: setup ## Print release-matching quality (precision, recall, feedback) and speed

@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     # a feed's document may be at most this large.
     feeds_timeout_seconds: float = Field(15, gt=0, le=300)
     feeds_max_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    # arXiv's API, where `goldfish import releases ids.txt` looks ids up (a
+    # test points it at a server of its own; addresses on this machine also
+    # need GOLDFISH_FEEDS_ALLOW_PRIVATE).
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
     # The score at which a release matched to a project becomes a
     # suggestion; unset, matching's measured default (app.matching.engine).
     match_threshold: float | None = Field(None, ge=0, le=1)
@@ -165,6 +169,16 @@ class Settings(BaseSettings):
         if parts.path.strip("/") or parts.query or parts.fragment:
             raise ValueError("GOLDFISH_BASE_URL must be an origin, without a path")
         return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("arxiv_api_url")
+    @classmethod
+    def _arxiv_api_is_web(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError(
+                "GOLDFISH_ARXIV_API_URL must look like https://export.arxiv.org/api/query"
+            )
+        return value
 
     @field_validator("smtp_url")
     @classmethod

@@ -14,7 +14,9 @@ from app.auth.password_routes import router as password_router
 from app.auth.routes import router as auth_router
 from app.config import ROOT, Settings, get_settings
 from app.contract import install_contract
+from app.data.routes import router as data_router
 from app.db import Database, make_engine
+from app.demo.routes import router as demo_router
 from app.errors import NotFound, error_body, install_error_handlers, unexpected_errors
 from app.feeds.api import router as feeds_api
 from app.feeds.routes import router as feeds_router
@@ -47,9 +49,13 @@ from app.security import (
     csrf_middleware,
     csrf_session_binding,
     login_url,
+    multipart_csrf,
     same_origin_guard,
     security_headers,
 )
+from app.spreadsheets.routes import UPLOAD_PATH
+from app.spreadsheets.routes import router as spreadsheets_router
+from app.spreadsheets.sheet import MAX_UPLOAD_BYTES
 from app.teams.api import router as teams_api
 from app.teams.routes import router as teams_router
 from app.web import redirect, render, templates
@@ -104,7 +110,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(auth_router)
     app.include_router(account_router)
+    app.include_router(data_router)
     app.include_router(password_router)
+    app.include_router(demo_router)
     app.include_router(portfolio_router)
     app.include_router(projects_router)
     app.include_router(project_page_router)
@@ -119,6 +127,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(notifications_router)
     app.include_router(feeds_router)
     app.include_router(inbox_router)
+    app.include_router(spreadsheets_router)
     app.include_router(ranked_projects_api)
     app.include_router(projects_api)
     app.include_router(releases_api)
@@ -162,8 +171,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # Added last runs first: headers, the body limit, the last-resort error
     # answer, then the same-origin check, then CSRF (its session binding,
-    # then the token check).
+    # then the token check, an upload form's token lifted out of its body first).
     app.add_middleware(csrf_middleware, secret=settings.secret_key)
+    app.add_middleware(multipart_csrf, paths={UPLOAD_PATH})
     app.add_middleware(
         csrf_session_binding,
         secret=settings.secret_key,
@@ -172,7 +182,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.add_middleware(same_origin_guard)
     app.add_middleware(unexpected_errors)
-    app.add_middleware(body_limit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        body_limit,
+        max_bytes=settings.max_body_bytes,
+        # The file, and what a multipart form wraps around it.
+        uploads={UPLOAD_PATH: MAX_UPLOAD_BYTES + 64 * 1024},
+    )
     app.add_middleware(security_headers)
     if settings.base_url:
         app.add_middleware(canonical_origin, base_url=settings.base_url)

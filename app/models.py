@@ -12,6 +12,7 @@ from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.releases.models import Release, ReleaseLink
 from app.replans.models import Replan, ReplanDraft
 from app.reviews.models import Review, ReviewComment, ReviewQuestion, ReviewRequest
+from app.spreadsheets.models import ProjectImport
 from app.teams.models import Invite, Membership, Team
 
 metadata = SQLModel.metadata
@@ -30,6 +31,7 @@ __all__ = [
     "Notification",
     "PlanVersion",
     "Project",
+    "ProjectImport",
     "ProjectKeyword",
     "Release",
     "ReleaseLink",

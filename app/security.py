@@ -2,11 +2,13 @@
 
 import hashlib
 import hmac
+import io
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import python_multipart
 from asgi_csrf import DEFAULT_SIGNING_NAMESPACE, asgi_csrf
 from itsdangerous.url_safe import URLSafeSerializer
 from starlette.requests import cookie_parser
@@ -93,7 +95,7 @@ def same_origin_guard(app: ASGIApp) -> ASGIApp:
     return guarded
 
 
-def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
+def body_limit(app: ASGIApp, *, max_bytes: int, uploads: dict[str, int] | None = None) -> ASGIApp:
     """Refuse bodies over `max_bytes` with 413 before anything parses them
     (CSRF's form parsing, FastAPI's validation): a 13 MB body once kept every
     route busy for minutes. A declared length is refused without reading a
@@ -102,7 +104,12 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
 
     Not FastAPI's `max_body_size`: it answers a declared oversize body in
     plain text, whatever the app's handlers say, and the API promises its
-    JSON error shape."""
+    JSON error shape.
+
+    `uploads`: upload forms' paths with their own, larger limit; a body over
+    it is answered, unread, with a redirect to the form (`?too_large=1`),
+    which says so beside its file field."""
+    uploads = uploads or {}
 
     async def limited(scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -113,8 +120,11 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
         if declared is None and b"transfer-encoding" not in headers:
             await app(scope, receive, send)  # no body
             return
-        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            await _too_large(scope, send, max_bytes)
+        upload_limit = uploads.get(scope["path"]) if scope["method"] == "POST" else None
+        limit = upload_limit or max_bytes
+        too_large = _upload_too_large if upload_limit else _too_large
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await too_large(scope, send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -124,8 +134,8 @@ def body_limit(app: ASGIApp, *, max_bytes: int) -> ASGIApp:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > max_bytes:
-                await _too_large(scope, send, max_bytes)
+            if size > limit:
+                await too_large(scope, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -155,6 +165,13 @@ async def _too_large(scope: dict, send: Callable, max_bytes: int) -> None:
     else:
         page = _page("Too much to send", f"{message} Nothing was saved.")
         await _send(send, 413, b"text/html; charset=utf-8", page, close)
+
+
+async def _upload_too_large(scope: dict, send: Callable, _max_bytes: int) -> None:
+    """Back to the upload form, which says why beside its field."""
+    location = (scope["path"] + "?too_large=1").encode()
+    close = ((b"connection", b"close"), (b"location", location))
+    await _send(send, 303, b"text/plain; charset=utf-8", b"", close)
 
 
 HSTS = b"max-age=31536000; includeSubDomains"
@@ -200,6 +217,47 @@ def security_headers(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send_with_headers)
 
     return with_headers
+
+
+def multipart_csrf(app: ASGIApp, *, paths: set[str]) -> ASGIApp:
+    """In front of asgi-csrf, for the upload forms at `paths`: asgi-csrf's
+    own multipart reading fails on python-multipart 0.0.34 (a 500), so the
+    form's `csrftoken` field is read here from the body the body limit
+    buffered (python-multipart parses it) and handed on as the CSRF header,
+    which asgi-csrf then checks against the cookie as for any HTMX post."""
+
+    async def lifted(scope: dict, receive: Callable, send: Callable) -> None:
+        body = scope.get(BODY_SCOPE_KEY)
+        content_type = dict(scope.get("headers", ())).get(b"content-type", b"")
+        if (
+            scope["type"] != "http"
+            or scope["path"] not in paths
+            or body is None
+            or not content_type.startswith(b"multipart/form-data")
+        ):
+            await app(scope, receive, send)
+            return
+        found: list[bytes] = []
+
+        def on_field(field: object) -> None:
+            if getattr(field, "field_name", None) == b"csrftoken" and not found:
+                found.append(field.value or b"")
+
+        try:
+            python_multipart.parse_form(
+                {"Content-Type": content_type},
+                io.BytesIO(body),
+                on_field,
+                lambda file: file.close(),
+            )
+        except (python_multipart.exceptions.FormParserError, ValueError):
+            found.clear()
+        headers = [(k, v) for k, v in scope["headers"] if k != CSRF_HEADER.encode()]
+        if found:
+            headers.append((CSRF_HEADER.encode(), found[0]))
+        await app({**scope, "headers": headers}, receive, send)
+
+    return lifted
 
 
 def csrf_middleware(app: ASGIApp, *, secret: str) -> ASGIApp:

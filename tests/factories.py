@@ -19,6 +19,7 @@ from app.releases.models import LinkEffect, Release, ReleaseCreate
 from app.replans import service as replan_service
 from app.replans.models import Replan, ReplanCreate
 from app.security import CSRF_COOKIE, bound_csrf_token
+from app.spreadsheets.service import import_upload
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -76,6 +77,7 @@ def project_data(
     summary: str = "",
     **plan: str,
 ) -> dict:
+    reasons = {name: plan.pop(name) for name in list(plan) if name.endswith("_rationale")}
     return {
         "title": f"Project {next(_seq)}" if title is None else title,
         "summary": summary,
@@ -86,6 +88,7 @@ def project_data(
             "scoop_risk": scoop_risk,
             "impact": impact,
             "success_axis": success_axis,
+            **reasons,
         },
         "plan": plan,
     }
@@ -170,7 +173,7 @@ def make_replan(
 def make_entry(db: Session, author: User, **fields) -> JournalEntry:
     if isinstance(fields.get("hours"), str):  # the API takes hours as a JSON number
         fields["hours"] = Decimal(fields["hours"])
-    data = EntryIn.model_validate({"kind": "experiment", **fields})
+    data = EntryIn.model_validate({"kind": "experiment", "body": "Worked on it.", **fields})
     entry = journal_service.entry_create(db, author=author, data=data)
     db.commit()
     return entry
@@ -327,3 +330,10 @@ def unbound_csrf_token(client) -> str:
 
     secret = client.app.state.settings.secret_key
     return URLSafeSerializer(secret).dumps("0123456789abcdef0123", "csrftoken")
+
+
+def make_import(db: Session, owner: User, text: str = "Title\nImported project\n"):
+    """An uploaded spreadsheet, mapped as guessed, not imported yet."""
+    job = import_upload(db, owner=owner, filename="plans.csv", content=text.encode(), team_id=None)
+    db.commit()
+    return job

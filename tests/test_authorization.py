@@ -24,6 +24,7 @@ from tests import factories
 # For people not logged in: signing up and forgotten passwords (tests/security),
 # and where an invite link lands before it asks who you are (tests/teams).
 _PUBLIC = {
+    "/demo",  # only on an instance with no accounts: tests/demo
     "/teams/{team_id}/join/{token}",
     "/login",
     "/signup",
@@ -88,7 +89,9 @@ def theirs(db, other_user):
     invite, _raw = factories.make_invite(db, team, other_user)
     feed = factories.make_feed(db, other_user, "Their secret feed")
     suggestion = factories.make_suggestion(db, release, project)
+    upload = factories.make_import(db, other_user, "Title\nTheir secret project import\n")
     return {
+        "import_id": upload.id,
         "feed_id": feed.id,
         "suggestion_id": suggestion.id,
         "project_id": project.id,
@@ -232,8 +235,17 @@ def test_someone_elses_data_is_not_found(method, path, logged_in, api, db, their
     )
 
 
+# The join page tells a signed-out visitor who invites them (tests/teams); joining needs a login.
+_PUBLIC_READS = {"/teams/{team_id}/join"}
+
+
 @pytest.mark.parametrize(
-    ("method", "path"), [r for r in ROUTES if r[1] not in _PUBLIC and r[1] != "/"]
+    ("method", "path"),
+    [
+        r
+        for r in ROUTES
+        if r[1] not in _PUBLIC and r[1] != "/" and not (r[0] == "GET" and r[1] in _PUBLIC_READS)
+    ],
 )
 def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mine):
     before = _snapshot(db)
@@ -249,6 +261,7 @@ def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mi
         "request_id": 1,
         "feed_id": 1,
         "suggestion_id": 1,
+        "import_id": 1,
         "token": "gfi_forged",
         "fmt": "json",
     }

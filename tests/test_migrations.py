@@ -127,7 +127,7 @@ def test_bodies_written_before_html_was_stored_get_it_on_upgrade(new_database_ur
         engine.dispose()
 
 
-BEFORE_FOLDED_SEARCH = "c4bc681cfc72"  # the revision before search text was folded
+BEFORE_FOLDED_SEARCH = "0ad75cb73eb1"  # the revision before search text was folded
 
 
 def test_rows_written_before_search_was_folded_are_folded_on_upgrade(new_database_url):

@@ -130,6 +130,7 @@ _SELF = "self"
 CLASSIFIED: dict[str, str] = {
     # pages
     "GET /account": _SELF,
+    "GET /account/export": _SELF,
     "POST /account/tokens": _SELF,
     "POST /account/password": _SELF,
     "POST /account/sessions/revoke": _SELF,
@@ -147,6 +148,7 @@ CLASSIFIED: dict[str, str] = {
     "POST /projects/{project_id}/restore": "project_write",
     "GET /projects/{project_id}": "project_read",
     "GET /projects/{project_id}/what-if": "project_write",
+    "POST /projects/{project_id}/what-if": "project_write",
     "GET /projects/{project_id}/plans/diff": "project_read",
     "GET /releases": _SELF,
     "GET /releases/new": _SELF,
@@ -210,6 +212,13 @@ CLASSIFIED: dict[str, str] = {
     "POST /inbox/{suggestion_id}/reopen": "private",
     "GET /releases/{release_id}/touches": "private",
     "POST /releases/{release_id}/touches": "private",
+    "GET /imports/projects": _SELF,
+    "POST /imports/projects": _SELF,
+    "GET /imports/{import_id}/mapping": "private",
+    "POST /imports/{import_id}/mapping": "private",
+    "GET /imports/{import_id}/preview": "private",
+    "POST /imports/{import_id}/start": "private",
+    "GET /imports/{import_id}": "private",
     # API
     "GET /api/v1/projects": _SELF,
     "POST /api/v1/projects": _SELF,
@@ -271,6 +280,7 @@ CLASSIFIED: dict[str, str] = {
 # For people who are not logged in (a forgotten password): tests/security;
 # where an invite link lands, signed in or not: tests/teams.
 _UNGUARDED = {
+    "/demo",  # only on an instance with no accounts: tests/demo
     "/teams/{team_id}/join/{token}",
     "/login",
     "/signup",
@@ -342,6 +352,7 @@ def cast(db) -> Cast:
     suggestion = factories.make_suggestion(db, suggested, shared)
     request = factories.make_request(db, shared, ada, users["manager"], ["Vision question?"])
     invite, _ = factories.make_invite(db, vision, users["manager"])
+    upload = factories.make_import(db, ada, "Title\nAda private project Beta import\n")
     del other
     return Cast(
         users,
@@ -357,6 +368,7 @@ def cast(db) -> Cast:
             "request_id": request.id,
             "feed_id": feed.id,
             "suggestion_id": suggestion.id,
+            "import_id": upload.id,
             "token": "gfi_forged",
             "fmt": "json",
         },

@@ -6,7 +6,7 @@ the combining marks dropped, then case-folded: app.listing.fold), so that
 Existing rows are folded here, in batches.
 
 Revision ID: d28c3110c145
-Revises: c4bc681cfc72
+Revises: 0ad75cb73eb1
 Create Date: 2026-12-02 16:27:18.111594
 
 """
@@ -20,7 +20,7 @@ import app.db  # noqa: F401 - custom column types (UTCDateTime)
 from app.listing import folded_text
 
 revision: str = 'd28c3110c145'
-down_revision: str | None = 'c4bc681cfc72'
+down_revision: str | None = '0ad75cb73eb1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -42,9 +42,12 @@ class LoginForm(BaseModel):
 
 
 @router.get("/signup", name="signup")
-def signup_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+def signup_page(
+    request: Request, session: SessionDep, user: OptionalUser, next: str = ""
+) -> Response:
+    """`next`: where to go once the account exists (an invite's join page)."""
     if user is not None:
-        return redirect(request, "/")
+        return redirect(request, safe_next(next))
     first = not any_user_exists(session)
     return render(
         request,
@@ -52,14 +55,13 @@ def signup_page(request: Request, session: SessionDep, user: OptionalUser) -> Re
         {
             "first": first,
             "open": first or request.app.state.settings.signup_open,
-            "values": {},
+            "values": {"next": safe_next(next, "")},
             "errors": {},
         },
     )
 
 
-# Sign-ups per address per hour (each costs a password hash).
-SIGNUP_PER_IP_HOUR = 10
+SIGNUP_PER_IP_HOUR = service.SIGNUP_PER_IP_HOUR
 TOO_MANY_SIGNUPS = "Too many sign-ups from here in the last hour. Try again later."
 
 

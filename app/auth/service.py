@@ -300,6 +300,11 @@ def password_set(
     session.execute(others.values(revoked_at=utcnow()))
 
 
+# Sign-ups per address per hour (each costs a password hash); loading the
+# demo from the first page counts as one.
+SIGNUP_PER_IP_HOUR = 10
+
+
 def throttled(session: Session, *, action: str, key: str, limit: int, window: timedelta) -> bool:
     """Whether `key` (an address, an email) did `action` `limit` times in
     the window; if not, this time is recorded and counts."""

@@ -8,6 +8,7 @@ run one worker. There is no scheduler inside the web workers.
 import logging
 import signal
 import threading
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from app.config import Settings
@@ -17,6 +18,10 @@ from app.feeds.polling import PollSettings, poll_due
 
 log = logging.getLogger(__name__)
 
+# With other jobs to look for, an idle worker looks this often: someone is
+# watching a progress page.
+JOBS_WAIT_SECONDS = 2.0
+
 
 def run(
     database: Database,
@@ -24,10 +29,14 @@ def run(
     *,
     stop: threading.Event | None = None,
     once: bool = False,
+    jobs: Sequence[Callable[[Database], int]] = (),
 ) -> int:
     """Poll due feeds, one at a time, until stopped: SIGTERM or SIGINT let
     the poll under way finish, then return. `once`: poll what is due now,
-    then return. Returns the number of polls made."""
+    then return. Returns the number of polls made.
+
+    `jobs`: other work the worker takes on between polls (a queued
+    spreadsheet import); each call runs what it claims and says how many."""
     stop = stop or _stop_on_signals()
     how = PollSettings.of(settings)
     polls = 0
@@ -50,12 +59,24 @@ def run(
                 f" ({outcome.error})" if outcome.error else "",
             )
         polls += len(outcomes)
-        if outcomes:
+        ran = _run_jobs(database, jobs)
+        if outcomes or ran:
             continue  # more may be due
         if once:
             break
-        stop.wait(_idle_wait(database, settings))
+        wait = _idle_wait(database, settings)
+        stop.wait(min(wait, JOBS_WAIT_SECONDS) if jobs else wait)
     return polls
+
+
+def _run_jobs(database: Database, jobs: Sequence[Callable[[Database], int]]) -> int:
+    ran = 0
+    for job in jobs:
+        try:
+            ran += job(database)
+        except Exception:
+            log.exception("%s failed; trying again after the idle wait", job.__name__)
+    return ran
 
 
 def _idle_wait(database: Database, settings: Settings) -> float:

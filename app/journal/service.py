@@ -58,6 +58,7 @@ def entry_create(
     session: Session, *, author: User, data: EntryIn, replan_id: int | None = None
 ) -> JournalEntry:
     """`data.project_id`, if any, must already be checked as visible to the author."""
+    _check_said_something(data.body, data.learned)
     _check_team(session, author_id=author.id, team_id=data.shared_team_id)
     entry = JournalEntry(
         author_id=author.id,
@@ -71,8 +72,24 @@ def entry_create(
     return entry
 
 
+def _check_said_something(body: str, learned: str) -> None:
+    """An entry with no words would count in pace and the weekly review as
+    work that nobody can read back: refused."""
+    if not body.strip() and not learned.strip():
+        raise Refused(
+            422,
+            "validation_error",
+            "Write what you did, or what you learned: an empty entry is not saved.",
+            field="body",
+        )
+
+
 def entry_update(session: Session, *, entry: JournalEntry, data: EntryUpdate) -> JournalEntry:
     """Keep the entry as it was, then apply the change made against `data.version`."""
+    _check_said_something(
+        entry.body if data.body is None else data.body,
+        entry.learned if data.learned is None else data.learned,
+    )
     if "shared_team_id" in data.model_fields_set:
         _check_team(session, author_id=entry.author_id, team_id=data.shared_team_id)
     claim_version(session, entry, expected=data.version, what="entry", updated_at=utcnow())

@@ -18,6 +18,7 @@ from app.overview.ranked import PortfolioQuery, portfolio_page
 from app.projects import queries, service
 from app.projects.models import Project, ProjectUpdate
 from app.routing import Route
+from app.scoring import rank
 from app.versions import Conflict
 from app.web import redirect, render
 
@@ -54,11 +55,12 @@ def _portfolio_page(
     status_code: int = 200,
     message: str | None = None,
     changed: int | None = None,
+    saved: str | None = None,
 ) -> Response:
     """The portfolio under `view` (its table alone for HTMX); after a
     re-scoring, with why nothing was saved and the row `changed`."""
     context = portfolio_page(session, user=user, scoring=request.app.state.scoring, query=view)
-    context.update(message=message, changed_id=changed)
+    context.update(message=message, changed_id=changed, saved=saved)
     return render(
         request, "projects/portfolio.html", context, block="portfolio", status_code=status_code
     )
@@ -126,11 +128,45 @@ def project_scores(
     The query string carries the portfolio view to return to."""
     project = queries.project_for(session, user=user, project_id=project_id)
     view = back.view()
+    scoring = request.app.state.scoring
+    before = _standing(session, user, scoring, project_id)
     status_code, message = _scores_update(session, user=user, project=project, form=form)
     if status_code == 200:
         session.commit()
         if not request.headers.get("HX-Request"):
             return redirect(request, "/?" + view.query() if view.query() else "/")
+        saved = _what_moved(project.title, before, _standing(session, user, scoring, project_id))
+        return _portfolio_page(request, session, user, view, changed=project_id, saved=saved)
     return _portfolio_page(
         request, session, user, view, status_code=status_code, message=message, changed=project_id
     )
+
+
+SCORE_NAMES = (
+    ("attainability", "attainability"),
+    ("scoop_risk", "scoop risk"),
+    ("impact", "impact"),
+)
+
+
+def _standing(session: Session, user: User, scoring, project_id: int) -> tuple[dict, int]:
+    """The project's three scores and its rank among the user's live projects."""
+    for ranked in rank(queries.rank_entries(session, user=user), scoring):
+        if ranked.project_id == project_id:
+            scores = ranked.scores
+            return {name: getattr(scores, name) for name, _ in SCORE_NAMES}, ranked.rank
+    return {}, 0
+
+
+def _what_moved(title: str, before: tuple[dict, int], after: tuple[dict, int]) -> str:
+    """ "Reward model robustness: attainability 5→4, now #2 (was #1)." """
+    (was, was_rank), (now, now_rank) = before, after
+    moved = [
+        f"{label} {was[name]}→{now[name]}"
+        for name, label in SCORE_NAMES
+        if was.get(name) != now.get(name)
+    ]
+    if not moved:
+        return f"{title}: no score changed."
+    place = f"now #{now_rank} (was #{was_rank})" if now_rank != was_rank else f"still #{now_rank}"
+    return f"Saved. {title}: {', '.join(moved)}, {place}."

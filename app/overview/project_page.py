@@ -59,6 +59,13 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
     replans = replan_queries.replans_with_releases(session, project=project)
     reviews = review_queries.reviews_of_project(session, project_id=project.id)
     linked = {release.id for _, release in links}
+    replanned = {release.id for _, release in replans}
+    # A scoop linked but not yet re-planned: what "I got scooped" is about.
+    pending = [
+        release
+        for link, release in links
+        if link.effect in SCOOP_EFFECTS and release.id not in replanned
+    ]
     return {
         "project": project,
         "can_edit": owner,
@@ -114,4 +121,6 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
         "share_values": {"team_id": str(project.team_id or "")},
         "share_errors": {},
         "today": datetime.now(ZoneInfo(user.timezone)).date(),
+        "replanned_release_ids": replanned,
+        "pending_scoop": max(pending, key=lambda r: (r.released_on, r.id), default=None),
     }

@@ -12,7 +12,7 @@ from app.errors import Refused
 from app.forms import as_int, validate
 from app.inputs import IdPath
 from app.overview.project_page import project_page
-from app.overview.what_if import what_if_page
+from app.overview.what_if import STALE, ApplyChange, what_if_apply, what_if_page
 from app.projects import queries as project_queries
 from app.projects import service as project_service
 from app.projects.models import ProjectUpdate
@@ -55,6 +55,38 @@ def project_what_if(
     )
     status = 422 if context.get("what_if_errors") else 200
     return render(request, "projects/detail.html", context, block="what_if", status_code=status)
+
+
+class ApplyForm(BaseModel):
+    score: str = ""
+    value: str = ""
+    version: str = ""
+    rationale: str = ""
+
+
+@router.post("/projects/{project_id}/what-if", name="project_what_if_apply")
+def project_what_if_apply(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: IdPath,
+    form: Annotated[ApplyForm, Form()],
+) -> Response:
+    """ "Apply this change": the what-if saved as a re-score with its reason,
+    then back to the project's page; refused, the page again with the
+    what-if, the reason as typed and why beside it."""
+    context = what_if_apply(
+        session,
+        user=user,
+        project_id=project_id,
+        scoring=request.app.state.scoring,
+        form=ApplyChange(**form.model_dump()),
+    )
+    if context is None:
+        session.commit()
+        return redirect(request, request.url_for("project_detail", project_id=project_id).path)
+    status = 409 if context.get("apply_errors", {}).get("version") == STALE else 422
+    return render(request, "projects/detail.html", context, status_code=status)
 
 
 class SharingForm(BaseModel):

@@ -17,8 +17,10 @@ class Event:
     plan_number: int | None = None
     entry_id: int | None = None
     request_id: int | None = None
-    # Beside a re-plan: the manager's acknowledgment of the risk, if any.
+    # Beside a re-plan: the manager's acknowledgment of the risk, if any, and
+    # its own record (what they did, what still stands, what we learned).
     acknowledged: str = ""
+    record: tuple[tuple[str, str], ...] = ()
 
     @property
     def day(self) -> date:
@@ -97,6 +99,15 @@ def timeline(
             r.decision.label,
             release_id=release.id,
             acknowledged=_acknowledgment(reviews, r.created_at, zone),
+            record=tuple(
+                (label, text)
+                for label, text in (
+                    ("What they did", r.what_they_did),
+                    ("What of ours still stands", r.what_stands),
+                    ("What we learned", r.learnings),
+                )
+                if text
+            ),
         )
         for r, release in replans
     ]

@@ -106,11 +106,39 @@ def _team_value(raw: str) -> object:
     return None if raw in ("", "private") else int(raw) if raw.isdecimal() else raw
 
 
+# The new-project form asks for a title and three scores; the rest sits in
+# "More details", opened again when anything in it was typed or refused.
+_DETAIL_DEFAULTS = {
+    "summary": "",
+    "keywords": "",
+    "status": "idea",
+    "team_id": "",
+    "success_axis": "best",
+    "attainability_rationale": "",
+    "scoop_risk_rationale": "",
+    "impact_rationale": "",
+    "goal": "",
+    "approach": "",
+    "differentiation": "",
+    "contingency": "",
+    "questions": "",
+    "horizon": "",
+}
+
+
+def _details_open(values: dict, errors: dict) -> bool:
+    return any(
+        name in errors or (values.get(name) or default) != default
+        for name, default in _DETAIL_DEFAULTS.items()
+    )
+
+
 def _form_page(
     request: Request, session, template: str, context: dict, status_code: int = 200
 ) -> Response:
     context.setdefault("errors", {})
     context.setdefault("message", None)
+    context["details_open"] = _details_open(context["values"], context["errors"])
     user = request.state.user
     context |= {
         "status_options": STATUS_OPTIONS,

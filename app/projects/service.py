@@ -159,7 +159,13 @@ def _rescore(session: Session, *, project: Project, actor: User, patch: Assessme
         name: getattr(current, name)
         for name in ("attainability", "scoop_risk", "impact", "success_axis", *_RATIONALES)
     }
-    values.update({k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None})
+    given = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None}
+    values.update(given)
+    for score in ("attainability", "scoop_risk", "impact"):
+        why = f"{score}_rationale"
+        if values[score] != getattr(current, score) and why not in given:
+            # The old reason explained the old number: not carried to a new one.
+            values[why] = ""
     if all(getattr(current, k) == v for k, v in values.items()):
         return  # nothing moved: no new history entry
     session.add(Assessment(project_id=project.id, author_id=actor.id, **values))

@@ -17,8 +17,9 @@ from app.releases.models import (
     LinkCreate,
     LinkPublic,
     LinkUpdate,
-    ReleaseCreate,
+    ReleaseCreateLinked,
     ReleaseKind,
+    ReleaseLinked,
     ReleasePage,
     ReleasePublic,
     ReleaseSource,
@@ -32,14 +33,28 @@ router = APIRouter(
 
 @router.post(
     "/releases",
-    response_model=ReleasePublic,
+    response_model=ReleaseLinked,
     status_code=201,
-    responses=error_responses(409),
-    summary="Log a release; a URL or arXiv id already logged answers 409 with its Location",
+    responses=error_responses(403, 409),
+    summary="Log a release, optionally linked to projects of yours; a URL or arXiv id "
+    "already logged answers 409 with its Location",
 )
-def create_release(session: SessionDep, user: ApiUser, data: ReleaseCreate):
+def create_release(session: SessionDep, user: ApiUser, data: ReleaseCreateLinked):
+    """With `links`, the release and every link are made together, or none
+    of them (a project that is not yours answers 404, or 403 when you can
+    only read it)."""
+    links = [
+        (
+            project_queries.project_for(session, user=user, project_id=link.project_id),
+            link.effect,
+            link.note,
+        )
+        for link in data.links
+    ]
     try:
-        release = service.release_create(session, owner=user, data=data, source=ReleaseSource.api)
+        release, made = service.release_create_linked(
+            session, owner=user, data=data.release(), links=links, source=ReleaseSource.api
+        )
     except service.DuplicateRelease as duplicate:
         session.rollback()
         existing = duplicate.existing
@@ -54,7 +69,10 @@ def create_release(session: SessionDep, user: ApiUser, data: ReleaseCreate):
             headers={"Location": f"/api/v1/releases/{existing.id}"},
         )
     session.commit()
-    return ReleasePublic.model_validate(release)
+    return ReleaseLinked(
+        **ReleasePublic.model_validate(release).model_dump(),
+        links=[LinkPublic.model_validate(link) for link in made],
+    )
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,32 @@ class LinkCreate(BaseModel):
     note: Note = ""
 
 
+# At most this many projects linked in the same call as the release is logged.
+LINKS_AT_ONCE_MAX = 100
+
+
+class ReleaseCreateLinked(ReleaseCreate):
+    """A release and, optionally, the projects it touches, each with its
+    effect: logged and linked together, or not at all."""
+
+    links: list[LinkCreate] = PydanticField(
+        default_factory=list,
+        max_length=LINKS_AT_ONCE_MAX,
+        description="Projects of yours it touches, each once, with its effect and a note",
+    )
+
+    @field_validator("links")
+    @classmethod
+    def _each_project_once(cls, links: list[LinkCreate]) -> list[LinkCreate]:
+        ids = [link.project_id for link in links]
+        if len(set(ids)) != len(ids):
+            raise ValueError("Link each project once")
+        return links
+
+    def release(self) -> ReleaseCreate:
+        return ReleaseCreate.model_validate(self.model_dump(exclude={"links"}))
+
+
 class LinkUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -260,3 +286,9 @@ class LinkPublic(BaseModel):
     note: str
     created_at: datetime
     updated_at: datetime
+
+
+class ReleaseLinked(ReleasePublic):
+    """A release just logged, with the links made with it."""
+
+    links: list[LinkPublic]

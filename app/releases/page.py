@@ -7,10 +7,19 @@ from datetime import date
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.forms import validate
 from app.listing import parse_cursor
 from app.projects import queries as project_queries
+from app.projects.models import Project
 from app.releases import queries
-from app.releases.models import SCOOP_EFFECTS, LinkEffect, Release, ReleaseKind
+from app.releases.models import (
+    LINKS_AT_ONCE_MAX,
+    SCOOP_EFFECTS,
+    LinkCreate,
+    LinkEffect,
+    Release,
+    ReleaseKind,
+)
 
 EFFECT_OPTIONS = [(e.value, e.label) for e in LinkEffect]
 
@@ -85,3 +94,79 @@ def release_page(
         "project_options": [(pid, title) for pid, title in rows if pid not in linked],
         "errors": errors or {},
     }
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One of the user's projects on the release form, as typed: its effect
+    ("" is not linked) and note."""
+
+    project_id: int
+    title: str
+    effect: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TypedLinks:
+    """The release form's "projects it touches" as posted: one row per
+    project the form listed, in its order."""
+
+    project: list[str]
+    effect: list[str]
+    note: list[str]
+
+
+def link_rows(session: Session, *, user: User, typed: TypedLinks | None = None) -> list[LinkRow]:
+    """Each of the user's live projects for the release form, with what was
+    typed for it kept."""
+    given = {}
+    if typed is not None:
+        for pid, effect, note in zip(typed.project, typed.effect, typed.note, strict=False):
+            given[pid] = (effect, note)
+    rows = project_queries.portfolio_titles(session, user=user)
+    return [LinkRow(pid, title, *given.get(str(pid), ("", ""))) for pid, title in rows]
+
+
+def links_chosen(
+    session: Session, *, user: User, typed: TypedLinks
+) -> tuple[list[tuple[Project, LinkEffect, str]], dict[str, str]]:
+    """The links the form asks for, their projects loaded as the user's own;
+    or, per field, why not (keyed `link_effect-ID`, `link_note-ID`)."""
+    errors: dict[str, str] = {}
+    if not len(typed.project) == len(typed.effect) == len(typed.note):
+        return [], {"links": "The list of projects was not sent whole: please try again."}
+    if len(typed.project) > LINKS_AT_ONCE_MAX * 10:
+        return [], {"links": "Too many projects at once."}
+    live = dict(project_queries.portfolio_titles(session, user=user))
+    wanted: list[tuple[int, LinkEffect, str]] = []
+    seen: set[str] = set()
+    for raw_id, effect, note in zip(typed.project, typed.effect, typed.note, strict=True):
+        if raw_id in seen or (not effect and not note.strip()):
+            continue  # not linked (or a row posted twice)
+        seen.add(raw_id)
+        key = raw_id if raw_id.isdecimal() and len(raw_id) <= 10 else ""
+        if not key or int(key) not in live:
+            # Archived meanwhile, or never the user's: the form no longer lists it.
+            errors["links"] = "A project chosen is not one of your live projects: choose again."
+            continue
+        if not effect:
+            errors[f"link_effect-{key}"] = "Choose its effect to link it, or clear the note."
+            continue
+        data, field_errors = validate(
+            LinkCreate, {"project_id": int(key), "effect": effect, "note": note}
+        )
+        if data is None:
+            for name, message in field_errors.items():
+                errors[f"link_{'note' if name == 'note' else 'effect'}-{key}"] = message
+            continue
+        wanted.append((data.project_id, data.effect, data.note))
+    if len(wanted) > LINKS_AT_ONCE_MAX:
+        errors["links"] = f"Link at most {LINKS_AT_ONCE_MAX} projects at once."
+    if errors:
+        return [], errors
+    links = [
+        (project_queries.project_for(session, user=user, project_id=pid), effect, note)
+        for pid, effect, note in wanted
+    ]
+    return links, {}

@@ -49,29 +49,44 @@ class ReleaseForm(BaseModel):
     released_on: str = ""
     url: str = ""
     summary: str = ""
+    # "Projects it touches": one row per project listed, in the form's order.
+    link_project: list[str] = []
+    link_effect: list[str] = []
+    link_note: list[str] = []
+
+    def release_values(self) -> dict:
+        return self.model_dump(exclude={"link_project", "link_effect", "link_note"})
+
+    def typed_links(self) -> page.TypedLinks:
+        return page.TypedLinks(self.link_project, self.link_effect, self.link_note)
 
 
 def release_form_data(form: ReleaseForm) -> dict:
     # An empty required field is "missing", so the message says it is required.
     return {
         name: value
-        for name, value in form.model_dump().items()
+        for name, value in form.release_values().items()
         if value or name not in ("kind", "released_on")
     }
 
 
 @router.get("/releases/new", name="release_new")
-def release_new(request: Request, user: CurrentUser) -> Response:
+def release_new(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     values = {"kind": "paper", "released_on": date.today().isoformat()}
-    return render(request, "releases/new.html", _form_context(values))
+    context = _form_context(values, links=page.link_rows(session, user=user))
+    return render(request, "releases/new.html", context)
 
 
-def _form_context(values: dict, errors: dict | None = None, existing=None) -> dict:
+def _form_context(
+    values: dict, errors: dict | None = None, existing=None, links: list | None = None
+) -> dict:
     return {
         "values": values,
         "errors": errors or {},
         "existing": existing,
         "kind_options": KIND_OPTIONS,
+        "effect_options": page.EFFECT_OPTIONS,
+        "link_rows": links or [],
     }
 
 
@@ -79,23 +94,30 @@ def _form_context(values: dict, errors: dict | None = None, existing=None) -> di
 def release_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ReleaseForm, Form()]
 ) -> Response:
+    """Log a release, and link it to the projects chosen on the same form:
+    all of it or, with anything refused, nothing."""
     data, errors = validate(ReleaseCreate, release_form_data(form))
-    if data is None:
-        return render(
-            request, "releases/new.html", _form_context(form.model_dump(), errors), status_code=422
-        )
+    links, link_errors = page.links_chosen(session, user=user, typed=form.typed_links())
+    if data is None or link_errors:
+        rows = page.link_rows(session, user=user, typed=form.typed_links())
+        context = _form_context(form.release_values(), {**errors, **link_errors}, links=rows)
+        return render(request, "releases/new.html", context, status_code=422)
     try:
-        release = service.release_create(session, owner=user, data=data)
+        release, _ = service.release_create_linked(session, owner=user, data=data, links=links)
     except service.DuplicateRelease as duplicate:
         session.rollback()
-        context = _form_context(form.model_dump(), existing=duplicate.existing)
+        rows = page.link_rows(session, user=user, typed=form.typed_links())
+        context = _form_context(form.release_values(), existing=duplicate.existing, links=rows)
         return render(request, "releases/new.html", context, status_code=409)
     session.commit()
-    # The projects it probably touches, preselected for linking (app.inbox).
+    message = f"Release “{release.title}” logged."
+    if links:
+        return redirect(
+            request, request.url_for("release_detail", release_id=release.id).path, message=message
+        )
+    # None chosen: the projects it probably touches, preselected (app.inbox).
     return redirect(
-        request,
-        request.url_for("release_touches", release_id=release.id).path,
-        message=f"Release “{release.title}” logged.",
+        request, request.url_for("release_touches", release_id=release.id).path, message=message
     )
 
 

@@ -73,6 +73,26 @@ def release_create(
     return release
 
 
+def release_create_linked(
+    session: Session,
+    *,
+    owner: User,
+    data: ReleaseCreate,
+    links: list[tuple[Project, LinkEffect, str]],
+    source: ReleaseSource = ReleaseSource.manual,
+) -> tuple[Release, list[ReleaseLink]]:
+    """Log a release and link it to the projects it touches (each with its
+    effect and note), as one change: a duplicate release raises
+    DuplicateRelease before any link is made. The caller has loaded the
+    projects through the queries that check they are the owner's."""
+    release = release_create(session, owner=owner, data=data, source=source)
+    made = [
+        link_set(session, release=release, project=project, actor=owner, effect=effect, note=note)
+        for project, effect, note in links
+    ]
+    return release, made
+
+
 def link_set(
     session: Session,
     *,

@@ -52,6 +52,8 @@ def replan_step(
     if state.finished:
         detail = request.url_for("project_detail", project_id=project.id).path
         return redirect(request, detail + "#timeline")
+    if state.left and not state.show:
+        return redirect(request, request.url_for("project_detail", project_id=project.id).path)
     if state.show or is_htmx(request):
         return _page(request, session, user, state)
     return redirect(request, request.url_for("replan_start", project_id=project.id).path)
@@ -59,9 +61,17 @@ def replan_step(
 
 @router.post("/projects/{project_id}/replan/discard", name="replan_discard")
 def replan_discard(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: IdPath,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Throw the draft away, once asked: a plain post without `confirm`
+    (no JavaScript to ask) gets a page that asks."""
     project = project_queries.project_for(session, user=user, project_id=project_id)
+    if confirm != "yes":
+        return render(request, "replans/discard.html", {"project": project})
     service.draft_discard(session, project=project, actor=user)
     session.commit()
     return redirect(request, request.url_for("project_detail", project_id=project.id).path)

@@ -12,7 +12,9 @@ transaction at the end (replans.service.replan_submit).
 
 import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -100,11 +102,16 @@ def _fresh_data(
         "release_id": str(release_id or ""),
         "effect": LinkEffect.scoop.value,
         "r_kind": ReleaseKind.paper.value,
+        # A release logged on the spot usually came out today, where the researcher is.
+        "r_released_on": datetime.now(ZoneInfo(user.timezone)).date().isoformat(),
     }
     data |= {name: str(getattr(assessment, name)) for name in SCORE_FIELDS}
     if plan is not None:
         data |= {name: getattr(plan, name) or "" for name in PLAN_FIELDS}
         data["horizon"] = plan.horizon.isoformat() if plan.horizon else ""
+    # What the project said when the re-plan began: a changed score must say
+    # why anew, and a plan field still as it was may take the re-plan's words.
+    data |= {f"_was_{name}": data.get(name, "") for name in (*SCORE_FIELDS, "differentiation")}
     return data
 
 
@@ -176,7 +183,26 @@ def _validate(
             parsed = None
     elif data.get("release_choice") != "new":
         errors["release_choice"] = "Pick a release from your log, or log a new one."
+    errors |= _stale_reasons(data, errors)
+    if errors:
+        parsed = None
     return parsed, errors
+
+
+def _stale_reasons(data: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """A score that moved needs its own reason: the one it had before (or
+    none) would stand in the history beside a number it did not explain."""
+    stale = {}
+    for score in ("attainability", "scoop_risk", "impact"):
+        why, was = f"{score}_rationale", f"_was_{score}"
+        if was not in data or score in errors or why in errors:
+            continue  # a draft begun before this rule, or the score is wrong anyway
+        if str(data.get(score, "")) != str(data[was]) and (
+            not str(data.get(why, "")).strip() or data.get(why) == data.get(f"_was_{why}")
+        ):
+            label, now = score.replace("_", " ").capitalize(), data.get(score)
+            stale[why] = f"{label} went {data[was]} → {now}: say why it is {now} now."
+    return stale
 
 
 def _step_errors(step: int, errors: dict[str, str]) -> dict[str, str]:
@@ -197,6 +223,7 @@ class State:
     # step, or a notice to read); a plain post that moved on redirects.
     show: bool = False
     finished: bool = False  # the re-plan is saved; the draft is gone
+    left: bool = False  # "Leave for now": the step is kept, back to the project
 
 
 def start(session: Session, *, user: User, project: Project, release_id: str = "") -> State:
@@ -228,7 +255,9 @@ def advance(session: Session, *, user: User, project: Project, form: WizardForm)
     if form.action == "finish":
         return _finish(session, user, project, data)
     state = State(project, data, step)
-    if form.action == "back":
+    if form.action == "leave":
+        state.left = True
+    elif form.action == "back":
         state.step = max(1, step - 1)
     elif form.action == "next":
         _, errors = _validate(session, user, data)
@@ -240,6 +269,8 @@ def advance(session: Session, *, user: User, project: Project, form: WizardForm)
             state.status = 422 if state.errors else 200
         else:
             state.step = min(LAST_STEP, step + 1)
+            if step == 2:
+                _carry_what_stands(data)
     # "preview" stays on the step: the rank preview is computed from the post.
     service.draft_save(session, project=project, actor=user, step=state.step, data=data)
     return state
@@ -276,6 +307,15 @@ def _merge(data: dict[str, Any], step: int, form: WizardForm) -> None:
             data["release_choice"] = "existing"
         elif data.get("r_title"):
             data["release_choice"] = "new"
+
+
+def _carry_what_stands(data: dict[str, Any]) -> None:
+    """What of ours still stands (step 2) is what the new plan's "what still
+    stands if someone ships first" should say, unless the researcher already
+    rewrote that field: it is carried over, to edit in step 5."""
+    untouched = data.get("differentiation", "") == data.get("_was_differentiation", "")
+    if untouched and data.get("what_stands"):
+        data["differentiation"] = data["what_stands"]
 
 
 def _use_logged_release(session: Session, user: User, data: dict[str, Any]) -> str | None:

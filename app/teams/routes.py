@@ -2,12 +2,14 @@
 invites, and joining by an invite link."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from app.auth.deps import CurrentUser
+from app.auth.deps import CurrentUser, OptionalUser
+from app.auth.models import User
 from app.auth.sessions import clear_private_cookie, set_private_cookie
 from app.db import SessionDep, utcnow
 from app.errors import Refused
@@ -201,6 +203,8 @@ INVITE_COOKIE_SECONDS = 3600  # long enough to sign up or log in first
 
 
 def _join_page(request, session, user, team_id: int, error: Refused | None = None):
+    """Who invites whom to what; signed out, how to log in or sign up and
+    come back here (the link's cookie lasts an hour)."""
     invite = team = None
     raw = request.cookies.get(INVITE_COOKIE, "")
     if error is None:
@@ -210,12 +214,22 @@ def _join_page(request, session, user, team_id: int, error: Refused | None = Non
             error = exc
     if invite is not None:
         team = session.get(Team, invite.team_id)
-        if queries.membership_of(session, user_id=user.id, team_id=team_id) is not None:
+        member = user and queries.membership_of(session, user_id=user.id, team_id=team_id)
+        if member is not None:
             error = Refused(409, "already_member", "You are already a member of this team.")
+    here = request.url_for("team_join_page", team_id=team_id).path
     response = render(
         request,
         "teams/join.html",
-        {"invite": invite, "team": team, "error": error, "team_id": team_id},
+        {
+            "invite": invite,
+            "team": team,
+            "error": error,
+            "team_id": team_id,
+            "inviter": session.get(User, invite.created_by_id) if invite else None,
+            "signed_out": user is None,
+            "come_back": urlencode({"next": here}),
+        },
         status_code=error.status if error else 200,
     )
     if error is not None:
@@ -233,7 +247,7 @@ def team_join(team_id: IdPath, token: str) -> Response:
 
 @router.get("/teams/{team_id}/join", name="team_join_page")
 def team_join_page(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
+    request: Request, session: SessionDep, user: OptionalUser, team_id: IdPath
 ) -> Response:
     return _join_page(request, session, user, team_id)
 

@@ -109,6 +109,8 @@ def create_project(page: Page, server: LiveServer, project: NewProject) -> int:
     expect(page).to_have_url(f"{server.url}/projects/new")
 
     page.get_by_label("Title", exact=True).fill(project.title)
+    # Beyond the title and scores, the form's fields wait under "More details".
+    page.get_by_text("More details").click()
     page.get_by_label("Question / summary", exact=True).fill(project.summary)
     page.get_by_label("Keywords", exact=True).fill(project.keywords)
     page.get_by_label("What success means", exact=True).select_option(project.success_axis)
@@ -165,20 +167,39 @@ def test_inline_rescore_reranks_the_portfolio_in_place(page: Page, live_server: 
     ids = create_portfolio(page, live_server)
     open_portfolio(page, live_server)
     expect_ranking(page, [TOP, MIDDLE, LOW])
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
 
     # A competitor is about to ship: the project that aims to be first now has
     # scoop risk 5, and should fall below the thorough evaluation project.
+    # Tabbing onto the score and pressing arrow keys only changes the control.
+    risk = score_select(page, "scoop risk", TOP)
+    risk.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(risk).to_have_value("5")
+    expect(risk).to_be_focused()
+    save = portfolio_row(page, TOP).get_by_role("button", name=f"Save the scores of {TOP}")
+    expect(save).to_be_visible()
+    page.wait_for_timeout(300)
+    assert posts == []  # nothing saved by accident
+    expect_ranking(page, [TOP, MIDDLE, LOW])
+
     page.evaluate("window.__marker = 1")
     table_before = page.locator("#portfolio").element_handle()
     scores_url = f"{live_server.url}/projects/{ids[TOP]}/scores"
     with page.expect_response(is_post_to(scores_url)) as posted:
-        score_select(page, "scoop risk", TOP).select_option("5")
+        save.click()
     response = posted.value
     assert response.status == 200
     assert response.request.headers.get("hx-request") == "true"
 
     expect_ranking(page, [MIDDLE, TOP, LOW])
+    expect(page.locator("#scores-saved")).to_have_text(
+        f"Saved. {TOP}: scoop risk 3→5, now #2 (was #1)."
+    )
     expect(score_select(page, "scoop risk", TOP)).to_have_value("5")
+    expect(score_select(page, "scoop risk", TOP)).to_be_focused()  # where the person was
     # Same document, new table: an HTMX swap, not a navigation.
     assert page.evaluate("window.__marker") == 1
     assert table_before.evaluate("el => el.isConnected") is False
@@ -188,6 +209,20 @@ def test_inline_rescore_reranks_the_portfolio_in_place(page: Page, live_server: 
     assert page.evaluate("window.__marker") is None  # a real reload this time
     expect_ranking(page, [MIDDLE, TOP, LOW])
     expect(score_select(page, "scoop risk", TOP)).to_have_value("5")
+
+
+def test_a_changed_score_can_be_put_back_without_saving(page: Page, live_server: LiveServer):
+    sign_up(page, live_server)
+    create_portfolio(page, live_server)
+    open_portfolio(page, live_server)
+    impact = score_select(page, "impact", LOW)
+    impact.select_option("5")
+    row = portfolio_row(page, LOW)
+    row.get_by_role("button", name=f"Put back the scores of {LOW}").click()
+    expect(impact).to_have_value("2")
+    expect(row.get_by_role("button", name=f"Save the scores of {LOW}")).to_be_hidden()
+    page.reload()
+    expect(score_select(page, "impact", LOW)).to_have_value("2")
 
 
 def test_rescore_without_javascript_saves_with_the_button(nojs_page: Page, live_server: LiveServer):

@@ -191,6 +191,9 @@ def fill_step_4(page: Page) -> None:
     wizard(page).locator("textarea[name=scoop_risk_rationale]").fill(
         "The obvious version is out; what is left is the careful one."
     )
+    wizard(page).locator("textarea[name=impact_rationale]").fill(
+        "Second to the first release, still the careful evaluation."
+    )
 
 
 def fill_step_5(page: Page) -> None:
@@ -314,6 +317,7 @@ def test_scooped_replan_with_htmx_creates_a_new_plan_version(page: Page, live_se
     fill_step_1_existing(page, release)
     assert press_htmx(page, live_server, project_id, "Next").status == 200
     expect_step(page, 2)
+    expect(wizard(page).locator("#step-heading")).to_be_focused()  # not lost to the body
 
     # 2. What happened. Pressing Next with nothing written is refused in place.
     response = press_htmx(page, live_server, project_id, "Next")
@@ -333,8 +337,16 @@ def test_scooped_replan_with_htmx_creates_a_new_plan_version(page: Page, live_se
     press_htmx(page, live_server, project_id, "Next")
     expect_step(page, 4)
 
-    # 4. Re-score: starts from the current scores.
+    # 4. Re-score: starts from the current scores; the rank preview follows
+    # each change by itself (its button is for pages without JavaScript).
     expect_scores_prefilled(page, PROJECT)
+    expect(wizard(page).get_by_role("button", name="Update the rank preview")).to_have_count(0)
+    preview = wizard(page).locator("#rank-preview")
+    before = preview.inner_text()
+    with page.expect_response(is_wizard_post(live_server, project_id)):
+        score_controls(page)["scoop_risk"].select_option("1")
+    expect(preview).not_to_have_text(before)
+    expect(score_controls(page)["scoop_risk"]).to_have_value("1")
     fill_step_4(page)
     press_htmx(page, live_server, project_id, "Next")
     expect_step(page, 5)
@@ -416,11 +428,20 @@ def test_leaving_the_wizard_midway_keeps_a_draft(page: Page, live_server: LiveSe
     selected = wizard(page).get_by_label("Release", exact=True).locator("option:checked")
     expect(selected).to_have_text(f"{release.title} ({release.released_on})")
 
-    # "Leave for now" also leaves the draft in place.
-    wizard(page).get_by_role("link", name="Leave for now").click()
+    # "Leave for now" keeps the step as typed, unsent text included.
+    press_htmx(page, live_server, project_id, "Next")
+    expect_step(page, 2)
+    wizard(page).get_by_label("What did they do?", exact=True).fill("Typed, then called away")
+    with page.expect_navigation():
+        wizard(page).get_by_role("button", name="Leave for now").click()
     expect(page).to_have_url(f"{live_server.url}/projects/{project_id}")
     expect_nothing_replanned(page)
     expect(scooped_button(page)).to_have_text("Continue the re-plan (draft)")
+    scooped_button(page).click()
+    expect_step(page, 2)
+    expect(wizard(page).get_by_label("What did they do?", exact=True)).to_have_value(
+        "Typed, then called away"
+    )
 
 
 def test_replan_without_javascript_logs_a_new_release(nojs_page: Page, live_server: LiveServer):
@@ -484,3 +505,18 @@ def test_replan_without_javascript_logs_a_new_release(nojs_page: Page, live_serv
 
     page.go_back()
     expect_goal_diff(page, live_server, project_id)
+
+
+def test_log_it_now_opens_the_release_fields_dated_today(page: Page, live_server: LiveServer):
+    sign_up(page, live_server)
+    project_id = create_project(page, live_server, PROJECT)
+    release = a_release(f"2411.{secrets.randbelow(10**5):05d}")
+    log_release(page, live_server, release)
+    page.goto(f"/projects/{project_id}/replan")
+    page.wait_for_load_state("load")
+    fields = wizard(page).locator("details.new-release")
+    expect(fields).not_to_have_attribute("open", "")
+    wizard(page).get_by_role("radio", name="Log it now").check()
+    expect(fields).to_have_attribute("open", "")
+    released = fields.locator("input[name=r_released_on]")
+    expect(released).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))

@@ -132,7 +132,7 @@ def make_manager_invite(page: Page) -> str:
 def join_team(page: Page, server: LiveServer, link: str, team: str) -> None:
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Join a team")
-    expect(page.locator("main")).to_contain_text(f"You are invited to join {team} as a manager.")
+    expect(page.locator("main")).to_contain_text(f"invites you to join {team} as a manager.")
     page.get_by_role("button", name=f"Join {team}").click()
     expect(page).to_have_url(re.compile(re.escape(server.url) + r"/teams/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(team)
@@ -146,6 +146,8 @@ def create_shared_project(page: Page, server: LiveServer, team: str) -> int:
     nav(page).get_by_role("link", name="New project").click()
     expect(page).to_have_url(f"{server.url}/projects/new")
     page.get_by_label("Title", exact=True).fill(project.title)
+    # Beyond the title and scores, the form's fields wait under "More details".
+    page.get_by_text("More details").click()
     page.get_by_label("Question / summary", exact=True).fill(project.summary)
     page.get_by_label("Keywords", exact=True).fill(project.keywords)
     page.get_by_label("Shared with", exact=True).select_option(label=team)

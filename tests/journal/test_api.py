@@ -49,7 +49,7 @@ def test_create_list_read_edit_archive(api, db, user):
 def test_day_defaults_to_today_in_the_users_zone(api, db, user):
     from app.journal.service import today_for
 
-    entry = api.post("/api/v1/journal/entries", json={"kind": "rest"}).json()
+    entry = api.post("/api/v1/journal/entries", json={"kind": "rest", "body": "A walk"}).json()
     assert entry["day"] == today_for(user).isoformat()
 
 

@@ -48,7 +48,7 @@ def test_quick_entry_without_javascript_goes_back_where_it_came_from(logged_in, 
 
 
 def test_quick_entry_with_htmx_confirms_in_place(logged_in, db):
-    r = logged_in.htmx("/journal/entries", {"kind": "rest", "body": "", "hours": ""})
+    r = logged_in.htmx("/journal/entries", {"kind": "rest", "body": "A walk", "hours": ""})
     assert r.status_code == 200
     page = soup(r)
     assert page.select_one("html") is None
@@ -342,3 +342,28 @@ def test_timezone_setting(logged_in, db, user):
     assert bad.status_code == 422 and soup(bad).select_one("#e-timezone")
     db.refresh(user)
     assert user.timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_empty_quick_entry_is_refused_beside_the_text(logged_in, db, htmx):
+    """Nothing typed would still count in pace and the weekly review."""
+    form = {"kind": "experiment", "body": "  ", "learned": "", "hours": "3"}
+    r = (
+        logged_in.htmx("/journal/entries", form)
+        if htmx
+        else logged_in.submit("/journal/entries", form)
+    )
+    assert r.status_code == 422
+    page = soup(r)
+    error = page.select_one("#qe-body" if htmx else "#e-body")
+    assert "empty entry is not saved" in error.get_text()
+    hours = page.select_one("#q-hours" if htmx else "#f-hours")
+    assert hours["value"] == "3"  # what was typed is kept
+    assert count(db, JournalEntry) == 0
+
+
+def test_an_entry_cannot_be_emptied_through_the_api(api, db, user):
+    entry = factories.make_entry(db, user, body="Ran the ablation")
+    r = api.patch(f"/api/v1/journal/entries/{entry.id}", json={"version": 1, "body": ""})
+    assert r.status_code == 422 and "empty entry" in r.json()["error"]["message"]
+    assert api.post("/api/v1/journal/entries", json={"kind": "rest"}).status_code == 422

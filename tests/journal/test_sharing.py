@@ -81,7 +81,7 @@ def test_an_entry_is_shared_from_the_full_form(logged_in, db, people):
 
 
 def test_a_quick_entry_is_private(logged_in, db, people):
-    r = logged_in.submit("/journal/entries", {"kind": "rest", "next": "/journal"})
+    r = logged_in.submit("/journal/entries", {"kind": "rest", "body": "A walk", "next": "/journal"})
     assert r.status_code == 303
     assert db.exec(select(JournalEntry.shared_team_id)).one() is None
 
@@ -340,7 +340,7 @@ def test_api_shares_and_unshares(api, db, people):
     )
     assert r.status_code == 200 and r.json()["shared_team_id"] is None
     assert db.get(JournalEntry, entry["id"]).shared_team_id is None
-    plain = api.post("/api/v1/journal/entries", json={"kind": "rest"}).json()
+    plain = api.post("/api/v1/journal/entries", json={"kind": "rest", "body": "A walk"}).json()
     assert plain["shared_team_id"] is None
 
 
@@ -355,7 +355,7 @@ def test_api_team_ids_are_strict(api, db, people, value):
 def test_api_refuses_a_team_i_am_not_in(api, db, user, people):
     r = api.post(
         "/api/v1/journal/entries",
-        json={"kind": "reading", "shared_team_id": people["other_team"].id},
+        json={"kind": "reading", "body": "Read", "shared_team_id": people["other_team"].id},
     )
     assert r.status_code == 404  # a team one is not in is not there, as a project would not be
     error = r.json()["error"]

@@ -98,6 +98,19 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-name = "POST /api/v1/teams/{{team_id}}/join"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "410"]
 
+# A journal entry must say something, in `body` or in `learned` (an edit
+# counts what the entry already says): a rule across two fields and the
+# stored row, which JSON Schema cannot state, so an empty one is a 422.
+[[operations]]
+include-name = ["POST /api/v1/journal/entries", "PATCH /api/v1/journal/entries/{{entry_id}}"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+
+# A release's `links` name each project once: uniqueItems cannot compare one
+# key of the items, so a list repeating a project is a 422.
+[[operations]]
+include-name = "POST /api/v1/releases"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+
 # These answer 404 when the body names what the caller cannot see (a project,
 # a release, a team, a reviewer, an invite token), as they would for an id in
 # the path. Right after a create, that 404 is about the body, not about the

@@ -327,7 +327,7 @@ def test_digest_groups_by_kind_and_counts_the_users_own_week(client, db, user, m
     comment(db, request, manager, "One more")
     today = today_for(user)
     factories.make_entry(db, user, body="Ran the ablation", day=today.isoformat())
-    factories.make_entry(db, user, kind="rest", body="", day=today.isoformat())
+    factories.make_entry(db, user, kind="rest", body="A walk", day=today.isoformat())
     release = factories.make_release(db, user, "Rival model")
     factories.make_replan(db, shared, user, release)
 

@@ -380,3 +380,28 @@ def test_unknown_urls_get_a_friendly_404(logged_in):
         r = logged_in.get(url)
         assert r.status_code == 404, url
         assert "<h1>" in r.text
+
+
+def test_an_inline_rescore_does_not_carry_the_old_reason_to_the_new_score(logged_in, db, user):
+    project = factories.make_project(
+        db,
+        user,
+        "Reward model robustness",
+        scoop_risk=5,
+        scoop_risk_rationale="Half of Twitter is doing this",
+        impact=4,
+        impact_rationale="Everyone needs it",
+    )
+    r = logged_in.submit(
+        f"/projects/{project.id}/scores",
+        {"attainability": "3", "scoop_risk": "3", "impact": "4", "version": "1"},
+    )
+    assert r.status_code == 303
+    db.expire_all()
+    newest = db.exec(select(Assessment).order_by(Assessment.id.desc())).first()
+    assert newest.scoop_risk == 3 and newest.scoop_risk_rationale == ""
+    assert newest.impact_rationale == "Everyone needs it"  # unchanged score, reason stands
+    history = soup(logged_in.get(f"/projects/{project.id}")).select_one(".history-list li")
+    marked = history.select_one(".no-reason").get_text()
+    assert marked == "Scoop risk 5 → 3: no reason given"
+    assert "Half of Twitter" not in history.get_text()

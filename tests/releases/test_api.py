@@ -14,6 +14,7 @@ def test_create_read_and_dedupe(api, db):
     assert created["url"] == "https://arxiv.org/abs/2401.00001"
     assert created["external_id"] == "arxiv:2401.00001"
     assert created["source"] == "api"
+    assert created.pop("links") == []  # the links made with it: none asked for
     assert api.get(f"/api/v1/releases/{created['id']}").json() == created
 
     again = api.post(

@@ -19,9 +19,9 @@ STEP4 = {
     "scoop_risk": "2",
     "impact": "4",
     "success_axis": "best",
-    "attainability_rationale": "",
+    "attainability_rationale": "Their harness is open: less to build",
     "scoop_risk_rationale": "They went English-only",
-    "impact_rationale": "",
+    "impact_rationale": "Second to the benchmark, still the multilingual one",
 }
 STEP5 = {
     "goal": "The multilingual benchmark",
@@ -133,6 +133,15 @@ def test_the_whole_flow_with_a_logged_release(logged_in, db, user, project, rele
     page = soup(logged_in.get(f"/projects/{project.id}"))
     events = {li["data-kind"]: li.get_text(" ", strip=True) for li in page.select("#timeline li")}
     assert "Re-planned after EnglishBench" in events["replan"]
+    record = {
+        dt.get_text(): dt.find_next_sibling("dd").get_text()
+        for dt in page.select("#timeline li.ev-replan .replan-record dt")
+    }
+    assert record == {
+        "What they did": STEP2["what_they_did"],
+        "What of ours still stands": STEP2["what_stands"],
+        "What we learned": STEP3["learnings"],
+    }
     assert "EnglishBench" in events["release"]
     assert "re-planned 1 time" in page.select_one("#resilience").get_text(" ", strip=True)
     assert page.select_one("#plan-2") is not None
@@ -300,12 +309,59 @@ def test_leaving_midway_keeps_the_draft_and_writes_nothing_else(
     assert [count(db, m) for m in (Assessment, PlanVersion, ReleaseLink, Replan)] == before
 
 
-def test_discarding_the_draft(logged_in, db, project, release):
+def test_discarding_the_draft_asks_first_without_javascript(logged_in, db, project, release):
     step(logged_in, project, 1, {"release_choice": "existing", "release_id": str(release.id)})
     assert count(db, ReplanDraft) == 1
-    assert logged_in.submit(f"/projects/{project.id}/replan/discard").status_code == 303
+    asked = logged_in.submit(f"/projects/{project.id}/replan/discard")
+    assert asked.status_code == 200
+    assert soup(asked).h1.get_text() == "Discard this re-plan?"
+    assert count(db, ReplanDraft) == 1  # nothing gone yet
+    assert soup(asked).select_one("form input[name=confirm]")["value"] == "yes"
+    done = logged_in.submit(f"/projects/{project.id}/replan/discard", {"confirm": "yes"})
+    assert done.status_code == 303
     assert count(db, ReplanDraft) == 0
     assert current_step(logged_in, project) == 1
+
+
+def test_htmx_sends_the_confirmation_it_asked_for(logged_in, db, project):
+    page = soup(logged_in.get(f"/projects/{project.id}/replan"))
+    discard = page.select_one("form.discard")
+    assert discard["hx-confirm"] and '"confirm": "yes"' in discard["hx-vals"]
+
+
+def test_leave_for_now_keeps_the_step_as_typed(logged_in, db, project, release):
+    step(logged_in, project, 1, {"release_choice": "existing", "release_id": str(release.id)})
+    page = soup(logged_in.get(f"/projects/{project.id}/replan"))
+    leave = page.select_one("button[value=leave]")
+    assert leave["form"] == page.select_one("#wizard form")["id"]  # it posts the step's fields
+    half = {"what_they_did": "Half of what I meant to say", "what_stands": ""}
+    r = step(logged_in, project, 2, half, action="leave")
+    assert r.status_code == 303 and r.headers["location"] == f"/projects/{project.id}"
+    resumed = soup(logged_in.get(f"/projects/{project.id}/replan"))
+    assert resumed.select_one("#f-what_they_did").get_text() == half["what_they_did"]
+    assert count(db, Replan) == 0
+
+
+def test_what_stands_becomes_the_new_plans_what_still_stands(logged_in, db, project, release):
+    step(logged_in, project, 1, {"release_choice": "existing", "release_id": str(release.id)})
+    step(logged_in, project, 2, STEP2)
+    step(logged_in, project, 3, STEP3)
+    step(logged_in, project, 4, STEP4)
+    plan_step = soup(logged_in.get(f"/projects/{project.id}/replan"))
+    assert plan_step.select_one("#f-differentiation").get_text() == STEP2["what_stands"]
+
+
+def test_a_moved_score_asks_for_its_own_reason(logged_in, db, project, release):
+    step(logged_in, project, 1, {"release_choice": "existing", "release_id": str(release.id)})
+    step(logged_in, project, 2, STEP2)
+    step(logged_in, project, 3, STEP3)
+    r = step(logged_in, project, 4, {**STEP4, "scoop_risk_rationale": ""})
+    assert r.status_code == 422
+    error = soup(r).select_one("#e-scoop_risk_rationale").get_text()
+    assert "Scoop risk went 4 → 2" in error
+    # Scores left as they were need no new reason.
+    same = {**STEP4, "attainability": "3", "attainability_rationale": ""}
+    assert step(logged_in, project, 4, same).status_code == 303
 
 
 def test_wizard_starts_from_the_current_scores_and_plan(logged_in, db, project):
@@ -421,3 +477,35 @@ def test_a_step_over_the_length_limits_keeps_nothing(logged_in, db, project, rel
     assert len(page.select_one("#f-what_they_did").get_text()) == len(huge), "shown as typed"
     db.expire_all()
     assert db.exec(select(ReplanDraft.data)).one() == before
+
+
+def test_i_got_scooped_starts_from_the_scoop_already_linked(logged_in, db, user, project):
+    scoop = factories.make_release(db, user, "TheirBench")
+    factories.make_link(db, user, scoop, project, effect="scoop")
+    page = soup(logged_in.get(f"/projects/{project.id}"))
+    href = page.select_one("#scooped")["href"]
+    assert href.endswith(f"/projects/{project.id}/replan?release_id={scoop.id}")
+    start = soup(logged_in.get(href))
+    assert start.select_one(f"#f-release_id option[value='{scoop.id}']").has_attr("selected")
+
+
+def test_a_handled_scoop_no_longer_offers_a_re_plan(logged_in, db, user, project, release):
+    factories.make_link(db, user, release, project, effect="scoop")
+    walk(
+        logged_in,
+        project,
+        {"release_choice": "existing", "release_id": str(release.id), "effect": "scoop"},
+    )
+    assert step(logged_in, project, 6, {}, action="finish").status_code == 303
+    page = soup(logged_in.get(f"/projects/{project.id}"))
+    item = page.select(".links li")
+    assert len(item) == 1 and "re-planned" in item[0].get_text()
+    assert item[0].find("a", string="Re-plan after this") is None
+    assert page.select_one("#scooped")["href"].endswith(f"/projects/{project.id}/replan")
+
+
+def test_a_release_logged_on_the_spot_is_dated_today(logged_in, db, user, project):
+    from app.journal.service import today_for
+
+    page = soup(logged_in.get(f"/projects/{project.id}/replan"))
+    assert page.select_one("#f-r_released_on")["value"] == today_for(user).isoformat()

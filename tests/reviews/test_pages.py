@@ -326,3 +326,22 @@ def test_withdrawing_from_a_stale_page_after_the_answer_is_refused(
     page = soup(r)
     assert "not withdrawn" in page.select_one(".notice").text
     assert page.select_one("#review-state").text == "approved (scoop risk acknowledged)"
+
+
+def test_the_review_page_shows_each_part_of_the_plan_once(
+    logged_in, as_manager, db, shared, manager
+):
+    """Scoop risk, contingency, what stands and the questions, once each: the
+    questions are the review's own (edited while sharing up), not the plan's."""
+    r = _share(logged_in, shared, manager, questions="Edited while sharing?\nSecond?")
+    assert r.status_code == 303
+    for client in (logged_in, as_manager):
+        page = soup(client.get(r.headers["location"]))
+        for editor in page.select("textarea"):  # what can be edited is not shown twice
+            editor.decompose()
+        text = page.select_one("main").get_text(" ")
+        assert text.count("Publish the error analysis as a note") == 1
+        assert text.count("What still stands if someone ships first") == 1
+        assert len(page.find_all("dt", string="Scoop risk")) == 1
+        assert "What if a big lab ships this next month?" not in text  # the plan's wording
+        assert text.count("Edited while sharing?") == 1

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from app.auth.models import User
 from app.db import utcnow
 from app.teams.models import Invite, Membership, Team
 from app.teams.routes import INVITE_COOKIE
@@ -142,18 +143,47 @@ def test_a_link_for_one_team_does_not_open_another(newcomer, db, user, team):
     assert db.exec(select(Membership).where(Membership.user_id == newcomer.person.id)).all() == []
 
 
-def test_opening_a_link_signed_out_keeps_it_through_logging_in(app, client, db, user, team):
-    _, raw = factories.make_invite(db, team, user)
+def test_opening_a_link_signed_out_says_who_invites_and_survives_logging_in(
+    app, client, db, user, team
+):
+    _, raw = factories.make_invite(db, team, user, role="manager")
     clean = land(client, f"/teams/{team.id}/join/{raw}")
     r = client.get(clean)
-    assert r.status_code == 303
-    assert r.headers["location"].startswith("/login?next=")
-    assert raw not in r.headers["location"]  # the token is not in the login page's address
+    assert r.status_code == 200
+    page = soup(r)
+    said = " ".join(page.select_one("main").get_text(" ").split())
+    assert "Ada invites you to join Vision group as a manager" in said
+    log_in = page.find("a", string="Log in to join")["href"]
+    assert log_in.endswith(f"/login?next=%2Fteams%2F{team.id}%2Fjoin") and raw not in r.text
     person = factories.make_user(db, display_name="Late comer")
     factories.log_in(client, db, person)
     r = client.submit(clean)
     assert r.status_code == 303
     assert db.exec(select(Membership).where(Membership.user_id == person.id)).one()
+
+
+def test_an_invite_survives_creating_an_account(client, db, user, team):
+    _, raw = factories.make_invite(db, team, user)
+    clean = land(client, f"/teams/{team.id}/join/{raw}")
+    sign_up = soup(client.get(clean)).find("a", string="Create an account")["href"]
+    form = soup(client.get(sign_up))
+    assert form.select_one("input[name=next]")["value"] == clean
+    # The login page's "Create an account" keeps it too.
+    login = soup(client.get(f"/login?next={clean}"))
+    assert login.find("a", string="Create an account")["href"] == sign_up
+    r = client.submit(
+        "/signup",
+        {
+            "email": "newcomer@example.org",
+            "display_name": "Newcomer",
+            "password": factories.PASSWORD,
+            "next": clean,
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"] == clean
+    assert client.submit(clean).status_code == 303
+    newcomer = db.exec(select(User).where(User.email == "newcomer@example.org")).one()
+    assert db.exec(select(Membership).where(Membership.user_id == newcomer.id)).one()
 
 
 def test_only_admins_invite_and_change_roles(app, db, user, team):

@@ -1,0 +1,1 @@
+"""Demo data: a realistic portfolio to explore Goldfish with."""
