@@ -20,7 +20,7 @@ from app.projects.models import Project, ProjectUpdate
 from app.routing import Route
 from app.scoring import rank
 from app.versions import Conflict
-from app.web import redirect, render
+from app.web import flash, redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -133,9 +133,10 @@ def project_scores(
     status_code, message = _scores_update(session, user=user, project=project, form=form)
     if status_code == 200:
         session.commit()
-        if not request.headers.get("HX-Request"):
-            return redirect(request, "/?" + view.query() if view.query() else "/")
         saved = _what_moved(project.title, before, _standing(session, user, scoring, project_id))
+        if not request.headers.get("HX-Request"):
+            back_to = "/?" + view.query() if view.query() else "/"
+            return flash(request, redirect(request, back_to), saved)
         return _portfolio_page(request, session, user, view, changed=project_id, saved=saved)
     return _portfolio_page(
         request, session, user, view, status_code=status_code, message=message, changed=project_id

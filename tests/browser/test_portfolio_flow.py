@@ -243,6 +243,7 @@ def test_rescore_without_javascript_saves_with_the_button(nojs_page: Page, live_
     assert posted.value.request.headers.get("hx-request") is None
 
     expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.locator("#flash")).to_have_text(f"Saved. {LOW}: impact 2→5, now #2 (was #3).")
     expect_ranking(page, [TOP, LOW, MIDDLE])
     expect(score_select(page, "impact", LOW)).to_have_value("5")
 
