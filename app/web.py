@@ -1,6 +1,6 @@
 """The one Jinja environment, rendering, and the HTMX helpers."""
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -203,3 +203,14 @@ def client_ip(request: Request) -> str:
     trusted proxy (GOLDFISH_TRUSTED_PROXIES) forwarded for, as uvicorn
     resolved it."""
     return request.client.host if request.client else "unknown"
+
+
+def past_horizon_warning(horizon: date | None, user) -> str:
+    """A horizon already past is kept (a plan may be recorded late), and said."""
+    today = datetime.now(ZoneInfo(user.timezone)).date()
+    if horizon is None or horizon >= today:
+        return ""
+    return (
+        f" Its horizon, {horizon.strftime('%d %b %Y')}, is already past: "
+        "revise the plan to set a later one."
+    )

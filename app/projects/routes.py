@@ -1,8 +1,6 @@
 """Browser pages of one project: its page, forms, plan revisions, what-if."""
 
-from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -20,7 +18,7 @@ from app.routing import Route
 from app.scoring import SuccessAxis
 from app.teams import queries as team_queries
 from app.versions import Conflict
-from app.web import redirect, render
+from app.web import past_horizon_warning, redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -315,17 +313,6 @@ def plan_revise(
     message = "Plan revised." + past_horizon_warning(data.horizon, user)
     return redirect(
         request, request.url_for("project_detail", project_id=project.id).path, message=message
-    )
-
-
-def past_horizon_warning(horizon: date | None, user) -> str:
-    """A horizon already past is kept (a plan may be recorded late), and said."""
-    today = datetime.now(ZoneInfo(user.timezone)).date()
-    if horizon is None or horizon >= today:
-        return ""
-    return (
-        f" Its horizon, {horizon.strftime('%d %b %Y')}, is already past: "
-        "revise the plan to set a later one."
     )
 
 

@@ -2,6 +2,7 @@
 each, and one transaction at the end (app.replans.wizard). HTMX swaps step
 to step; without JavaScript every step is a plain form post."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,7 +14,7 @@ from app.inputs import IdPath
 from app.projects import queries as project_queries
 from app.replans import service, wizard
 from app.routing import Route
-from app.web import is_htmx, redirect, render
+from app.web import flash, is_htmx, past_horizon_warning, redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -51,7 +52,11 @@ def replan_step(
     session.commit()
     if state.finished:
         detail = request.url_for("project_detail", project_id=project.id).path
-        return redirect(request, detail + "#timeline")
+        horizon = date.fromisoformat(state.data["horizon"]) if state.data.get("horizon") else None
+        said = "Re-planned: a new plan version, new scores and the journal entry." + (
+            past_horizon_warning(horizon, user)
+        )
+        return flash(request, redirect(request, detail + "#timeline"), said)
     if state.left and not state.show:
         return redirect(request, request.url_for("project_detail", project_id=project.id).path)
     if state.show or is_htmx(request):

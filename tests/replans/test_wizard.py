@@ -509,3 +509,20 @@ def test_a_release_logged_on_the_spot_is_dated_today(logged_in, db, user, projec
 
     page = soup(logged_in.get(f"/projects/{project.id}/replan"))
     assert page.select_one("#f-r_released_on")["value"] == today_for(user).isoformat()
+
+
+def test_finishing_with_a_horizon_already_past_says_so(logged_in, db, project, release):
+    for number, fields in (
+        (1, {"release_choice": "existing", "release_id": str(release.id)}),
+        (2, STEP2),
+        (3, STEP3),
+        (4, STEP4),
+        (5, {**STEP5, "horizon": "2020-01-01"}),
+    ):
+        assert step(logged_in, project, number, fields).status_code == 303
+    done = step(logged_in, project, 6, {}, action="finish")
+    assert done.status_code == 303
+    page = soup(logged_in.get(done.headers["location"]))
+    said = page.select_one("#flash").get_text()
+    assert said.startswith("Re-planned") and "01 Jan 2020, is already past" in said
+    assert count(db, Replan) == 1
