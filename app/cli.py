@@ -394,11 +394,18 @@ def import_archive(
     """Load a full export into an empty instance, ids and all, or nothing at
     all: any problem leaves the database as it was. An empty database is
     migrated first."""
+    import logging
+
     import sqlalchemy as sa
 
     from app.data.archive import ArchiveError, ArchiveReader, Limits
     from app.data.export import NoProgress
     from app.data.load import instance_import
+
+    # A row PostgreSQL refuses aborts psycopg's pipeline, and psycopg then
+    # warns "error ignored terminating <Pipeline>" on stderr besides the one
+    # line below that says which rows were refused: that echo is not news.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
 
     progress = sys.stderr.isatty() if progress is None else progress
     settings = get_settings()
