@@ -32,26 +32,28 @@ def _refused(request: Request, message: str, status_code: int) -> Response:
     )
 
 
-@router.post("/demo", name="demo_load")
-def demo_start(request: Request, session: SessionDep) -> Response:
-    if any_user_exists(session):
-        return _refused(request, NOT_EMPTY, 403)
-    # Counted with sign-ups from the same address: each costs password hashes.
-    throttled = auth_service.throttled(
+def _throttled(request: Request, session) -> bool:
+    """Counted with sign-ups from the same address: each costs password hashes."""
+    return auth_service.throttled(
         session,
         action="signup-ip",
         key=client_ip(request),
         limit=auth_service.SIGNUP_PER_IP_HOUR,
         window=timedelta(hours=1),
     )
+
+
+@router.post("/demo", name="demo_load")
+def demo_start(request: Request, session: SessionDep) -> Response:
+    if any_user_exists(session):
+        return _refused(request, NOT_EMPTY, 403)
+    throttled = _throttled(request, session)
     session.commit()
     if throttled:
         return _refused(request, TOO_MANY, 429)
-    settings = request.app.state.settings
+    state = request.app.state
     try:
-        loaded = demo_load(
-            session, secret_key=settings.secret_key, scoring=request.app.state.scoring
-        )
+        loaded = demo_load(session, secret_key=state.settings.secret_key, scoring=state.scoring)
         if not loaded.created:  # another visitor's click got there first
             raise RealDataPresent(0)
     except (RealDataPresent, auth_service.EmailTaken, IntegrityError):

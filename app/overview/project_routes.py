@@ -93,6 +93,17 @@ class SharingForm(BaseModel):
     team_id: str = ""
     version: str = ""
 
+    def update(self) -> dict:
+        """The project change asked for: a team, or none (private)."""
+        team_id = None if self.team_id in ("", "private") else as_int(self.team_id)
+        return {"version": as_int(self.version) or 0, "team_id": team_id}
+
+
+def _shared_message(project, team) -> str:
+    if team:
+        return f"“{project.title}” is now shared with {team.name}."
+    return f"“{project.title}” is now private: only you can see it."
+
 
 def _sharing_refused(
     request: Request, session, user, project_id: int, form: SharingForm, status: int, message: str
@@ -118,10 +129,7 @@ def project_share(
 ) -> Response:
     """Share the project with one of the owner's teams, or make it private."""
     project = project_queries.project_for(session, user=user, project_id=project_id)
-    team_id = None if form.team_id in ("", "private") else as_int(form.team_id)
-    data, errors = validate(
-        ProjectUpdate, {"version": as_int(form.version) or 0, "team_id": team_id}
-    )
+    data, errors = validate(ProjectUpdate, form.update())
     if data is None:
         message = errors.get("team_id") or "Choose one of your teams."
         return _sharing_refused(request, session, user, project_id, form, 422, message)
@@ -134,10 +142,5 @@ def project_share(
         return _sharing_refused(request, session, user, project_id, form, 422, refused.message)
     team = session.get(Team, project.team_id) if project.team_id else None
     session.commit()
-    message = (
-        f"“{project.title}” is now shared with {team.name}."
-        if team
-        else f"“{project.title}” is now private: only you can see it."
-    )
     url = request.url_for("project_detail", project_id=project.id).path
-    return redirect(request, url, message=message)
+    return redirect(request, url, message=_shared_message(project, team))

@@ -91,6 +91,13 @@ def _save_review(session, user, existing, form: ReviewForm, body: str, start: da
     return errors
 
 
+REVIEW_SAVED_MEANWHILE = (
+    "This week's review was saved elsewhere after you opened this page, so nothing "
+    "was saved. The saved review is shown above; your answers are below: save again "
+    "to replace it with them."
+)
+
+
 @router.post("/journal/review", name="journal_review_save")
 def journal_review_save(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ReviewForm, Form()]
@@ -107,19 +114,14 @@ def journal_review_save(
         errors = _save_review(session, user, existing, form, body, start, today)
     except Conflict:
         session.rollback()
-        message = (
-            "This week's review was saved elsewhere after you opened this page, so nothing "
-            "was saved. The saved review is shown above; your answers are below: save again "
-            "to replace it with them."
-        )
-        return _review_again(request, session, user, form, {}, 409, message)
+        return _review_again(request, session, user, form, {}, 409, REVIEW_SAVED_MEANWHILE)
     if errors:
         session.rollback()
         errors = {"why": next(iter(errors.values()))}
         return _review_again(request, session, user, form, errors, 422)
     session.commit()
-    week = journal_queries.iso_week(start)
     message = "Weekly review updated." if existing else "Weekly review saved to your journal."
+    week = journal_queries.iso_week(start)
     return redirect(request, f"/journal/review?week={week}", message=message)
 
 

@@ -43,13 +43,10 @@ def create_release(session: SessionDep, user: ApiUser, data: ReleaseCreateLinked
     """With `links`, the release and every link are made together, or none
     of them (a project that is not yours answers 404, or 403 when you can
     only read it)."""
+    project_for = project_queries.project_for
     links = [
-        (
-            project_queries.project_for(session, user=user, project_id=link.project_id),
-            link.effect,
-            link.note,
-        )
-        for link in data.links
+        (project_for(session, user=user, project_id=ln.project_id), ln.effect, ln.note)
+        for ln in data.links
     ]
     try:
         release, made = service.release_create_linked(
@@ -57,21 +54,25 @@ def create_release(session: SessionDep, user: ApiUser, data: ReleaseCreateLinked
         )
     except service.DuplicateRelease as duplicate:
         session.rollback()
-        existing = duplicate.existing
-        return JSONResponse(
-            error_body(
-                409,
-                f"This release is logged already as release {existing.id}: {existing.title}",
-                code="duplicate_release",
-                fields=[{"field": "url", "message": f"already logged as release {existing.id}"}],
-            ),
-            status_code=409,
-            headers={"Location": f"/api/v1/releases/{existing.id}"},
-        )
+        return _duplicate_response(duplicate.existing)
     session.commit()
     return ReleaseLinked(
         **ReleasePublic.model_validate(release).model_dump(),
         links=[LinkPublic.model_validate(link) for link in made],
+    )
+
+
+def _duplicate_response(existing) -> JSONResponse:
+    """409 for a release logged already, pointing at it."""
+    return JSONResponse(
+        error_body(
+            409,
+            f"This release is logged already as release {existing.id}: {existing.title}",
+            code="duplicate_release",
+            fields=[{"field": "url", "message": f"already logged as release {existing.id}"}],
+        ),
+        status_code=409,
+        headers={"Location": f"/api/v1/releases/{existing.id}"},
     )
 
 

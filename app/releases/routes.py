@@ -90,6 +90,15 @@ def _form_context(
     }
 
 
+def _new_again(
+    request: Request, session, user, form: ReleaseForm, status_code: int, **refusal
+) -> Response:
+    """The new-release form again, as typed, with why it was refused."""
+    rows = page.link_rows(session, user=user, typed=form.typed_links())
+    context = _form_context(form.release_values(), links=rows, **refusal)
+    return render(request, "releases/new.html", context, status_code=status_code)
+
+
 @router.post("/releases", name="release_create")
 def release_create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[ReleaseForm, Form()]
@@ -99,25 +108,19 @@ def release_create(
     data, errors = validate(ReleaseCreate, release_form_data(form))
     links, link_errors = page.links_chosen(session, user=user, typed=form.typed_links())
     if data is None or link_errors:
-        rows = page.link_rows(session, user=user, typed=form.typed_links())
-        context = _form_context(form.release_values(), {**errors, **link_errors}, links=rows)
-        return render(request, "releases/new.html", context, status_code=422)
+        return _new_again(request, session, user, form, 422, errors={**errors, **link_errors})
     try:
         release, _ = service.release_create_linked(session, owner=user, data=data, links=links)
     except service.DuplicateRelease as duplicate:
         session.rollback()
-        rows = page.link_rows(session, user=user, typed=form.typed_links())
-        context = _form_context(form.release_values(), existing=duplicate.existing, links=rows)
-        return render(request, "releases/new.html", context, status_code=409)
+        return _new_again(request, session, user, form, 409, existing=duplicate.existing)
     session.commit()
-    message = f"Release “{release.title}” logged."
-    if links:
-        return redirect(
-            request, request.url_for("release_detail", release_id=release.id).path, message=message
-        )
     # None chosen: the projects it probably touches, preselected (app.inbox).
+    then = "release_detail" if links else "release_touches"
     return redirect(
-        request, request.url_for("release_touches", release_id=release.id).path, message=message
+        request,
+        request.url_for(then, release_id=release.id).path,
+        message=f"Release “{release.title}” logged.",
     )
 
 

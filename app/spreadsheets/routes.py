@@ -56,6 +56,22 @@ def _read_bounded(upload: UploadFile) -> bytes | None:
     return b"".join(chunks)
 
 
+def _upload_input(
+    file: UploadFile | None, team_id: str
+) -> tuple[bytes | None, int | None, dict, int]:
+    """The upload's bytes and team, or the errors to show beside the fields
+    and their status."""
+    if file is None or not file.filename:
+        return None, None, {"file": "Choose a .csv or .xlsx file."}, 422
+    content = _read_bounded(file)
+    if content is None:
+        return None, None, {"file": too_large_message()}, 413
+    team = int(team_id) if team_id.isdecimal() and len(team_id) < 12 else None
+    if team_id and team is None:
+        return None, None, {"team_id": "Choose one of your teams."}, 422
+    return content, team, {}, 200
+
+
 @router.post(UPLOAD_PATH, name="import_upload")
 def import_upload(
     request: Request,
@@ -65,17 +81,11 @@ def import_upload(
     team_id: Annotated[str, Form()] = "",
 ) -> Response:
     values = {"team_id": team_id}
-    if file is None or not file.filename:
-        errors = {"file": "Choose a .csv or .xlsx file."}
-        return _upload_page(request, session, user, errors=errors, values=values, status_code=422)
-    content = _read_bounded(file)
-    if content is None:
-        errors = {"file": too_large_message()}
-        return _upload_page(request, session, user, errors=errors, values=values, status_code=413)
-    team = int(team_id) if team_id.isdecimal() and len(team_id) < 12 else None
-    if team_id and team is None:
-        errors = {"team_id": "Choose one of your teams."}
-        return _upload_page(request, session, user, errors=errors, values=values, status_code=422)
+    content, team, errors, status_code = _upload_input(file, team_id)
+    if errors:
+        return _upload_page(
+            request, session, user, errors=errors, values=values, status_code=status_code
+        )
     try:
         job = service.import_upload(
             session, owner=user, filename=file.filename, content=content, team_id=team
