@@ -92,6 +92,39 @@ def review_answers(body: str) -> dict[str, str]:
     return answers
 
 
+@dataclass(frozen=True)
+class ChosenWeek:
+    """The week a page shows: the one written `asked` ("2026-W47", or any day
+    of it), or this week where the user is if `asked` is blank or no week."""
+
+    start: date  # its Monday
+    this_monday: date
+    asked: str
+    readable: bool
+
+    @property
+    def iso(self) -> str:
+        return journal_queries.iso_week(self.start)
+
+    @property
+    def previous(self) -> str:
+        return journal_queries.iso_week(self.start - timedelta(weeks=1))
+
+    @property
+    def next(self) -> str | None:
+        """The week after, unless it has not started yet."""
+        if self.start >= self.this_monday:
+            return None
+        return journal_queries.iso_week(self.start + timedelta(weeks=1))
+
+
+def chosen_week(*, user: User, asked: str) -> ChosenWeek:
+    """The week both week pages (the review and the digest) show for `asked`."""
+    this_monday = journal_queries.week_start(journal_service.today_for(user))
+    start = journal_queries.parse_iso_week(asked) if asked else this_monday
+    return ChosenWeek(start or this_monday, this_monday, asked, readable=start is not None)
+
+
 def week_review(session: Session, *, user: User, start: date) -> JournalEntry | None:
     """The week's review (the latest, if older days left several)."""
     reviews = [
@@ -113,7 +146,7 @@ def review_page(
     already written (its answers in the form, to edit it rather than write a
     second), and the form with `values` and `errors`."""
     zone = ZoneInfo(user.timezone)
-    start = journal_queries.parse_week(week, journal_service.today_for(user))
+    start = chosen_week(user=user, asked=week).start
     work = week_work(session, user=user, start=start)
     since, until = week_bounds(start, zone)
     reviews = [e for e in work.entries if e.kind == EntryKind.review]
@@ -197,19 +230,15 @@ def digest_for(session: Session, *, user: User, start: date) -> Digest:
 def digest_page(session: Session, *, user: User, week: str) -> dict:
     """The digest of the week written `week`, or of this week (blank, or with
     an error for a `week` that is no week), with links to the weeks around it."""
-    this_monday = journal_queries.week_start(journal_service.today_for(user))
-    chosen = journal_queries.parse_iso_week(week) if week else this_monday
-    errors = {} if chosen else {"week": WEEK_MESSAGE}
-    start = chosen or this_monday
+    chosen = chosen_week(user=user, asked=week)
+    errors = {} if chosen.readable else {"week": WEEK_MESSAGE}
     return {
-        "digest": digest_for(session, user=user, start=start),
-        "week": journal_queries.iso_week(start),
+        "digest": digest_for(session, user=user, start=chosen.start),
+        "week": chosen.iso,
         "asked": week[:40] if errors else "",
         "errors": errors,
-        "this_week": journal_queries.iso_week(this_monday),
-        "prev_week": journal_queries.iso_week(start - timedelta(weeks=1)),
-        "next_week": journal_queries.iso_week(start + timedelta(weeks=1))
-        if start < this_monday
-        else None,
+        "this_week": journal_queries.iso_week(chosen.this_monday),
+        "prev_week": chosen.previous,
+        "next_week": chosen.next,
         "headings": KIND_HEADINGS,
     }
