@@ -21,15 +21,18 @@ from xml.sax.saxutils import escape
 from alembic import command
 from sqlmodel import Session
 
-from app.auth.models import User
+from app.auth import service as auth_service
+from app.auth.models import User, UserCreate
 from app.cli import alembic_config
 from app.db import Database, make_engine
 from app.feeds.models import Feed, FeedKind
 from app.feeds.polling import PollSettings, poll_feed
+from app.projects.models import ProjectCreate
+from app.projects.service import project_create
 from app.releases.models import ReleaseCreate
 from app.releases.service import release_create
-from tests import factories
-from tests.feeds.feedserver import FeedServer
+from bench.feedserver import FeedServer
+from bench.seed import PASSWORD
 
 TOPICS = [
     "instruction tuning with curated data",
@@ -67,6 +70,19 @@ def atom(n: int, offset: int = 0) -> bytes:
     ).encode()
 
 
+def _project(i: int) -> ProjectCreate:
+    topic = TOPICS[i % len(TOPICS)]
+    return ProjectCreate.model_validate(
+        {
+            "title": f"Project {i}: {topic}",
+            "summary": f"Can we do better at {topic}?",
+            "keywords": topic.split()[:3],
+            "assessment": dict(attainability=3, scoop_risk=3, impact=3, success_axis="best"),
+            "plan": {},
+        }
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=500)
@@ -79,16 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.upgrade(alembic_config(url), "head")
         database = Database(make_engine(url))
         with Session(database.engine, expire_on_commit=False) as db:
-            user = factories.make_user(db, display_name="Bench")
+            user = auth_service.user_create(
+                db,
+                data=UserCreate(email="bench@example.org", display_name="Bench", password=PASSWORD),
+            )
             for i in range(args.projects):
-                topic = TOPICS[i % len(TOPICS)]
-                factories.make_project(
-                    db,
-                    user,
-                    f"Project {i}: {topic}",
-                    summary=f"Can we do better at {topic}?",
-                    keywords=topic.split()[:3],
-                )
+                project_create(db, owner=user, data=_project(i))
+            db.commit()
             first = server.route("/first", body=atom(args.entries))
             feed = Feed(owner_id=user.id, kind=FeedKind.arxiv, title="bench", url=first)
             db.add(feed)

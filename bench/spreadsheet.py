@@ -19,13 +19,15 @@ from pathlib import Path
 from alembic import command
 from sqlmodel import func, select
 
+from app.auth import service as auth_service
+from app.auth.models import UserCreate
 from app.cli import alembic_config
 from app.db import Database, make_engine
 from app.projects.models import Project
 from app.spreadsheets import service
 from app.spreadsheets.models import ImportStatus
 from app.spreadsheets.worker import run_due
-from tests import factories
+from bench.seed import PASSWORD
 
 TOPICS = [
     "instruction tuning with curated data",
@@ -81,7 +83,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         database = Database(make_engine(url))
         content = sheet(args.rows)
         with database.session(write=True) as session:
-            owner = factories.make_user(session, email=f"bench-{time.time_ns()}@example.org")
+            owner = auth_service.user_create(
+                session,
+                data=UserCreate(
+                    email=f"bench-{time.time_ns()}@example.org",
+                    display_name="Bench",
+                    password=PASSWORD,
+                ),
+            )
             session.commit()
             started = time.perf_counter()
             job = service.import_upload(

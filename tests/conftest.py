@@ -24,6 +24,7 @@ from app.markdown import render_markdown
 from app.security import CSRF_COOKIE
 from bench.sql import SAVEPOINTS, counting
 from tests import factories
+from tests.helpers import api_for
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -175,10 +176,7 @@ def logged_in(client: Client, db: Session, user) -> Client:
 
 @pytest.fixture
 def api(app, db: Session, user) -> Iterator[TestClient]:
-    token = factories.make_token(db, user)
-    with TestClient(
-        app, base_url="https://testserver", headers={"Authorization": f"Bearer {token}"}
-    ) as c:
+    with api_for(app, db, user) as c:
         yield c
 
 

@@ -86,9 +86,10 @@ def token_of(db, person) -> dict:
     return {"Authorization": f"Bearer {factories.make_token(db, person)}"}
 
 
-def api_for(app, db, person) -> TestClient:
-    """An API client that calls as `person`, with a token of their own."""
-    return TestClient(app, base_url="https://testserver", headers=token_of(db, person))
+def api_for(app, db, person, **options) -> TestClient:
+    """An API client that calls as `person`, with a token of their own
+    (`options` go to the TestClient, e.g. raise_server_exceptions=False)."""
+    return TestClient(app, base_url="https://testserver", headers=token_of(db, person), **options)
 
 
 def as_user(client, db, person):

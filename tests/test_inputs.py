@@ -21,7 +21,7 @@ from app.main import create_app
 from app.teams.models import Team
 from tests import factories
 from tests.conftest import Client
-from tests.helpers import api_error
+from tests.helpers import api_error, api_for
 
 TOO_BIG = INT_MAX + 1
 _PARAM = re.compile(r"\{(\w+)\}")
@@ -67,13 +67,7 @@ def assert_api_error(response, *statuses: int) -> dict:
 @pytest.fixture
 def api(app, db, user) -> Iterator[TestClient]:
     """As conftest's, but a 500 is an answer to assert on, not an exception."""
-    token = factories.make_token(db, user)
-    with TestClient(
-        app,
-        base_url="https://testserver",
-        headers={"Authorization": f"Bearer {token}"},
-        raise_server_exceptions=False,
-    ) as client:
+    with api_for(app, db, user, raise_server_exceptions=False) as client:
         yield client
 
 

@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 
 from app.cli import alembic_config
 from bench import server
+from bench.feedserver import FeedServer
 from tests.browser.conftest import LiveServer
 from tests.browser.test_portfolio_flow import NewProject, create_project, sign_up
-from tests.feeds.feedserver import FeedServer
 from tests.feeds.test_polling import LIMA, SAM, arxiv_atom
 
 pytestmark = pytest.mark.browser

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.feeds.feedserver import FeedServer
+from bench.feedserver import FeedServer
 
 
 @pytest.fixture

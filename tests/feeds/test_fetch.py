@@ -20,7 +20,8 @@ from app.feeds.fetch import (
     check_url,
     fetch_feed,
 )
-from tests.feeds.feedserver import FIXTURES, FeedServer, Reply, Request, fixture
+from bench.feedserver import FeedServer, Reply, Request
+from tests.feeds.files import FIXTURES, fixture
 
 MB = 1024 * 1024
 RSS = fixture("rss2.xml")

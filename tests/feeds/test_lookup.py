@@ -14,8 +14,8 @@ from app.feeds.lookup import arxiv_releases
 from app.feeds.polling import PollSettings
 from app.releases.imports import BadImportFile, read_arxiv_ids
 from app.releases.models import Release
+from bench.feedserver import Reply, Request
 from tests import test_cli
-from tests.feeds.feedserver import Reply, Request
 from tests.test_cli import run
 
 cli_env = test_cli.cli_env  # the same fixture: a database of its own per test

@@ -15,7 +15,8 @@ from app.feeds.parse import (
     parse_feed,
     validate_arxiv_query,
 )
-from tests.feeds.feedserver import FeedServer, fixture
+from bench.feedserver import FeedServer
+from tests.feeds.files import fixture
 
 ARXIV_URL = "https://export.arxiv.org/api/query?search_query=cat%3Acs.CL&start=0&max_results=6"
 RSS_URL = "https://lab.example.org/blog/feed.xml"

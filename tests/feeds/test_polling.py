@@ -18,9 +18,9 @@ from app.inbox.models import Suggestion
 from app.main import create_app
 from app.releases.models import Release, ReleaseSource
 from app.teams.models import Membership
+from bench.feedserver import Reply
 from tests import factories
 from tests.conftest import Client, RolledBackDatabase
-from tests.feeds.feedserver import Reply
 from tests.helpers import api_for, count, soup
 
 LIMA = (

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from app.db import utcnow
 from app.feeds.models import Feed, FeedItem, PollStatus
 from app.releases.models import Release
+from bench.feedserver import FeedServer, Reply
 from bench.server import GOLDFISH, server_env
 from tests import factories
-from tests.feeds.feedserver import FeedServer, Reply
 from tests.feeds.test_polling import LIMA, SAM, TULU, arxiv_atom
 
 WORKER_SETTINGS = {"GOLDFISH_FEEDS_ALLOW_PRIVATE": "true", "GOLDFISH_WORKER_IDLE_SECONDS": "0.2"}

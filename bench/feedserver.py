@@ -1,5 +1,5 @@
-"""A real HTTP server on 127.0.0.1 (a random port) for tests that fetch
-feeds: no network, no mocks, the bytes go over a socket.
+"""A real HTTP server on 127.0.0.1 (a random port) for tests and benches that
+fetch feeds: no network, no mocks, the bytes go over a socket.
 
 Use the `feed_server` fixture (tests/feeds/conftest.py), or `with FeedServer()
 as server:` anywhere else (a browser test that points the app at a feed):
@@ -41,15 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def fixture(name: str) -> bytes:
-    """The bytes of a file in tests/feeds/fixtures/."""
-    return (FIXTURES / name).read_bytes()
 
 
 @dataclass
