@@ -12,6 +12,7 @@ from app.auth.account_routes import router as account_router
 from app.auth.deps import SESSION_COOKIE, LoginRequired, session_token_of
 from app.auth.password_routes import router as password_router
 from app.auth.routes import router as auth_router
+from app.calendar_feed.routes import router as calendar_router
 from app.config import ROOT, Settings, get_settings
 from app.contract import install_contract
 from app.data.routes import router as data_router
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(auth_router)
     app.include_router(account_router)
+    app.include_router(calendar_router)
     app.include_router(data_router)
     app.include_router(password_router)
     app.include_router(demo_router)

@@ -4,6 +4,7 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
+from app.calendar_feed.models import CalendarFeed
 from app.feeds.models import Feed, FeedItem
 from app.inbox.models import Suggestion
 from app.journal.models import JournalEntry, JournalRevision, JournalSettings
@@ -20,6 +21,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken",
     "Assessment",
+    "CalendarFeed",
     "Feed",
     "FeedItem",
     "Invite",

@@ -35,6 +35,7 @@ _PUBLIC = {
     "/reset",
     "/reset/{token}",
     "/api/docs",
+    "/calendar/{token}.ics",  # a calendar app, with the private link: tests/calendar_feed
 }
 _ID = re.compile(r"\{([a-z_]+)\}")
 

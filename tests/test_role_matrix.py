@@ -135,6 +135,10 @@ CLASSIFIED: dict[str, str] = {
     "POST /account/password": _SELF,
     "POST /account/sessions/revoke": _SELF,
     "POST /account/timezone": _SELF,
+    "GET /account/calendar": _SELF,
+    "POST /account/calendar/link": _SELF,
+    "POST /account/calendar/revoke": _SELF,
+    "POST /account/calendar/slot": _SELF,
     "GET /": _SELF,
     "GET /projects/new": _SELF,
     "POST /projects": _SELF,
@@ -291,6 +295,7 @@ _UNGUARDED = {
     "/reset",
     "/reset/{token}",
     "/api/docs",
+    "/calendar/{token}.ics",  # the link is the key: tests/calendar_feed
 }
 _TOKENS = {"POST /account/tokens/{token_id}/revoke"}  # tokens: tests/auth
 MATRIX = [(m, p) for m, p in ROUTES if p not in _UNGUARDED and f"{m} {p}" not in _TOKENS]

@@ -49,6 +49,8 @@ SECRET_TABLES = frozenset({"api_token", "user_session", "password_reset", "pendi
 SECRET_COLUMNS: dict[tuple[str, str], Callable[[dict], str]] = {
     ("user", "password_hash"): lambda row: "!",
     ("invite", "token_hash"): lambda row: f"!withheld-{row['id']}",
+    # A calendar link: withheld means no link (the person makes a new one).
+    ("calendar_feed", "token_hash"): lambda row: None,
 }
 
 # Zip entries are dated 1980-01-01 (the earliest a zip can say): the same

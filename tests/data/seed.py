@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.auth.models import LoginAttempt, ThrottleEvent, User
+from app.calendar_feed import service as calendar_service
 from app.db import utcnow
 from app.feeds.models import FeedItem
 from app.journal import service as journal_service
@@ -82,6 +83,9 @@ def seed_every_table(db: Session) -> dict[str, User]:
     db.commit()
     factories.make_review(db, request, grace, note="Risk known and accepted")
     factories.make_import(db, ada, "Title,Impact\nFrom a sheet,4\n")  # an upload, bytes and all
+    calendar_service.link_create(db, user=ada)
+    calendar_service.slot_save(db, user=grace, weekday=0, hour=9, minute=30, minutes=45)
+    db.commit()
     # An old timestamp with no microseconds, and one far in the past.
     db.execute(
         sa.update(metadata.tables["release"]).values(
