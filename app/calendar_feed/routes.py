@@ -29,6 +29,12 @@ class CalendarNotFound(NotFound):
     what = "calendar"
 
 
+def _origin(request: Request) -> str:
+    """Where links point: GOLDFISH_BASE_URL (required in production), else
+    the address this request came to (a development server on any port)."""
+    return request.app.state.settings.base_url or str(request.base_url).rstrip("/")
+
+
 def _page(
     request: Request, session: SessionDep, user: User, status_code: int = 200, **extra
 ) -> Response:
@@ -57,7 +63,7 @@ def calendar_page(request: Request, session: SessionDep, user: CurrentUser) -> R
 def calendar_link_create(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     raw = service.link_create(session, user=user)
     session.commit()
-    link = f"{request.app.state.settings.public_url}/calendar/{raw}.ics"
+    link = f"{_origin(request)}/calendar/{raw}.ics"
     return _page(request, session, user, 201, new_link=link)
 
 
@@ -122,7 +128,7 @@ def calendar_feed(request: Request, session: SessionDep, token: str) -> Response
 
 
 def _calendar(request: Request, session: SessionDep, user: User, feed) -> bytes:
-    builder = CalendarBuilder(user=user, base_url=request.app.state.settings.public_url)
+    builder = CalendarBuilder(user=user, base_url=_origin(request))
     builder.horizons(queries.horizons(session, user=user))
     builder.reviews(queries.waiting_reviews(session, user=user))
     builder.weekly_review(feed)
