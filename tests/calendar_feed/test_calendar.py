@@ -74,7 +74,7 @@ def test_a_calendar_app_reads_horizons_with_links(client, logged_in, db, user, l
     horizon = found["Horizon: Multilingual tuning"]
     assert horizon.decoded("dtstart") == date(2027, 3, 15)
     assert horizon.decoded("dtend") == date(2027, 3, 16)  # one whole day
-    assert re.fullmatch(r"http://[^/]+/projects/\d+", str(horizon["url"]))
+    assert re.fullmatch(r"https://testserver/projects/\d+", str(horizon["url"]))
     assert "Goal: Ship it" in str(horizon["description"])
     assert not any("No horizon" in s or "Done already" in s for s in found)
 
@@ -217,3 +217,14 @@ def test_ones_own_download_carries_the_slot_but_never_the_link(logged_in, db, us
         rows = [json.loads(line) for line in z.read("tables/calendar_feed.jsonl").splitlines()]
     assert [row["review_weekday"] for row in rows] == [4]
     assert "token_hash" not in rows[0]
+
+
+def test_links_use_the_instances_base_url(app, client, logged_in):
+    app.state.settings = app.state.settings.model_copy(
+        update={"base_url": "https://goldfish.example.org"}
+    )
+    made = logged_in.submit("/account/calendar/link")
+    path = re.search(r"https://goldfish\.example\.org(/calendar/gfcal_[\w-]+\.ics)", made.text)
+    assert path, "the link shown is on the instance's address"
+    review = events(fetch(client, path.group(1)))["Weekly review"]
+    assert str(review["url"]) == "https://goldfish.example.org/journal/review"
