@@ -24,12 +24,15 @@ migrate: setup ## Apply the database migrations (DATABASE_URL, default var/goldf
 run: migrate ## Set up, migrate and serve on HOST:PORT (127.0.0.1:8000)
 	$(BIN)/goldfish serve
 
-# The whole suite on SQLite; then on PostgreSQL too when GOLDFISH_TEST_POSTGRES_URL is set.
+# The whole suite on SQLite; then on PostgreSQL too when GOLDFISH_TEST_POSTGRES_URL is set,
+# all but the browser tests: those check pages and what a person clicks, which no engine
+# changes, while what does differ (locks, connections, processes) is the live tier's
+# (tests/live), which runs on both. `make test-postgres` runs every test on PostgreSQL.
 # One pytest process per core (pytest-xdist), a test module kept on one of them.
 PYTEST := $(BIN)/pytest -n auto --dist loadfile
-test: setup ## Run the whole test suite (SQLite, and PostgreSQL if configured)
+test: setup ## Run the whole test suite (SQLite; PostgreSQL too, browsers aside, if configured)
 	$(PYTEST)
-	@if [ -n "$$GOLDFISH_TEST_POSTGRES_URL" ]; then $(PYTEST) --postgres; \
+	@if [ -n "$$GOLDFISH_TEST_POSTGRES_URL" ]; then $(PYTEST) --postgres -m "not browser"; \
 	else echo "PostgreSQL run skipped: set GOLDFISH_TEST_POSTGRES_URL to include it (CI does)."; fi
 
 test-sqlite: setup ## Run the suite on SQLite only
