@@ -156,3 +156,12 @@ def nojs_page(
 ) -> Iterator[Page]:
     """A fresh visitor with JavaScript off: plain forms and links only."""
     yield from _open_page(request, browser, live_server, tmp_path, javascript=False)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test here drives Chromium: marked `browser` whether or not its
+    module says so (`make test-fast` and the PostgreSQL pass leave them out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
