@@ -81,6 +81,8 @@ def seed_every_table(db: Session) -> dict[str, User]:
     )
     db.commit()
     factories.make_review(db, request, grace, note="Risk known and accepted")
+    scoring_round = factories.make_round(db, project, ada, [grace])
+    factories.make_estimate(db, scoring_round, grace, (2, 5, 3), scoop_risk_rationale="Meta — sûr")
     factories.make_import(db, ada, "Title,Impact\nFrom a sheet,4\n")  # an upload, bytes and all
     # An old timestamp with no microseconds, and one far in the past.
     db.execute(
