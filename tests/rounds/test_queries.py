@@ -50,3 +50,18 @@ def test_the_round_costs_the_same_at_3_and_30_estimators(client, db, cast, count
     # people with their estimates, the current and adopted assessments, the
     # team and its portfolio (scores, keywords); plus BEGIN on SQLite.
     assert few <= 9
+
+
+def test_a_blind_reader_costs_the_same_statements_as_one_who_sees(client, db, cast, count_queries):
+    """Whether the values are shown or hidden, the same reads run: the
+    database work does not tell a blind reader what is there."""
+    scoring_round = factories.make_round(db, cast.project, cast.ada, [cast.grace, cast.rita])
+    factories.make_estimate(db, scoring_round, cast.grace, (1, 5, 2))
+    url = f"/api/v1/rounds/{scoring_round.id}"
+    counts = {}
+    for person in (cast.grace, cast.rita, cast.ada):  # sees; blind; blind owner
+        headers = token_of(db, person)
+        counts[person.display_name] = _statements(
+            count_queries, lambda u, h=headers: client.get(u, headers=h), url
+        )
+    assert len(set(counts.values())) == 1, counts
