@@ -89,7 +89,14 @@ def _round_events(rounds: list, zone: tzinfo) -> list[Event]:
                 r.round.closed_at if closed else r.round.created_at,
                 "round",
                 "Scoring round closed" if closed else "Scoring round started",
-                f"{len(r.people)} asked" + ("; adopted as the next assessment" if closed else ""),
+                f"{len(r.people)} asked"
+                + (
+                    "; adopted as the next assessment"
+                    if r.round.assessment_id
+                    else f"; {r.round.decision_note}"
+                    if closed
+                    else ""
+                ),
                 round_id=r.round.id,
                 estimates=tuple(lines),
             )

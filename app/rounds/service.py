@@ -18,6 +18,7 @@ from app.errors import Refused
 from app.notifications.models import NoticeKind
 from app.notifications.service import notify
 from app.projects import service as project_service
+from app.projects.events import leaving_team
 from app.projects.models import AssessmentIn, Project
 from app.projects.queries import current_assessment
 from app.rounds.models import (
@@ -251,5 +252,29 @@ def _mark_leaver(_sender, *, session: Session, team_id: int, user_id: int) -> No
             RoundEstimator.left_team_at.is_(None),
         )
         .values(left_team_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+# What a round that ended without a decision says, in its record.
+LEFT_TEAM_NOTE = "Closed without a decision: the project left the team it was estimated in."
+
+
+@leaving_team.connect
+def _close_undecided(_sender, *, session: Session, project_ids: list[int]) -> None:
+    """A project leaving its team ends its rounds in progress there: their
+    estimators could no longer open them. Nothing is adopted; what was
+    estimated stays on the record."""
+    now = utcnow()
+    session.execute(
+        sa.update(ScoringRound)
+        .where(ScoringRound.project_id.in_(project_ids), ScoringRound.status != RoundStatus.closed)
+        .values(
+            status=RoundStatus.closed,
+            closed_at=now,
+            revealed_at=sa.func.coalesce(ScoringRound.revealed_at, now),
+            decision_note=LEFT_TEAM_NOTE,
+            version=ScoringRound.version + 1,
+        )
         .execution_options(synchronize_session=False)
     )

@@ -4,6 +4,8 @@ import pytest
 
 from app.errors import Refused
 from app.projects import queries as project_queries
+from app.projects import service as project_service
+from app.projects.models import ProjectUpdate
 from app.rounds import queries, service
 from app.rounds.models import Adopt, EstimateIn, RoundClose, RoundCreate, RoundStatus
 from app.rounds.queries import RoundNotFound
@@ -165,3 +167,22 @@ def test_spread_words_and_the_proposed_median():
     assert found[ScoreField.attainability].text == "agreement on attainability: all 3"
     assert found[ScoreField.impact].text == "close on impact: 3 to 4"
     assert not found[ScoreField.impact].wide
+
+
+def test_a_project_leaving_its_team_ends_its_round_without_a_decision(db, cast):
+    scoring_round = factories.make_round(db, cast.project, cast.ada, [cast.grace])
+    before = project_queries.current_assessment(db, project=cast.project).id
+    factories.make_estimate(db, scoring_round, cast.grace, (2, 5, 3))
+    project_service.project_update(
+        db,
+        project=cast.project,
+        actor=cast.ada,
+        data=ProjectUpdate(version=cast.project.version, team_id=None),
+    )
+    db.commit()
+    db.refresh(scoring_round)
+    assert scoring_round.status is RoundStatus.closed and scoring_round.assessment_id is None
+    assert "left the team" in scoring_round.decision_note
+    assert project_queries.current_assessment(db, project=cast.project).id == before
+    people = queries.participants(db, round_ids=[scoring_round.id])[scoring_round.id]
+    assert people[0].estimate.scoop_risk == 5  # kept on the record
