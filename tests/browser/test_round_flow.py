@@ -144,6 +144,7 @@ def test_owner_starts_two_estimate_blind_owner_adopts_and_the_portfolio_reranks(
         expect(ada.locator("#row-" + _row_id(ada, "Alpha") + " .flag-wide")).to_have_text(
             "wide disagreement in the last scoring round"
         )
+        _shots(ada, "portfolio")
     finally:
         for person in (ada, grace, rita):
             person.context.close()
