@@ -141,6 +141,10 @@ class Settings(BaseSettings):
     # none, and the client is the address that connected.
     trusted_proxies: str = ""
 
+    # A project whose scores are this many days old or more is flagged in
+    # the portfolios as not revisited in a while.
+    scores_stale_days: int = Field(90, ge=1, le=3650)
+
     # The priority formula's knobs (see app/projects/scoring.py).
     score_mapping: tuple[float, float, float, float, float] = (0.1, 0.3, 0.5, 0.7, 0.9)
     residual_first: float = 0.1

@@ -43,6 +43,8 @@ from app.replans.api import router as replans_api
 from app.replans.routes import router as replans_router
 from app.reviews.api import router as reviews_api
 from app.reviews.routes import router as reviews_router
+from app.rounds.api import router as rounds_api
+from app.rounds.routes import router as rounds_router
 from app.scoring import config_from_settings
 from app.security import (
     body_limit,
@@ -126,6 +128,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(teams_router)
     app.include_router(team_portfolio_router)
     app.include_router(reviews_router)
+    app.include_router(rounds_router)
     app.include_router(notifications_router)
     app.include_router(feeds_router)
     app.include_router(inbox_router)
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(journal_api)
     app.include_router(teams_api)
     app.include_router(reviews_api)
+    app.include_router(rounds_api)
     app.include_router(notifications_api)
     app.include_router(feeds_api)
     app.include_router(inbox_api)

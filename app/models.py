@@ -13,6 +13,7 @@ from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.releases.models import Release, ReleaseLink
 from app.replans.models import Replan, ReplanDraft
 from app.reviews.models import Review, ReviewComment, ReviewQuestion, ReviewRequest
+from app.rounds.models import Estimate, RoundEstimator, ScoringRound
 from app.spreadsheets.models import ProjectImport
 from app.teams.models import Invite, Membership, Team
 
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "CalendarFeed",
+    "Estimate",
     "Feed",
     "FeedItem",
     "Invite",
@@ -43,6 +45,8 @@ __all__ = [
     "ReviewComment",
     "ReviewQuestion",
     "ReviewRequest",
+    "RoundEstimator",
+    "ScoringRound",
     "Suggestion",
     "Team",
     "User",

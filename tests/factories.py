@@ -337,3 +337,41 @@ def make_import(db: Session, owner: User, text: str = "Title\nImported project\n
     job = import_upload(db, owner=owner, filename="plans.csv", content=text.encode(), team_id=None)
     db.commit()
     return job
+
+
+# ---------------------------------------------------------------- scoring rounds
+
+
+def make_round(db: Session, project: Project, owner: User, estimators: list[User]):
+    """The owner asks `estimators` (members of the project's team) for estimates."""
+    from app.rounds import service as round_service
+    from app.rounds.models import RoundCreate
+
+    scoring_round = round_service.round_start(
+        db,
+        project=project,
+        actor=owner,
+        data=RoundCreate(estimator_ids=[e.id for e in estimators]),
+    )
+    db.commit()
+    return scoring_round
+
+
+def make_estimate(
+    db: Session, scoring_round, estimator: User, scores: tuple[int, int, int] = (3, 3, 3), **why
+):
+    """`estimator`'s estimate of (attainability, scoop risk, impact), with rationales."""
+    from app.rounds import queries as round_queries
+    from app.rounds import service as round_service
+    from app.rounds.models import EstimateIn
+
+    view = round_queries.round_for(db, user=estimator, round_id=scoring_round.id)
+    attainability, scoop_risk, impact = scores
+    estimate = round_service.estimate_submit(
+        db,
+        view=view,
+        actor=estimator,
+        data=EstimateIn(attainability=attainability, scoop_risk=scoop_risk, impact=impact, **why),
+    )
+    db.commit()
+    return estimate

@@ -87,6 +87,7 @@ def theirs(db, other_user):
         db, other_user, "Their secret project, shared", team_id=team.id, goal="secret plan"
     )
     request = factories.make_request(db, shared, other_user, manager, ["Their secret question?"])
+    scoring_round = factories.make_round(db, shared, other_user, [manager])
     invite, _raw = factories.make_invite(db, team, other_user)
     feed = factories.make_feed(db, other_user, "Their secret feed")
     suggestion = factories.make_suggestion(db, release, project)
@@ -103,6 +104,7 @@ def theirs(db, other_user):
         "user_id": manager.id,
         "invite_id": invite.id,
         "request_id": request.id,
+        "round_id": scoring_round.id,
         "token": "gfi_forged",
         "number": 1,
         "fmt": "json",
@@ -146,6 +148,12 @@ def _api_body(method: str, path: str, mine: dict) -> dict | None:
         return {"version": 1, "plan_number": 1, "decision": "approved"}
     if path.endswith("/comments") and method == "POST":
         return {"body": "hijack"}
+    if path.endswith("/rounds") and method == "POST":
+        return {"estimator_ids": [1]}
+    if path.endswith("/estimate"):
+        return {"attainability": 1, "scoop_risk": 1, "impact": 1}
+    if path.endswith("/close"):
+        return {"version": 1}
     if path.startswith("/api/v1/feeds/") and method == "PATCH":
         return {"title": "Hijack"}
     if method == "PATCH":
@@ -263,6 +271,7 @@ def test_strangers_are_sent_to_log_in_or_refused(method, path, app, db, user, mi
         "feed_id": 1,
         "suggestion_id": 1,
         "import_id": 1,
+        "round_id": 1,
         "token": "gfi_forged",
         "fmt": "json",
     }

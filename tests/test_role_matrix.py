@@ -122,6 +122,29 @@ POLICIES = {
         "other_manager": 404,
         "outsider": 404,
     },
+    # A scoring round: the project's owner and the estimators asked (Grace);
+    # a teammate not asked (Rita) does not know it exists.
+    "round_read": {
+        "owner": OK,
+        "researcher": 404,
+        "manager": OK,
+        "other_manager": 404,
+        "outsider": 404,
+    },
+    "round_estimate": {
+        "owner": 403,
+        "researcher": 404,
+        "manager": OK,
+        "other_manager": 404,
+        "outsider": 404,
+    },
+    "round_owner": {
+        "owner": OK,
+        "researcher": 404,
+        "manager": 403,
+        "other_manager": 404,
+        "outsider": 404,
+    },
     # A forged invite token opens nothing, for anyone.
     "join_forged": dict.fromkeys(ROLES, 404),
 }
@@ -200,6 +223,13 @@ CLASSIFIED: dict[str, str] = {
     "POST /reviews/{request_id}/comments": "review_read",
     "POST /reviews/{request_id}/questions": "review_requester",
     "POST /reviews/{request_id}/withdraw": "review_requester",
+    "GET /rounds": _SELF,
+    "GET /projects/{project_id}/rounds/new": "project_write",
+    "POST /projects/{project_id}/rounds": "project_write",
+    "GET /rounds/{round_id}": "round_read",
+    "POST /rounds/{round_id}/estimate": "round_estimate",
+    "POST /rounds/{round_id}/reveal": "round_owner",
+    "POST /rounds/{round_id}/close": "round_owner",
     "GET /activity": _SELF,
     "POST /activity/read": _SELF,
     "GET /digest": _SELF,
@@ -267,6 +297,12 @@ CLASSIFIED: dict[str, str] = {
     "POST /api/v1/reviews/{request_id}/review": "review_answer",
     "GET /api/v1/reviews/{request_id}/comments": "review_read",
     "POST /api/v1/reviews/{request_id}/comments": "review_read",
+    "GET /api/v1/rounds": _SELF,
+    "POST /api/v1/projects/{project_id}/rounds": "project_write",
+    "GET /api/v1/rounds/{round_id}": "round_read",
+    "PUT /api/v1/rounds/{round_id}/estimate": "round_estimate",
+    "POST /api/v1/rounds/{round_id}/reveal": "round_owner",
+    "POST /api/v1/rounds/{round_id}/close": "round_owner",
     "GET /api/v1/notifications": _SELF,
     "POST /api/v1/notifications/read": _SELF,
     "POST /api/v1/feeds": _SELF,
@@ -304,6 +340,8 @@ MATRIX = [(m, p) for m, p in ROUTES if p not in _UNGUARDED and f"{m} {p}" not in
 # everywhere, and her shared project outside her team.
 PRIVATE_SECRETS = ("Ada private diary", "Ada unlinked release", "Ada private project Beta")
 TEAM_SECRETS = ("Shared project Alpha", "Alpha contingency", "Vision question")
+# Grace's estimate in a round not yet revealed: only she may see it.
+BLIND_SECRETS = ("Grace blind estimate",)
 
 
 def test_every_route_is_classified():
@@ -358,6 +396,10 @@ def cast(db) -> Cast:
     request = factories.make_request(db, shared, ada, users["manager"], ["Vision question?"])
     invite, _ = factories.make_invite(db, vision, users["manager"])
     upload = factories.make_import(db, ada, "Title\nAda private project Beta import\n")
+    scoring_round = factories.make_round(db, shared, ada, [users["manager"]])
+    factories.make_estimate(
+        db, scoring_round, users["manager"], (2, 5, 3), scoop_risk_rationale="Grace blind estimate"
+    )
     del other
     return Cast(
         users,
@@ -374,6 +416,7 @@ def cast(db) -> Cast:
             "feed_id": feed.id,
             "suggestion_id": suggestion.id,
             "import_id": upload.id,
+            "round_id": scoring_round.id,
             "token": "gfi_forged",
             "fmt": "json",
         },
@@ -418,12 +461,20 @@ def _form(path: str, ids: dict) -> dict:
         "answer-1": "An answer",
         "comment": "A comment",
         "on": "yes",
+        "estimator_ids": str(ids["user_id"]),
     }
 
 
 def _json(method: str, path: str, ids: dict) -> dict | None:
-    if method not in ("POST", "PATCH"):
+    if method not in ("POST", "PATCH", "PUT"):
         return None
+    if path.endswith("/rounds"):
+        return {"estimator_ids": [ids["user_id"]]}
+    if path.endswith("/estimate"):
+        return {"attainability": 4, "scoop_risk": 4, "impact": 4}
+    if path.endswith(("/reveal", "/close")):
+        # The version before Grace's estimate: the owner is told it is stale (409).
+        return {"version": 1, "adopt": {}} if path.endswith("/close") else {"version": 1}
     if path.endswith("/replans"):
         return factories.replan_data(version=1, release_id=ids["release_id"])
     if path.endswith("/join"):
@@ -474,10 +525,12 @@ def _snapshot(connection) -> tuple:
 
 def _secrets_for(role: str) -> tuple[str, ...]:
     if role == "owner":
-        return ()
-    if role in ("researcher", "manager"):
+        return BLIND_SECRETS
+    if role == "manager":
         return PRIVATE_SECRETS
-    return PRIVATE_SECRETS + TEAM_SECRETS
+    if role == "researcher":
+        return PRIVATE_SECRETS + BLIND_SECRETS
+    return PRIVATE_SECRETS + TEAM_SECRETS + BLIND_SECRETS
 
 
 @pytest.mark.parametrize(("method", "path"), MATRIX)

@@ -146,7 +146,7 @@ def instance_export(
 def _own_rows(user_id: int) -> dict[str, sa.ColumnElement[bool]]:
     """What of each table is one person's own: their projects and what hangs
     off them, their releases, journal, reviews and comments they wrote, their
-    feeds, suggestions, notifications and memberships. Other tables are left
+    feeds, suggestions, notifications, memberships and estimates. Other tables are left
     out; no row of anyone else's is in it."""
     t = metadata.tables
     projects = sa.select(t["project"].c.id).where(t["project"].c.owner_id == user_id)
@@ -156,6 +156,7 @@ def _own_rows(user_id: int) -> dict[str, sa.ColumnElement[bool]]:
     theirs = sa.select(requests.id).where(
         requests.project_id.in_(projects) | (requests.reviewer_id == user_id)
     )
+    rounds = sa.select(t["scoring_round"].c.id).where(t["scoring_round"].c.project_id.in_(projects))
     return {
         "user": t["user"].c.id == user_id,
         "journal_settings": t["journal_settings"].c.user_id == user_id,
@@ -178,6 +179,12 @@ def _own_rows(user_id: int) -> dict[str, sa.ColumnElement[bool]]:
         "feed": t["feed"].c.owner_id == user_id,
         "suggestion": t["suggestion"].c.owner_id == user_id,
         "notification": t["notification"].c.user_id == user_id,
+        # Rounds on their projects and who was asked; estimates only their
+        # own, so a round's owner gets no one's values, blind or not.
+        "scoring_round": t["scoring_round"].c.project_id.in_(projects),
+        "round_estimator": t["round_estimator"].c.round_id.in_(rounds)
+        | (t["round_estimator"].c.user_id == user_id),
+        "estimate": t["estimate"].c.user_id == user_id,
     }
 
 

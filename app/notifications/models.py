@@ -18,6 +18,7 @@ class NoticeKind(StrEnum):
     comment_added = "comment_added"
     release_linked = "release_linked"
     scoop_suggested = "scoop_suggested"  # a feed found a likely scoop of a project
+    round_requested = "round_requested"  # asked to estimate a project's scores
 
 
 class Notification(SQLModel, table=True):
@@ -34,6 +35,7 @@ class Notification(SQLModel, table=True):
     project_id: int | None = Field(default=None, foreign_key="project.id")
     request_id: int | None = Field(default=None, foreign_key="review_request.id")
     release_id: int | None = Field(default=None, foreign_key="release.id")
+    round_id: int | None = Field(default=None, foreign_key="scoring_round.id")
     # Written when it happens: the project's title then, the decision, ...
     summary: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -56,6 +58,7 @@ class NotificationPublic(BaseModel):
     project_id: int | None
     request_id: int | None
     release_id: int | None
+    round_id: int | None = None
     summary: str = PydanticField(description="Written when it happened; empty when `hidden`")
     created_at: datetime
     read_at: datetime | None

@@ -70,6 +70,7 @@ class NoticeRow:
     project_id: int | None
     request_id: int | None
     release_id: int | None
+    round_id: int | None
     summary: str
     created_at: datetime
     read_at: datetime | None
@@ -104,6 +105,7 @@ def _rows_query(user: User) -> sa.Select:
             Notification.project_id,
             Notification.request_id,
             Notification.release_id,
+            Notification.round_id,
             sa.case((hidden, ""), else_=Notification.summary).label("summary"),
             Notification.created_at,
             Notification.read_at,

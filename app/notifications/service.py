@@ -21,6 +21,7 @@ def notify(
     project_id: int | None = None,
     request_id: int | None = None,
     release_id: int | None = None,
+    round_id: int | None = None,
     tell_actor: bool = False,
 ) -> None:
     """One notification per recipient. The actor is not told of their own act,
@@ -35,6 +36,7 @@ def notify(
                 project_id=project_id,
                 request_id=request_id,
                 release_id=release_id,
+                round_id=round_id,
                 summary=summary[:300],
             )
         )

@@ -59,7 +59,13 @@ def _portfolio_page(
 ) -> Response:
     """The portfolio under `view` (its table alone for HTMX); after a
     re-scoring, with why nothing was saved and the row `changed`."""
-    context = portfolio_page(session, user=user, scoring=request.app.state.scoring, query=view)
+    context = portfolio_page(
+        session,
+        user=user,
+        scoring=request.app.state.scoring,
+        query=view,
+        stale_days=request.app.state.settings.scores_stale_days,
+    )
     context.update(message=message, changed_id=changed, saved=saved)
     return render(
         request, "projects/portfolio.html", context, block="portfolio", status_code=status_code

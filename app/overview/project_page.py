@@ -19,6 +19,7 @@ from app.releases.models import SCOOP_EFFECTS, LinkEffect
 from app.replans import queries as replan_queries
 from app.replans import service as replan_service
 from app.reviews import queries as review_queries
+from app.rounds import queries as round_queries
 from app.scoring import ScoreField, Scores, ScoringConfig, rank
 from app.teams import queries as team_queries
 from app.teams.models import Team
@@ -58,6 +59,7 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
     links = release_queries.links_of_project(session, project=project)
     replans = replan_queries.replans_with_releases(session, project=project)
     reviews = review_queries.reviews_of_project(session, project_id=project.id)
+    rounds = round_queries.rounds_of_project(session, user=user, project=project)
     linked = {release.id for _, release in links}
     replanned = {release.id for _, release in replans}
     # A scoop linked but not yet re-planned: what "I got scooped" is about.
@@ -101,8 +103,11 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
             replans=replans,
             entries=journal_queries.entries_of_project(session, user=user, project_id=project.id),
             reviews=reviews,
+            rounds=rounds,
             zone=ZoneInfo(user.timezone),
         ),
+        "rounds": rounds,
+        "open_round": next((r for r in rounds if r.round.status != "closed"), None),
         "reinforced": sum(1 for link, _ in links if link.effect == LinkEffect.reinforces),
         "draft": replan_service.draft_get(session, project=project, actor=user) if owner else None,
         "release_options": [

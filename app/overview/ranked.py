@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.listing import fold
+from app.overview.flags import score_flags
 from app.projects import charts, queries
 from app.projects.models import ProjectStatus
 from app.releases import queries as release_queries
@@ -145,7 +146,12 @@ def portfolio_view(
 
 
 def portfolio_page(
-    session: Session, *, user: User, scoring: ScoringConfig, query: PortfolioQuery
+    session: Session,
+    *,
+    user: User,
+    scoring: ScoringConfig,
+    query: PortfolioQuery,
+    stale_days: int = 90,
 ) -> dict:
     """The portfolio page: the ranked table under the query, its resilience
     totals, the choices its filters offer, and the map."""
@@ -166,4 +172,5 @@ def portfolio_page(
         **charts.map_context(found.rows),
         "all_keywords": found.all_keywords,
         "sort_links": {key: query.sorted_by(key) for key in SORTABLE_COLUMNS},
+        "flags": score_flags(session, rows=found.rows, stale_days=stale_days),
     }

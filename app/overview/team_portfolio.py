@@ -18,6 +18,7 @@ from app.auth.queries import display_names
 from app.db import SessionDep, utcnow
 from app.forms import as_int, message_for
 from app.inputs import IdPath
+from app.overview.flags import score_flags
 from app.overview.ranked import Resilience
 from app.overview.team_portfolio_queries import (
     quarter_start,
@@ -39,7 +40,7 @@ router = APIRouter(route_class=Route, include_in_schema=False)
 # ---------------------------------------------------------------- the portfolio page
 
 
-def _portfolio_context(session: Session, view: queries.TeamView) -> dict:
+def _portfolio_context(session: Session, view: queries.TeamView, stale_days: int) -> dict:
     team = view.team
     config = queries.scoring_of(team)
     rows = project_queries.team_portfolio(session, team_id=team.id, config=config)
@@ -62,6 +63,7 @@ def _portfolio_context(session: Session, view: queries.TeamView) -> dict:
         "replans": replans_since(session, team_id=team.id, since=quarter),
         "waiting": review_queries.team_waiting(session, team_id=team.id),
         "realised": realised_risks(session, team_id=team.id),
+        "flags": score_flags(session, rows=rows, stale_days=stale_days),
     }
 
 
@@ -71,7 +73,8 @@ def team_portfolio(
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
     view.require_manager()
-    return render(request, "teams/portfolio.html", _portfolio_context(session, view))
+    stale_days = request.app.state.settings.scores_stale_days
+    return render(request, "teams/portfolio.html", _portfolio_context(session, view, stale_days))
 
 
 # ---------------------------------------------------------------- formula settings

@@ -21,6 +21,11 @@ class Event:
     # its own record (what they did, what still stands, what we learned).
     acknowledged: str = ""
     record: tuple[tuple[str, str], ...] = ()
+    round_id: int | None = None
+    # Beside a re-plan: the scoop-risk estimates of the last round before it.
+    estimated: tuple[str, ...] = ()
+    # A round's record: who estimated what, and when.
+    estimates: tuple[str, ...] = ()
 
     @property
     def day(self) -> date:
@@ -47,6 +52,58 @@ def _acknowledgment(reviews: list, before: datetime, zone: tzinfo) -> str:
     )
 
 
+def _scoop_estimates(rounds: list, before: datetime, zone: tzinfo) -> tuple[str, ...]:
+    """The scoop-risk estimates of the last round revealed before `before`,
+    as the viewer may see them ("estimated 4 by Grace Manager on 3 Dec 2026")."""
+    shown = [r for r in rounds if r.visible and (r.round.revealed_at or before) < before]
+    if not shown:
+        return ()
+    last = shown[-1]
+    return tuple(
+        f"estimated {estimate.scoop_risk} by {p.name} on "
+        f"{estimate.updated_at.astimezone(zone).strftime(LOCAL_DATE)}"
+        + (" (has left the team)" if p.left_team else "")
+        for p in last.people
+        if (estimate := last.shown(p)) is not None
+    )
+
+
+def _round_events(rounds: list, zone: tzinfo) -> list[Event]:
+    events = []
+    for r in rounds:
+        lines = []
+        for p in r.people:
+            estimate = r.shown(p)
+            if estimate is None:
+                lines.append(f"{p.name}: {'estimate given' if p.submitted else 'waiting'}")
+                continue
+            lines.append(
+                f"{p.name}: attainability {estimate.attainability}, scoop risk "
+                f"{estimate.scoop_risk}, impact {estimate.impact} "
+                f"({estimate.updated_at.astimezone(zone).strftime(LOCAL_DATE)})"
+                + (", has left the team" if p.left_team else "")
+            )
+        closed = r.round.status == "closed"
+        events.append(
+            Event(
+                r.round.closed_at if closed else r.round.created_at,
+                "round",
+                "Scoring round closed" if closed else "Scoring round started",
+                f"{len(r.people)} asked"
+                + (
+                    "; adopted as the next assessment"
+                    if r.round.assessment_id
+                    else f"; {r.round.decision_note}"
+                    if closed
+                    else ""
+                ),
+                round_id=r.round.id,
+                estimates=tuple(lines),
+            )
+        )
+    return events
+
+
 def timeline(
     *,
     history: list,
@@ -55,11 +112,13 @@ def timeline(
     replans: list,
     entries: list | None = None,
     reviews: list | None = None,
+    rounds: list | None = None,
     zone: tzinfo = UTC,
 ) -> list[Event]:
     """Newest first. Releases sit at their release date, the rest when made.
     `reviews` are answered reviews, oldest first (reviews.queries.ReviewEvent)."""
     reviews = reviews or []
+    rounds = rounds or []
     """Newest first. Releases sit at their release date, the rest when made."""
     events: list[Event] = [
         Event(
@@ -99,6 +158,7 @@ def timeline(
             r.decision.label,
             release_id=release.id,
             acknowledged=_acknowledgment(reviews, r.created_at, zone),
+            estimated=_scoop_estimates(rounds, r.created_at, zone),
             record=tuple(
                 (label, text)
                 for label, text in (
@@ -122,6 +182,7 @@ def timeline(
         )
         for r in reviews
     ]
+    events += _round_events(rounds, zone)
     events += [
         Event(
             _at(e.day),

@@ -39,6 +39,7 @@ KIND_HEADINGS = {
     NoticeKind.comment_added: "Comments on reviews",
     NoticeKind.release_linked: "Releases linked to shared projects",
     NoticeKind.scoop_suggested: "Possible scoops found by your feeds",
+    NoticeKind.round_requested: "Estimates asked of you",
 }
 
 WEEK_MESSAGE = "Pick a day of the week, or write the week like 2026-W47 (year, W, week number)."

@@ -11,6 +11,7 @@ from app.errors import Refused
 from app.projects.events import leaving_team
 from app.projects.models import (
     Assessment,
+    AssessmentIn,
     AssessmentPatch,
     PlanIn,
     PlanReason,
@@ -80,6 +81,18 @@ def project_update(
         _rescore(session, project=project, actor=actor, patch=data.assessment)
     session.flush()
     return project
+
+
+def assessment_add(
+    session: Session, *, project: Project, actor: User, values: AssessmentIn
+) -> Assessment:
+    """The project's next assessment, whatever the current one says (a
+    decision is history even when it changes no number)."""
+    claim_version(session, project=project, expected=project.version)
+    assessment = Assessment(project_id=project.id, author_id=actor.id, **values.model_dump())
+    session.add(assessment)
+    session.flush()
+    return assessment
 
 
 def project_archive(session: Session, *, project: Project) -> Project:

@@ -82,6 +82,8 @@ def seed_every_table(db: Session) -> dict[str, User]:
     )
     db.commit()
     factories.make_review(db, request, grace, note="Risk known and accepted")
+    scoring_round = factories.make_round(db, project, ada, [grace])
+    factories.make_estimate(db, scoring_round, grace, (2, 5, 3), scoop_risk_rationale="Meta — sûr")
     factories.make_import(db, ada, "Title,Impact\nFrom a sheet,4\n")  # an upload, bytes and all
     calendar_service.link_create(db, user=ada)
     calendar_service.slot_save(db, user=grace, weekday=0, hour=9, minute=30, minutes=45)

@@ -111,6 +111,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-name = "POST /api/v1/releases"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 
+# A round's estimators must be members of the project's team: a list naming
+# anyone else is a 422, which no schema can say.
+[[operations]]
+include-name = "POST /api/v1/projects/{{project_id}}/rounds"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+
 # These answer 404 when the body names what the caller cannot see (a project,
 # a release, a team, a reviewer, an invite token), as they would for an id in
 # the path. Right after a create, that 404 is about the body, not about the
@@ -131,7 +137,8 @@ checks.ensure_resource_availability.enabled = false
 def _seed(database_url: str) -> dict[str, object]:
     """Alice and Bob, each with a team (which Carol and Dan also manage), a
     project shared with it, a release linked to it, a journal entry, an
-    invite link and two review requests, one answered: something for every
+    invite link, two review requests, one answered, and a scoring round (they
+    estimate in it too) with Carol's estimate: something for every
     operation's ids, and nothing either may see of the other's. The managers
     come first, so the smallest ids (the coverage phase sends 1 and 2) name
     reviewers. Returns the peers' API tokens and the ids the config names."""
@@ -157,6 +164,8 @@ def _seed(database_url: str) -> dict[str, object]:
                 answered = factories.make_request(db, project, user, carol)
                 factories.make_review(db, answered, carol)
                 factories.make_request(db, project, user, carol)
+                scoring_round = factories.make_round(db, project, user, [user, carol, dan])
+                factories.make_estimate(db, scoring_round, carol, (2, 4, 3))
                 tokens[name] = factories.make_token(db, user, name="schemathesis")
             ids = {"team": teams["alice"].id, "manager": carol.id}
     finally:
@@ -267,7 +276,7 @@ def test_schemathesis_finds_nothing(new_database_url, tmp_path, capsys):
         print(f"\n{summary} (wall {elapsed:.0f} s)")
 
     output = result.stdout[-20_000:]
-    assert report["operations"]["tested"] == report["operations"]["total"] == 56, output
+    assert report["operations"]["tested"] == report["operations"]["total"] == 62, output
     assert report["complete"], output
     assert not report["failures"], f"{summary}\n\n{output}\n\nserver log:\n{server_log}"
     assert not report["errors"], f"{summary}\n\n{output}"

@@ -339,6 +339,7 @@ def test_digest_groups_by_kind_and_counts_the_users_own_week(client, db, user, m
         "comment_added": "2",
         "release_linked": "0",
         "scoop_suggested": "0",
+        "round_requested": "0",
         # The re-plan writes a journal entry of its own.
         "entries": "3",
         "replans": "1",
