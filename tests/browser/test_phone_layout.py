@@ -4,7 +4,8 @@ most one primary button. The pages are read from the app's GET routes, so a
 new page is measured the day it is added (or this test names it).
 
 Set GOLDFISH_SHOTS=DIR to also save each page light and dark at 1280 and
-390 px (how /work/notes/shots/look-c/ was made)."""
+390 px (GOLDFISH_SHOTS_PAGES: which, by path; how /work/notes/shots/look-c/
+was made)."""
 
 import os
 import re
@@ -44,7 +45,8 @@ OVERFLOW = """() => ({
   inner: window.innerWidth,
   wide: [...document.querySelectorAll('body *')]
     .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
-                    && !el.closest('.table-wrap, header.top > nav'))
+                    && el.parentElement.getBoundingClientRect().right <= window.innerWidth + 1
+                    && !el.closest('header.top > nav'))
     .slice(0, 5).map((el) => el.tagName + '.' + el.className + ' ' + el.textContent.slice(0, 40))
 })"""
 
@@ -168,4 +170,11 @@ def test_no_page_scrolls_sideways_on_a_phone(
     assert save["height"] >= 44 and save["width"] >= PHONE["width"] * 0.8
 
     if folder := os.environ.get("GOLDFISH_SHOTS"):
-        _shoot(browser, page, live_server, pages, Path(folder))
+        wanted = os.environ.get("GOLDFISH_SHOTS_PAGES", "").split()
+        _shoot(
+            browser,
+            page,
+            live_server,
+            [u for u in pages if not wanted or u in wanted],
+            Path(folder),
+        )
