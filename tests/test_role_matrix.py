@@ -135,6 +135,7 @@ CLASSIFIED: dict[str, str] = {
     "POST /account/password": _SELF,
     "POST /account/sessions/revoke": _SELF,
     "POST /account/timezone": _SELF,
+    "POST /account/theme": _SELF,
     "GET /": _SELF,
     "GET /projects/new": _SELF,
     "POST /projects": _SELF,
