@@ -138,7 +138,109 @@ def test_each_persons_colours_apply_before_the_first_paint(
         page.goto("/account")
         page.get_by_label("Light", exact=True).check()
         page.get_by_role("button", name="Save colours").click()
+        expect(page.locator("#flash")).to_have_text("Colours saved: light.")
         assert body_background(page) == LIGHT_BG
         page.get_by_label("As my device is set (light or dark)").check()
         page.get_by_role("button", name="Save colours").click()
+        expect(page.locator("#flash")).to_have_text("Colours saved: as my device is set.")
         assert body_background(page) == DARK_BG
+
+
+FOCUS_RING = """() => { const s = getComputedStyle(document.activeElement);
+  return {tag: document.activeElement.tagName, style: s.outlineStyle, color: s.outlineColor,
+          width: parseFloat(s.outlineWidth)}; }"""
+ACTIVE = "() => document.activeElement.id || document.activeElement.className"
+
+
+def test_the_keyboard_reaches_everything_and_is_told_what_changed(
+    browser: Browser, live_server: LiveServer, demo: Demo
+):
+    with visitor(browser, live_server, demo, "researcher", color_scheme="light") as (page, seen):
+        page.goto("/")
+        # The skip link comes first, shows when focused, and lands in <main>.
+        page.keyboard.press("Tab")
+        skip = page.locator("a.skip-link")
+        expect(skip).to_be_focused()
+        assert skip.bounding_box()["y"] >= 0
+        page.keyboard.press("Enter")
+        assert page.evaluate(ACTIVE) == "main"
+        # Every stop of the first screen has a visible ring in the focus colour.
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            ring = page.evaluate(FOCUS_RING)
+            assert ring["style"] != "none" and ring["width"] >= 2, ring
+            assert ring["color"] == "rgb(37, 99, 235)", ring
+
+        # Shortcuts: ? opens the help, Esc closes it.
+        page.locator("h1").click()
+        page.keyboard.press("?")
+        help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+        expect(help_dialog).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(help_dialog).to_be_hidden()
+        # j / k walk the table's rows, focusing each row's first link.
+        first_rows = page.locator("main table tbody tr")
+        page.keyboard.press("j")
+        expect(first_rows.nth(0)).to_have_class(re.compile("kb-current"))
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("k")
+        expect(first_rows.nth(1)).to_have_class(re.compile("kb-current"))
+        expect(first_rows.nth(1).locator("a[href]").first).to_be_focused()
+        # / goes to the page's filter box; typed letters stay there.
+        here = page.url
+        page.keyboard.press("/")
+        keyword = page.locator("main input[name=keyword]")
+        expect(keyword).to_be_focused()
+        page.keyboard.type("ng")
+        expect(keyword).to_have_value("ng")
+        assert page.url == here
+        page.locator("h1").click()
+        page.keyboard.press("g")
+        page.keyboard.press("i")
+        expect(page).to_have_url(f"{live_server.url}/inbox")
+        page.keyboard.press("g")
+        page.keyboard.press("j")
+        expect(page).to_have_url(f"{live_server.url}/journal")
+        page.keyboard.press("n")
+        expect(page).to_have_url(f"{live_server.url}/projects/new")
+        page.keyboard.press("n")  # inside the title field: a letter, not a shortcut
+        assert page.url == f"{live_server.url}/projects/new"
+
+        # After an HTMX swap: focus on what it says, and the live region says it.
+        page.goto("/journal")
+        page.locator("#quick-entry summary").click()
+        page.locator("#q-body").fill("   ")
+        page.get_by_role("button", name="Save entry").click()
+        error = page.locator("#qe-body")
+        expect(error).to_be_focused()
+        expect(page.locator("#live")).to_have_text(error.inner_text())
+        page.locator("#q-body").fill("Tried every page with the keyboard")
+        page.get_by_role("button", name="Save entry").click()
+        expect(page.locator("#quick-saved")).to_be_focused()
+        expect(page.locator("#live")).to_contain_text("Saved to your journal")
+        # A swap that replaces the region around the button: its heading or message.
+        page.goto(f"/journal/entries/{demo.ids['entry']}")
+        page.get_by_role("link", name="Edit").click()
+        expect(page.locator("#entry-view form")).to_be_visible()
+        assert page.evaluate("document.activeElement !== document.body")
+        # Only the refused empty entry (422, as meant) shows in the console.
+        assert [p for p in seen.seen if "422" not in p] == []
+
+
+def test_without_javascript_the_skip_link_and_pages_still_work(
+    browser: Browser, live_server: LiveServer, demo: Demo
+):
+    with visitor(browser, live_server, demo, "researcher", java_script_enabled=False) as (
+        page,
+        _,
+    ):
+        page.goto("/")
+        page.keyboard.press("Tab")
+        expect(page.locator("a.skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        assert page.url.endswith("/#main")
+        # The help exists only as a closed dialog; shortcuts do nothing.
+        expect(page.locator("dialog#shortcuts")).to_be_hidden()
+        page.keyboard.press("n")
+        assert page.url.endswith("/#main")
