@@ -9,11 +9,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bench.screens import EMAILS, SCREENS, Demo, demo_instance, log_in
+from bench.screens import EMAILS, SCHEMES, SCREENS, SIZES, Demo, demo_instance, log_in
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,14 @@ pytestmark = pytest.mark.browser
 LIGHT_BG = "rgb(251, 250, 247)"  # --color-bg, light
 DARK_BG = "rgb(15, 17, 21)"  # --color-bg, dark
 WHO = ("researcher", "manager", "visitor")
+# axe-core, vendored and pinned (tests/browser/vendor/README.md); never served.
+AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3)
+      .map((n) => n.target.join(" ") + " :: " + n.failureSummary)}));
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +253,23 @@ def test_without_javascript_the_skip_link_and_pages_still_work(
         expect(page.locator("dialog#shortcuts")).to_be_hidden()
         page.keyboard.press("n")
         assert page.url.endswith("/#main")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_axe_finds_nothing_serious_on_any_page_in_either_theme(
+    browser: Browser, live_server: LiveServer, demo: Demo, size: str
+):
+    width, height = SIZES[size]
+    found: list[str] = []
+    for scheme in SCHEMES:
+        for who in WHO:
+            context = {"viewport": {"width": width, "height": height}, "color_scheme": scheme}
+            with visitor(browser, live_server, demo, who, bypass_csp=True, **context) as (page, _):
+                for screen in (s for s in SCREENS if s.who == who):
+                    page.goto(demo.url(screen))
+                    page.add_script_tag(content=AXE)
+                    found += [
+                        f"{scheme} {screen.name}: {v['impact']} {v['id']} {v['help']}: {v['nodes']}"
+                        for v in page.evaluate(AXE_RUN)
+                    ]
+    assert found == [], "\n".join(found)
