@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run migrate test test-sqlite test-postgres test-fast lint format bench bench-matching soak clean
+.PHONY: help setup run migrate test test-sqlite test-postgres test-fast lint format bench bench-matching soak screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,6 +66,11 @@ bench-matching: setup ## Print release-matching quality (precision, recall, feed
 # ARGS passes options through, e.g. make soak ARGS="--quick --only lock".
 soak: setup ## Soak the real server: load, kill -9, a held lock, RSS, SIGTERM (ARGS=--quick)
 	$(BIN)/python -m bench.soak $(ARGS)
+
+# PNGs of every page (demo data, a real server, Chromium at /usr/bin/chromium), e.g.
+# var/screenshots/phone-dark/portfolio.png; ARGS="--full-page" for whole pages.
+screenshots: setup ## Photograph every page at 1280×800 and 390×844, light and dark (var/screenshots/)
+	$(BIN)/python -m bench.screens $(ARGS)
 
 clean: ## Remove the virtualenv and caches (keeps var/, your data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -162,6 +162,7 @@ CLASSIFIED: dict[str, str] = {
     "POST /account/calendar/link": _SELF,
     "POST /account/calendar/revoke": _SELF,
     "POST /account/calendar/slot": _SELF,
+    "POST /account/theme": _SELF,
     "GET /": _SELF,
     "GET /projects/new": _SELF,
     "POST /projects": _SELF,

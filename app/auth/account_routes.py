@@ -1,4 +1,4 @@
-"""The account page: time zone, password, API tokens and sessions.
+"""The account page: time zone, colours, password, API tokens and sessions.
 
 Changing the password or making an API token asks for the current password
 again: a browser left logged in must not be enough to take the account
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from app.auth import service
 from app.auth.deps import CurrentUser
-from app.auth.models import User
+from app.auth.models import Theme, User
 from app.auth.passwords import hash_password_limited, verify_password_limited
 from app.auth.policy import password_problem
 from app.auth.queries import tokens_of
@@ -29,6 +29,12 @@ from app.web import LOCAL_TIME, client_ip, redirect, render
 router = APIRouter(route_class=Route, include_in_schema=False)
 
 # How long a new API token lasts, as offered on the page (in days).
+# The colour choices offered on the page.
+THEMES = [
+    (Theme.system.value, "As my device is set (light or dark)"),
+    (Theme.light.value, "Light"),
+    (Theme.dark.value, "Dark"),
+]
 TOKEN_LIFETIMES = [
     ("30", "30 days"),
     ("90", "90 days"),
@@ -52,6 +58,7 @@ def _account_page(
         "new_token": None,
         "timezones": sorted(_timezones()),
         "token_lifetimes": TOKEN_LIFETIMES,
+        "themes": THEMES,
         "values": {},
         "errors": {},
     } | extra
@@ -189,3 +196,16 @@ def timezone_update(
     now = datetime.now(ZoneInfo(timezone)).strftime(LOCAL_TIME)
     message = f"Time zone saved: {timezone}. Times now read like {now}."
     return redirect(request, "/account", message=message)
+
+
+@router.post("/account/theme", name="theme_update")
+def theme_update(
+    request: Request, session: SessionDep, user: CurrentUser, theme: Annotated[str, Form()] = ""
+) -> Response:
+    if theme not in Theme.__members__:
+        message = "Choose one of the three: as your device is set, light or dark."
+        return _account_page(request, session, user, 422, theme_error=message)
+    service.user_set_theme(session, user=user, theme=Theme(theme))
+    session.commit()
+    label = dict(THEMES)[theme].split(" (")[0].lower()
+    return redirect(request, "/account", message=f"Colours saved: {label}.")

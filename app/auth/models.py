@@ -1,6 +1,7 @@
 """Accounts, browser sessions, API tokens and the login-attempt log."""
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from pydantic import BaseModel, EmailStr, ValidationInfo, field_validator
@@ -8,7 +9,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.auth.policy import MAX_LENGTH, password_problem
-from app.db import UTCDateTime, utcnow
+from app.db import EnumText, UTCDateTime, in_check, utcnow
 
 
 class UserBase(SQLModel):
@@ -16,12 +17,27 @@ class UserBase(SQLModel):
     display_name: str = Field(max_length=100)
 
 
+class Theme(StrEnum):
+    """How pages are coloured for this person; `system` follows the device."""
+
+    system = "system"
+    light = "light"
+    dark = "dark"
+
+
 class User(UserBase, table=True):
+    __table_args__ = (sa.CheckConstraint(in_check("theme", Theme), name="theme"),)
+
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
     # IANA name; days, weekends and "late at night" are reckoned here.
     timezone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
+    theme: Theme = Field(
+        default=Theme.system,
+        sa_type=EnumText(Theme, 8),
+        sa_column_kwargs={"server_default": Theme.system.value},
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -14,6 +14,7 @@ from app.auth.models import (
     LoginAttempt,
     PasswordReset,
     PendingSignup,
+    Theme,
     ThrottleEvent,
     User,
     UserCreate,
@@ -218,6 +219,12 @@ def token_revoke(session: Session, *, user: User, token_id: int) -> bool:
 def user_set_timezone(session: Session, *, user: User, timezone: str) -> None:
     """`timezone` must be an IANA name the caller has checked."""
     user.timezone = timezone
+    session.add(user)
+    session.flush()
+
+
+def user_set_theme(session: Session, *, user: User, theme: Theme) -> None:
+    user.theme = theme
     session.add(user)
     session.flush()
 
