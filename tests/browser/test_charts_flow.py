@@ -1,0 +1,107 @@
+"""The charts as a user sees them, in real Chromium against a real server:
+on a portfolio of 36 projects the map's titles never overlap (their drawn
+bounding boxes, measured with getBBox), the quadrants are named, and the dark
+theme draws the chart with the dark chart tokens. Screenshots of each chart,
+light and dark, 1280 and 390 px wide, go to $GOLDFISH_SHOTS when it is set."""
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from app.auth.models import User
+from app.db import Database, make_engine
+from app.projects import service as project_service
+from app.projects.models import ProjectCreate
+from bench.seed.projects import project_payload
+from tests.browser.conftest import LiveServer
+from tests.browser.test_portfolio_flow import sign_up
+
+pytestmark = pytest.mark.browser
+
+PROJECTS = 36
+SHOTS = os.environ.get("GOLDFISH_SHOTS")
+
+LABEL_BOXES = """() => [
+  ...document.querySelectorAll('figure.map text.map-label:not(.map-label-hidden)')
+].map(t => {
+  const b = t.getBBox();
+  return {text: t.textContent, x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height};
+})"""
+
+
+def seed_projects(server: LiveServer, email: str, n: int) -> None:
+    """n projects for the signed-up user, through the app's service (as the form would)."""
+    rng = random.Random(17)
+    db = Database(make_engine(server.database_url))
+    with db.session(write=True) as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        for i in range(1, n + 1):
+            payload = project_payload(rng, i)
+            payload["status"] = "active"
+            project_service.project_create(
+                s, owner=user, data=ProjectCreate.model_validate(payload)
+            )
+        s.commit()
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+
+
+def shoot(page: Page, name: str, selector: str) -> None:
+    if not SHOTS:
+        return
+    for scheme in ("light", "dark"):
+        for width, height in ((1280, 800), (390, 844)):
+            page.emulate_media(color_scheme=scheme)
+            page.set_viewport_size({"width": width, "height": height})
+            page.locator(selector).first.screenshot(
+                path=str(Path(SHOTS) / f"{name}-{scheme}-{width}.png")
+            )
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_map_titles_do_not_overlap_and_dark_theme_draws_dark_chart_colours(
+    page: Page, live_server: LiveServer
+):
+    email = sign_up(page, live_server)
+    seed_projects(live_server, email, PROJECTS)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/")
+    expect(page.locator("figure.map a.point")).to_have_count(PROJECTS)
+    for quadrant in ("Quick wins", "Moonshots", "Safe bets", "Rethink"):
+        expect(page.locator("figure.map text.map-quadrant", has_text=quadrant)).to_have_count(1)
+
+    boxes = page.evaluate(LABEL_BOXES)
+    assert len(boxes) >= 30, "most of 36 titles are written on the map"
+    clashes = [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if overlaps(a, b)
+    ]
+    assert clashes == []
+
+    # Keyboard focus on a marker shows its scores next to its title.
+    first = page.locator("figure.map a.point").first
+    scores = first.locator("tspan.map-scores")
+    expect(scores).to_be_hidden()
+    first.focus()
+    expect(scores).to_be_visible()
+    assert scores.text_content().strip().startswith("A")
+
+    grid = page.locator("figure.map line.chart-grid").first
+    light = grid.evaluate("e => getComputedStyle(e).stroke")
+    page.emulate_media(color_scheme="dark")
+    dark = grid.evaluate("e => getComputedStyle(e).stroke")
+    assert (light, dark) == (
+        "rgb(229, 231, 235)",
+        "rgb(44, 49, 60)",
+    )  # --chart-grid, light and dark
+    page.emulate_media(color_scheme="light")
+    shoot(page, "map", "figure.map")
