@@ -6,6 +6,8 @@ light and dark, 1280 and 390 px wide, go to $GOLDFISH_SHOTS when it is set."""
 
 import os
 import random
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from sqlmodel import select
 
 from app.auth.models import User
 from app.db import Database, make_engine
+from app.journal import service as journal_service
+from app.journal.models import EntryIn
 from app.projects import service as project_service
 from app.projects.models import ProjectCreate
 from bench.seed.projects import project_payload
@@ -105,3 +109,45 @@ def test_map_titles_do_not_overlap_and_dark_theme_draws_dark_chart_colours(
     )  # --chart-grid, light and dark
     page.emulate_media(color_scheme="light")
     shoot(page, "map", "figure.map")
+
+
+def seed_weeks(server: LiveServer, email: str) -> None:
+    """Twelve weeks of journal entries: hours either side of the default 50 h
+    limit, some on weekends, energy moving."""
+    db = Database(make_engine(server.database_url))
+    with db.session(write=True) as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        today = journal_service.today_for(user)
+        monday = today - timedelta(days=today.weekday())
+        for weeks_ago in range(12):
+            start = monday - timedelta(weeks=weeks_ago)
+            busy = 8 + weeks_ago % 4 * 2  # 8 to 14 h a weekday: some weeks over 50 h
+            for day, hours in ((0, busy), (1, busy), (2, busy), (3, busy), (5 + weeks_ago % 2, 4)):
+                when = start + timedelta(days=day)
+                if when > today:
+                    continue
+                data = EntryIn(
+                    kind="experiment",
+                    body="Worked on it.",
+                    day=when.isoformat(),
+                    hours=Decimal(hours),
+                    energy=1 + (weeks_ago + day) % 5,
+                )
+                journal_service.entry_create(s, author=user, data=data)
+        s.commit()
+
+
+def test_pace_charts_draw_the_limit_and_use_dark_chart_colours(page: Page, live_server: LiveServer):
+    email = sign_up(page, live_server)
+    seed_weeks(live_server, email)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/journal/pace")
+    expect(page.locator("#hours-chart text.limit-label")).to_have_text("your limit 50 h")
+    expect(page.locator("#hours-chart text.week-tick")).to_have_count(12)
+    limit = page.locator("#hours-chart line.limit")
+    light = limit.evaluate("e => getComputedStyle(e).stroke")
+    page.emulate_media(color_scheme="dark")
+    dark = limit.evaluate("e => getComputedStyle(e).stroke")
+    assert (light, dark) == ("rgb(197, 48, 48)", "rgb(240, 128, 128)")  # --chart-2, light and dark
+    page.emulate_media(color_scheme="light")
+    shoot(page, "pace", ".pace-grid")
