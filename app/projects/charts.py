@@ -4,6 +4,7 @@ Templates draw; this module only computes where things go."""
 
 import math
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 # Scoop risk 1 (calm) to 5 (hot) is drawn by colour (CSS classes risk-1..5,
 # styled from the --risk-N tokens so dark mode reaches them) AND by shape, so
@@ -305,47 +306,98 @@ def map_context(rows: list) -> dict:
     }
 
 
-HISTORY_WIDTH, HISTORY_HEIGHT, HISTORY_MARGIN = 360, 140, 24
+# ---------------------------------------------------------------- score history on a time axis
 
-
-HISTORY_SERIES = (
-    ("attainability", "Attainability", "#2b6cb0", ""),
-    ("scoop_risk", "Scoop risk", "#c53030", "6 4"),
-    ("impact", "Impact", "#2f855a", "2 3"),
+HIST_W, HIST_H = 720, 240
+HIST_LEFT, HIST_RIGHT, HIST_TOP, HIST_BOTTOM = 40, 52, 30, 44
+SCORE_SERIES = (
+    ("attainability", "Attainability", "series-1"),
+    ("scoop_risk", "Scoop risk", "series-2"),
+    ("impact", "Impact", "series-3"),
 )
 
 
-def history_lines(assessments: list) -> list[dict]:
-    """Polylines of each score over successive assessments (oldest on the left)."""
-    count = len(assessments)
-    inner_w = HISTORY_WIDTH - 2 * HISTORY_MARGIN
-    inner_h = HISTORY_HEIGHT - 2 * HISTORY_MARGIN
+def date_ticks(first: date, last: date) -> list[date]:
+    """Round dates across [first, last]: days, Mondays, 1st of months or
+    Januaries, whichever gives at most about eight ticks."""
+    span = (last - first).days
+    if span <= 8:
+        return [first + timedelta(days=i) for i in range(span + 1)]
+    if span <= 60:
+        step = 7 * max(1, math.ceil(span / 7 / 8))
+        start = first + timedelta(days=(7 - first.weekday()) % 7)
+        return [start + timedelta(days=i) for i in range(0, span - (start - first).days + 1, step)]
+    months = (last.year - first.year) * 12 + last.month - first.month
+    every = next(m for m in (1, 2, 3, 6, 12, 24, 60) if months / m <= 8)
+    ticks, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        day = date(y, m, 1)
+        if first <= day and (m - 1) % every == 0:
+            ticks.append(day)
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return ticks
 
-    def x(i: int) -> float:
-        return HISTORY_MARGIN + (inner_w * i / (count - 1) if count > 1 else inner_w / 2)
 
-    def y(score: int) -> float:
-        return HISTORY_HEIGHT - HISTORY_MARGIN - inner_h * (score - 1) / 4
+def history_chart(
+    assessments: list, *, priorities: list[float], events: list[tuple[datetime, str, str]], zone
+) -> dict:
+    """Scores (left axis, 1–5) and priority (right axis, 0–100) over the
+    assessments' dates, with markers for re-plans and release links:
+    `events` are (when, kind "replan" or "link", what)."""
+    inner_w = HIST_W - HIST_LEFT - HIST_RIGHT
+    bottom = HIST_H - HIST_BOTTOM
+    times = [a.created_at for a in assessments] + [when for when, _, _ in events]
+    first, last = min(times), max(times)
+    span = (last - first).total_seconds()
+    pad = max(span * 0.04, 12 * 3600)
+    t0, t1 = first - timedelta(seconds=pad), last + timedelta(seconds=pad)
 
-    lines = []
-    for attr, label, colour, dash in HISTORY_SERIES:
-        pts = [(round(x(i), 1), round(y(getattr(a, attr)), 1)) for i, a in enumerate(assessments)]
-        lines.append(
-            {
-                "label": label,
-                "colour": colour,
-                "dash": dash,
-                "points": " ".join(f"{px},{py}" for px, py in pts),
-                "dots": pts,
-                "last": getattr(assessments[-1], attr) if assessments else None,
-            }
+    def x(when: datetime) -> float:
+        return round(
+            HIST_LEFT + inner_w * (when - t0).total_seconds() / (t1 - t0).total_seconds(), 1
         )
-    return lines
 
+    def y_score(v: float) -> float:
+        return round(bottom - (bottom - HIST_TOP) * (v - 1) / 4, 1)
 
-def history_grid() -> list[dict]:
-    inner_h = HISTORY_HEIGHT - 2 * HISTORY_MARGIN
-    return [
-        {"value": v, "y": HISTORY_HEIGHT - HISTORY_MARGIN - inner_h * (v - 1) / 4}
-        for v in range(1, 6)
+    def y_priority(v: float) -> float:
+        return round(bottom - (bottom - HIST_TOP) * v / 100, 1)
+
+    series = []
+    for attr, label, css in SCORE_SERIES:
+        pts = [(x(a.created_at), y_score(getattr(a, attr)), getattr(a, attr)) for a in assessments]
+        series.append({"label": label, "css": css, "points": pts})
+    pts = [
+        (x(a.created_at), y_priority(p), p) for a, p in zip(assessments, priorities, strict=True)
     ]
+    series.append({"label": "Priority (right axis)", "css": "series-priority", "points": pts})
+    local = [t.astimezone(zone) for t in (t0, t1)]
+    ticks = []
+    for day in date_ticks(local[0].date(), local[1].date()):
+        at = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+        if t0 <= at <= t1:
+            ticks.append(
+                {
+                    "x": x(at),
+                    "label": day.strftime("%d %b %Y" if not ticks else "%d %b"),
+                    "day": day,
+                }
+            )
+    return {
+        "box": {
+            "width": HIST_W,
+            "height": HIST_H,
+            "left": HIST_LEFT,
+            "right": HIST_W - HIST_RIGHT,
+            "top": HIST_TOP,
+            "bottom": bottom,
+        },
+        "series": series,
+        "score_ticks": [{"value": v, "y": y_score(v)} for v in range(1, 6)],
+        "priority_ticks": [{"value": v, "y": y_priority(v)} for v in (0, 25, 50, 75, 100)],
+        "date_ticks": ticks,
+        "events": [
+            {"x": x(when), "kind": kind, "what": what, "when": when.astimezone(zone)}
+            for when, kind, what in sorted(events, key=lambda e: e[0])
+        ],
+    }

@@ -6,11 +6,12 @@ light and dark, 1280 and 390 px wide, go to $GOLDFISH_SHOTS when it is set."""
 
 import os
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
@@ -19,8 +20,11 @@ from app.db import Database, make_engine
 from app.journal import service as journal_service
 from app.journal.models import EntryIn
 from app.projects import service as project_service
-from app.projects.models import ProjectCreate
+from app.projects.models import Assessment, ProjectCreate
+from app.releases.models import ReleaseLink
+from app.replans.models import Replan
 from bench.seed.projects import project_payload
+from tests import factories
 from tests.browser.conftest import LiveServer
 from tests.browser.test_portfolio_flow import sign_up
 
@@ -151,3 +155,36 @@ def test_pace_charts_draw_the_limit_and_use_dark_chart_colours(page: Page, live_
     assert (light, dark) == ("rgb(197, 48, 48)", "rgb(240, 128, 128)")  # --chart-2, light and dark
     page.emulate_media(color_scheme="light")
     shoot(page, "pace", ".pace-grid")
+
+
+def test_score_history_draws_dates_priority_and_replans_in_both_themes(
+    page: Page, live_server: LiveServer
+):
+    email = sign_up(page, live_server)
+    db = Database(make_engine(live_server.database_url))
+    with db.session(write=True) as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        project = factories.make_project(s, user, "Multilingual eval", attainability=2, impact=3)
+        release = factories.make_release(s, user, "Their English-only benchmark")
+        factories.make_link(s, user, release, project, effect="scoop")
+        factories.make_replan(s, project, user, release)
+        project_id = project.id
+        # Spread over two months, as a real history would be.
+        base = datetime(2026, 9, 1, 12, tzinfo=UTC)
+        for i, a in enumerate(s.exec(select(Assessment).order_by(Assessment.id)).all()):
+            a.created_at = base + timedelta(days=40 * i)
+        s.execute(sa.update(Replan).values(created_at=base + timedelta(days=40)))
+        s.execute(sa.update(ReleaseLink).values(created_at=base + timedelta(days=33)))
+        s.commit()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"/projects/{project_id}")
+    chart = page.locator("svg.history")
+    expect(chart.locator("g.event-replan")).to_have_count(1)
+    expect(chart.locator("g.series")).to_have_count(4)
+    priority = chart.locator("g.series-priority polyline")
+    light = priority.evaluate("e => getComputedStyle(e).stroke")
+    page.emulate_media(color_scheme="dark")
+    dark = priority.evaluate("e => getComputedStyle(e).stroke")
+    assert (light, dark) == ("rgb(107, 70, 193)", "rgb(179, 157, 219)")  # --chart-5
+    page.emulate_media(color_scheme="light")
+    shoot(page, "history", "figure.history-chart")

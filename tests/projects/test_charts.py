@@ -2,10 +2,18 @@
 overlaps, moved labels get a leader line, and the map reads at 500 projects."""
 
 import itertools
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
+
+import sqlalchemy as sa
 
 from app.projects import charts
 from app.projects.charts import Box, place_labels
+from app.projects.models import Assessment
+from app.releases.models import ReleaseLink
+from app.replans.models import Replan
+from tests import factories
+from tests.helpers import soup
 
 
 def overlapping(boxes: list[Box]) -> list[tuple[Box, Box]]:
@@ -90,3 +98,49 @@ def test_five_hundred_projects_place_without_overlaps_and_best_ranks_first():
     # Labels avoid the quadrant names.
     for p in labelled:
         assert not any(p.label.box.overlaps(q["box"]) for q in charts.quadrant_labels())
+
+
+def test_date_ticks_are_round_dates_at_every_span():
+    assert charts.date_ticks(date(2026, 3, 2), date(2026, 3, 5)) == [
+        date(2026, 3, d) for d in (2, 3, 4, 5)
+    ]
+    weekly = charts.date_ticks(date(2026, 3, 4), date(2026, 4, 20))
+    assert all(d.weekday() == 0 for d in weekly) and len(weekly) <= 8
+    monthly = charts.date_ticks(date(2026, 1, 15), date(2026, 12, 1))
+    assert all(d.day == 1 for d in monthly) and date(2026, 3, 1) in monthly
+    assert len(monthly) <= 8
+
+
+def test_score_history_has_dates_a_priority_line_and_a_marker_per_replan_and_link(
+    logged_in, db, user
+):
+    project = factories.make_project(db, user, "Dated", attainability=2, impact=3)
+    release = factories.make_release(db, user, "Their benchmark")
+    factories.make_link(db, user, release, project, effect="scoop")
+    factories.make_replan(db, project, user, release)
+    # Spread the history over March 2026, so the axis has dates to show.
+    base = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    for i, a in enumerate(db.exec(sa.select(Assessment).order_by(Assessment.id)).scalars()):
+        a.created_at = base + timedelta(days=20 * i)
+    db.execute(sa.update(Replan).values(created_at=base + timedelta(days=20)))
+    db.execute(sa.update(ReleaseLink).values(created_at=base + timedelta(days=5)))
+    db.commit()
+    page = soup(logged_in.get(f"/projects/{project.id}"))
+    svg = page.select_one("section[aria-labelledby=history-h] svg.history")
+    days = [t["data-day"] for t in svg.select("text.date-tick")]
+    assert days and all(d.startswith("2026-03") for d in days[:2]), days
+    assert svg.select_one("text.date-tick").get_text().endswith("2026")
+    lines = {g["data-series"]: g for g in svg.select("g.series")}
+    assert set(lines) == {"Attainability", "Scoop risk", "Impact", "Priority (right axis)"}
+    assert [c.title.get_text() for c in lines["Attainability"].select("circle")] == [
+        "Attainability: 2",
+        "Attainability: 4",
+    ]
+    assert len(svg.select("g.event-replan")) == 1
+    assert "re-plan after Their benchmark" in svg.select_one("g.event-replan title").get_text()
+    assert len(svg.select("g.event-link")) == 1
+    legend = page.select_one("#history-caption").get_text()
+    for name in ("Attainability", "Scoop risk", "Impact", "Priority", "re-plan", "release linked"):
+        assert name in legend
+    # Nothing hard-coded: colours come from the chart tokens (dark mode included).
+    assert not svg.select("[stroke], [fill]:not([fill=none])")
