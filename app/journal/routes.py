@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.errors import Refused
 from app.forms import validate
 from app.inputs import IdPath
-from app.journal import exports, page, queries, service
+from app.journal import charts, exports, page, queries, service
 from app.journal.forms import EntryForm, SettingsForm
 from app.journal.models import EntryIn, EntryUpdate, JournalEntry, SettingsIn
 from app.projects import queries as project_queries
@@ -226,65 +226,12 @@ def journal_pace(request: Request, session: SessionDep, user: CurrentUser) -> Re
     return render(
         request,
         "journal/pace.html",
-        {"pace": pace, "settings": settings, "charts": _pace_charts(pace)},
+        {
+            "pace": pace,
+            "settings": settings,
+            "charts": charts.pace_charts(pace, hours_limit=settings.weekly_hours_limit),
+        },
     )
-
-
-def _pace_charts(pace: queries.Pace) -> dict:
-    """Bar heights and line points for the small SVG charts (12 weeks)."""
-    width, height, pad = 360, 120, 18
-    step = (width - 2 * pad) / len(pace.weeks)
-    top_hours = max([float(w.hours) for w in pace.weeks] + [1.0])
-    top_count = max(
-        [w.weekend_entries + w.late_entries for w in pace.weeks]
-        + [w.entries for w in pace.weeks]
-        + [1]
-    )
-    bars = []
-    for i, w in enumerate(pace.weeks):
-        x = pad + i * step
-        h = (height - 2 * pad) * float(w.hours) / top_hours
-        bars.append(
-            {
-                "x": round(x + 2, 1),
-                "w": round(step - 4, 1),
-                "y": round(height - pad - h, 1),
-                "h": round(h, 1),
-                "week": w,
-            }
-        )
-    odd = []
-    for i, w in enumerate(pace.weeks):
-        x = pad + i * step
-        weekend = (height - 2 * pad) * w.weekend_entries / top_count
-        late = (height - 2 * pad) * w.late_entries / top_count
-        odd.append(
-            {
-                "x": round(x + 2, 1),
-                "w": round((step - 4) / 2, 1),
-                "weekend": round(weekend, 1),
-                "late": round(late, 1),
-                "week": w,
-            }
-        )
-    energy_points = [
-        (
-            round(pad + i * step + step / 2, 1),
-            round(height - pad - (height - 2 * pad) * (w.energy - 1) / 4, 1),
-        )
-        for i, w in enumerate(pace.weeks)
-        if w.energy is not None
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "pad": pad,
-        "bars": bars,
-        "odd": odd,
-        "energy": " ".join(f"{x},{y}" for x, y in energy_points),
-        "energy_dots": energy_points,
-        "top_hours": top_hours,
-    }
 
 
 @router.get("/journal/settings", name="journal_settings")

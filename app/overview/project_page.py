@@ -20,7 +20,7 @@ from app.replans import queries as replan_queries
 from app.replans import service as replan_service
 from app.reviews import queries as review_queries
 from app.rounds import queries as round_queries
-from app.scoring import ScoreField, Scores, ScoringConfig, rank
+from app.scoring import ScoreField, Scores, ScoringConfig, priority, rank
 from app.teams import queries as team_queries
 from app.teams.models import Team
 
@@ -78,9 +78,13 @@ def project_page(session: Session, *, user: User, project_id: int, scoring: Scor
         else session.get(User, project.owner_id).display_name,
         "assessment": current,
         "history": list(reversed(history)),
-        "history_lines": charts.history_lines(history),
-        "history_grid": charts.history_grid(),
-        "history_box": {"width": charts.HISTORY_WIDTH, "height": charts.HISTORY_HEIGHT},
+        "history_chart": charts.history_chart(
+            history,
+            priorities=[priority(Scores.of(a), config).value for a in history],
+            events=[(r.created_at, "replan", f"re-plan after {rel.title}") for r, rel in replans]
+            + [(link.created_at, "link", f"linked {rel.title}") for link, rel in links],
+            zone=ZoneInfo(user.timezone),
+        ),
         "keywords": queries.keywords_of(session, project_ids=[project.id])[project.id],
         "plans": plans,
         "ranked": ranked.get(project.id),

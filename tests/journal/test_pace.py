@@ -6,6 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.journal import queries, service
+from app.journal.charts import nice_ticks
 from app.journal.models import JournalEntry, JournalSettings
 from tests import factories
 from tests.helpers import soup
@@ -141,3 +142,45 @@ def test_pace_page_is_only_about_the_person_viewing_it(logged_in, db, user, othe
     assert row.select("td")[1].get_text() == "4.0"
     assert len(page.select("svg.pace-chart")) == 3
     assert "17" not in row.get_text()
+
+
+def test_pace_charts_have_week_labels_hour_units_and_the_limit_line_at_its_value(
+    logged_in, db, user
+):
+    today = service.today_for(user)
+    db.add(JournalSettings(user_id=user.id, weekly_hours_limit=15))
+    db.commit()
+    _weekly(db, user, today, [10, 18, 12], [4, 2, 3])
+    page = soup(logged_in.get("/journal/pace"))
+    hours = page.select_one("svg#hours-chart")
+    # The x axis names every week, oldest first, the same weeks as the table.
+    weeks = [t.get_text() for t in hours.select("text.week-tick")]
+    table_weeks = [tr.select_one("td").get_text() for tr in page.select("#pace-table tbody tr")]
+    assert weeks == list(reversed(table_weeks)) and len(weeks) == 12
+    assert weeks[-1] == queries.week_start(today).strftime("%d %b")
+    assert "hours" in [t.get_text() for t in hours.select("text.y-unit")]
+    # The limit line sits where the axis says 15.
+    ticks = {t.get_text(): t for t in hours.select("text.chart-tick:not(.week-tick)")}
+    assert "15" in ticks, ticks.keys()
+    limit = hours.select_one("line.limit")
+    assert float(limit["y1"]) == float(ticks["15"]["y"]) - 4
+    assert "your limit 15 h" in hours.get_text()
+    # A week over the limit is drawn differently, and each bar says its hours,
+    # the same figure as the table.
+    bars = hours.select("rect.bar-hours")
+    assert [("bar-over" in b["class"]) for b in bars[-3:]] == [False, True, False]
+    assert bars[-2].title.get_text().endswith(": 18.0 h")
+    # Energy is a line over the weeks, on a 1–5 axis.
+    energy = page.select_one("svg#energy-chart")
+    assert len(energy.select("circle.dot-energy")) == 3
+    assert [t.get_text() for t in energy.select("text.chart-tick:not(.week-tick)")] == list("12345")
+    # Weekend and late-night bars are named in a legend.
+    legend = page.select_one("#odd-caption").get_text()
+    assert "weekend" in legend and "late at night" in legend
+
+
+def test_nice_ticks_are_round_and_cover_the_top():
+    assert nice_ticks(18.9) == [0, 5, 10, 15, 20]
+    assert nice_ticks(52.5) == [0, 20, 40, 60]
+    assert nice_ticks(4) == [0, 1, 2, 3, 4]
+    assert nice_ticks(0) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]

@@ -335,13 +335,20 @@ def test_portfolio_map_plots_every_project_as_a_link(logged_in, db, user):
         f"/projects/{pid}" for pid in (a.id, b.id, c.id)
     )
     by_id = {int(p["data-project-id"]): p for p in points}
-    # Readable without colour: the scoop-risk digit is written in each marker.
-    assert by_id[a.id].select_one("text.marker-digit").get_text() == "4"
-    assert by_id[b.id].select_one("text.marker-digit").get_text() == "1"
+    # Readable without colour: scoop risk is also the marker's shape.
+    assert by_id[a.id].select_one("use.marker")["href"] == "#mk4"
+    assert by_id[b.id].select_one("use.marker")["href"] == "#mk1"
+    assert "risk-4" in by_id[a.id].select_one("use.marker")["class"]
     # Two projects in the same cell do not hide each other.
-    ca = by_id[a.id].select_one("circle")
-    cb = by_id[b.id].select_one("circle")
-    assert (ca["cx"], ca["cy"]) != (cb["cx"], cb["cy"])
+    ma = by_id[a.id].select_one("use.marker")
+    mb = by_id[b.id].select_one("use.marker")
+    assert (ma["x"], ma["y"]) != (mb["x"], mb["y"])
+    # Titles are written on the map, and the quadrants are named.
+    assert by_id[a.id].select_one("text.map-label").get_text().startswith("A")
+    quadrants = [t.contents[0].strip() for t in page.select("text.map-quadrant")]
+    assert quadrants == ["Quick wins", "Moonshots", "Safe bets", "Rethink"]
+    # No hard-coded colours: the dark theme's tokens reach every marker.
+    assert not page.select("figure.map [fill], figure.map [stroke]")
     assert "scoop risk 4" in by_id[a.id].select_one("title").get_text()
 
 
