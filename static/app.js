@@ -28,9 +28,9 @@
   });
 })();
 
-// Re-scoring on the portfolio is deliberate: changing a score shows Save and
-// Cancel for that row; only Save writes. After the table is swapped back,
-// focus returns to the score the person last changed.
+// Re-scoring on the portfolio is deliberate: a row's editor opens on demand
+// ("Edit scores"); changing a score shows Save and Cancel for that row; only
+// Save writes. After the table is swapped back, focus returns to that row.
 (function () {
   "use strict";
   var lastChanged = null;
@@ -65,10 +65,27 @@
     if (row) row.classList.remove("dirty");
     if (lastChanged && document.getElementById(lastChanged)) document.getElementById(lastChanged).focus();
   });
+  // "Edit scores" fetches the row's editor in place: focus its first score.
+  var opening = null;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-edit-scores]");
+    if (link) opening = link.closest("tr").id;
+  });
   document.addEventListener("htmx:afterSettle", function () {
+    if (opening) {
+      var first = document.querySelector("#" + opening + " select[data-was]");
+      opening = null;
+      if (first) first.focus();
+      return;
+    }
     if (!lastChanged) return;
+    // Saved: the row shows its new scores; focus goes back to where the person
+    // was (the score, if its editor is still open, else the row's Edit link).
     var again = document.getElementById(lastChanged);
+    var row = document.getElementById("row-" + lastChanged.split("-")[1]);
+    var edit = row && row.querySelector("a[data-edit-scores]");
     if (again) again.focus();
+    else if (edit) edit.focus();
     lastChanged = null;
   });
 })();

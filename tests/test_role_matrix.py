@@ -167,6 +167,7 @@ CLASSIFIED: dict[str, str] = {
     "GET /projects/new": _SELF,
     "POST /projects": _SELF,
     "POST /projects/{project_id}/scores": "project_write",
+    "GET /projects/{project_id}/scores/edit": "project_write",
     "GET /projects/{project_id}/edit": "project_write",
     "POST /projects/{project_id}/edit": "project_write",
     "GET /projects/{project_id}/plan/edit": "project_write",

@@ -14,13 +14,13 @@ from app.auth.queries import any_user_exists
 from app.db import SessionDep
 from app.forms import as_int, validate
 from app.inputs import IdPath
-from app.overview.ranked import PortfolioQuery, portfolio_page
+from app.overview.ranked import PortfolioQuery, portfolio_page, score_editor
 from app.projects import queries, service
 from app.projects.models import Project, ProjectUpdate
 from app.routing import Route
 from app.scoring import rank
 from app.versions import Conflict
-from app.web import flash, redirect, render
+from app.web import flash, is_htmx, redirect, render
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -33,6 +33,7 @@ class ViewParams(BaseModel):
     keyword: str = ""
     sort: str = ""
     order: str = ""
+    page: str = ""
 
     def view(self) -> PortfolioQuery:
         return PortfolioQuery.parse(**self.model_dump())
@@ -66,7 +67,9 @@ def _portfolio_page(
         query=view,
         stale_days=request.app.state.settings.scores_stale_days,
     )
-    context.update(message=message, changed_id=changed, saved=saved)
+    # A re-scoring that was not saved leaves the row's editor open, to retry.
+    editing = changed if message else None
+    context.update(message=message, changed_id=changed, saved=saved, editing_id=editing)
     return render(
         request, "projects/portfolio.html", context, block="portfolio", status_code=status_code
     )
@@ -82,6 +85,25 @@ def portfolio(
     if user is None:
         return redirect(request, "/login" if any_user_exists(session) else "/signup")
     return _portfolio_page(request, session, user, query.view())
+
+
+@router.get("/projects/{project_id}/scores/edit", name="project_scores_edit")
+def project_scores_edit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: IdPath,
+    back: Annotated[ViewParams, Query()],
+) -> Response:
+    """A portfolio row's score editor, asked for by its "Edit scores" link:
+    the row alone for HTMX (swapped in place), else a page holding it."""
+    project = queries.project_for(session, user=user, project_id=project_id)
+    context = score_editor(session, user=user, scoring=request.app.state.scoring, project=project)
+    context["back"] = "?" + back.view().query() if back.view().query() else ""
+    # In place, saving re-ranks the portfolio around the row; on its own page
+    # it is a plain form that returns to the portfolio.
+    context["target"] = "#portfolio" if is_htmx(request) else None
+    return render(request, "projects/scores_edit.html", context, block="row")
 
 
 class ScoreForm(BaseModel):

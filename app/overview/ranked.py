@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.errors import NotFound
 from app.listing import fold
 from app.overview.flags import score_flags
 from app.projects import charts, queries
@@ -37,6 +38,18 @@ class SortLink:
 # The table's sortable columns, and the sort each one's header asks for.
 SORTABLE_COLUMNS = ("title", "attainability", "scoop_risk", "impact", "priority", "resilience")
 
+PAGE_SIZE = 50  # rows a portfolio page shows; ?page=all shows every one
+ALL = 0  # the page number that stands for "every row on one page"
+LAST_PAGE = 10_000  # bounds ?page=N: more than any portfolio needs
+
+
+def _page_number(raw: str | None) -> int:
+    if raw == "all":
+        return ALL
+    if raw and raw.isdigit() and len(raw) <= 5:
+        return min(max(int(raw), 1), LAST_PAGE)
+    return 1
+
 
 class PortfolioQuery(BaseModel):
     """The portfolio's filters and order, as found in the query string."""
@@ -46,6 +59,7 @@ class PortfolioQuery(BaseModel):
     sort: str = "priority"
     order: str = "desc"
     archived: bool = False
+    page: int = 1  # 1, 2, …; ALL for every row
 
     @classmethod
     def parse(cls, **raw: str) -> "PortfolioQuery":
@@ -56,6 +70,7 @@ class PortfolioQuery(BaseModel):
             sort=raw.get("sort") if raw.get("sort") in SORTS else "priority",
             order="asc" if raw.get("order") == "asc" else "desc",
             archived=raw.get("archived") in ("1", "true", "on"),
+            page=_page_number(raw.get("page")),
         )
 
     def query(self) -> str:
@@ -65,6 +80,7 @@ class PortfolioQuery(BaseModel):
             "sort": self.sort if self.sort != "priority" else "",
             "order": self.order if self.order != "desc" else "",
             "archived": "1" if self.archived else "",
+            "page": "all" if self.page == ALL else str(self.page) if self.page > 1 else "",
         }
         return urlencode({k: v for k, v in params.items() if v})
 
@@ -78,9 +94,14 @@ class PortfolioQuery(BaseModel):
             state = "ascending" if self.order == "asc" else "descending"
         else:
             order, state = first, None
-        return SortLink(
-            query=self.model_copy(update={"sort": key, "order": order}).query(), state=state
-        )
+        # A new order starts again from its first page (or still shows all).
+        page = ALL if self.page == ALL else 1
+        update = {"sort": key, "order": order, "page": page}
+        return SortLink(query=self.model_copy(update=update).query(), state=state)
+
+    def at_page(self, page: int) -> str:
+        """This view's query string on another page: filters and order kept."""
+        return self.model_copy(update={"page": page}).query()
 
     def apply(
         self, rows: list[queries.PortfolioRow], reinforced: dict[int, int]
@@ -104,6 +125,32 @@ class PortfolioQuery(BaseModel):
             key = lambda r: getattr(r.assessment, self.sort)  # noqa: E731
         # Stable sort: equal values keep their priority order.
         return sorted(shown, key=key, reverse=self.order == "desc")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which slice of a view's rows one page shows."""
+
+    number: int  # the page shown (ALL: every row)
+    pages: int  # how many pages of PAGE_SIZE the view has
+    first: int  # position in the view of the first row shown, from 1
+    last: int  # … and of the last one
+    matching: int  # rows in the view, every page together
+
+    @property
+    def numbers(self) -> range:
+        return range(1, self.pages + 1)
+
+
+def paged(rows: list, page: int, size: int = PAGE_SIZE) -> tuple[list, Paging]:
+    """The rows page `page` shows (a page past the end shows the last one)."""
+    pages = max(1, -(-len(rows) // size))
+    if page == ALL:
+        return rows, Paging(ALL, pages, 1 if rows else 0, len(rows), len(rows))
+    page = min(page, pages)
+    shown = rows[(page - 1) * size : page * size]
+    first = (page - 1) * size + 1 if shown else 0
+    return shown, Paging(page, pages, first, first + len(shown) - 1, len(rows))
 
 
 @dataclass(frozen=True)
@@ -153,12 +200,16 @@ def portfolio_page(
     query: PortfolioQuery,
     stale_days: int = 90,
 ) -> dict:
-    """The portfolio page: the ranked table under the query, its resilience
-    totals, the choices its filters offer, and the map."""
+    """The portfolio page: one page of the ranked table under the query (the
+    ranks those of the whole portfolio), its resilience totals, the choices
+    its filters offer, and the map of the projects on the page."""
     found = portfolio_view(session, user=user, scoring=scoring, query=query)
     reinforced, replans = found.resilience.reinforced, found.resilience.replans
+    rows, paging = paged(found.rows, query.page)
+    query = query.model_copy(update={"page": paging.number})
     return {
-        "rows": found.rows,
+        "rows": rows,
+        "paging": paging,
         "total": found.total,
         "reinforced": reinforced,
         "replans": replans,
@@ -169,8 +220,28 @@ def portfolio_page(
         "statuses": list(ProjectStatus),
         "axes": list(SuccessAxis),
         "formula": found.config.formula(),
-        **charts.map_context(found.rows),
+        **charts.map_context(rows),
         "all_keywords": found.all_keywords,
         "sort_links": {key: query.sorted_by(key) for key in SORTABLE_COLUMNS},
         "flags": score_flags(session, rows=found.rows, stale_days=stale_days),
     }
+
+
+def score_editor(session: Session, *, user: User, scoring: ScoringConfig, project) -> dict:
+    """One live project's portfolio row, ranked among all the user's, for its
+    score editor. An archived project is not re-scored: NotFound."""
+    found = portfolio_view(session, user=user, scoring=scoring, query=PortfolioQuery())
+    row = next((r for r in found.rows if r.project.id == project.id), None)
+    if row is None:
+        raise ArchivedNotRescored
+    return {
+        "row": row,
+        "project": project,
+        "reinforced": found.resilience.reinforced,
+        "replans": found.resilience.replans,
+        "formula": found.config.formula(),
+    }
+
+
+class ArchivedNotRescored(NotFound):
+    what = "project to re-score (archived projects are not re-scored)"

@@ -8,7 +8,7 @@ manager acknowledged the risk reads as a known, accepted risk being re-planned."
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -19,7 +19,7 @@ from app.db import SessionDep, utcnow
 from app.forms import as_int, message_for
 from app.inputs import IdPath
 from app.overview.flags import score_flags
-from app.overview.ranked import Resilience
+from app.overview.ranked import PortfolioQuery, Resilience, paged
 from app.overview.team_portfolio_queries import (
     quarter_start,
     realised_risks,
@@ -40,17 +40,23 @@ router = APIRouter(route_class=Route, include_in_schema=False)
 # ---------------------------------------------------------------- the portfolio page
 
 
-def _portfolio_context(session: Session, view: queries.TeamView, stale_days: int) -> dict:
+def _portfolio_context(
+    session: Session, view: queries.TeamView, pages: PortfolioQuery, stale_days: int
+) -> dict:
+    """The team's projects, one page of them (ranked among all), and the rest."""
     team = view.team
     config = queries.scoring_of(team)
-    rows = project_queries.team_portfolio(session, team_id=team.id, config=config)
-    resilience = Resilience.of(session, project_ids=[r.project.id for r in rows])
+    ranked = project_queries.team_portfolio(session, team_id=team.id, config=config)
+    resilience = Resilience.of(session, project_ids=[r.project.id for r in ranked])
     reinforced, replan_counts = resilience.reinforced, resilience.replans
     quarter = quarter_start(utcnow())
+    rows, paging = paged(ranked, pages.page)
     return {
         "view": view,
         "team": team,
         "rows": rows,
+        "paging": paging,
+        "pages": pages.model_copy(update={"page": paging.number}),
         "owners": display_names(session, user_ids={r.project.owner_id for r in rows}),
         "reinforced": reinforced,
         "replan_counts": replan_counts,
@@ -69,12 +75,18 @@ def _portfolio_context(session: Session, view: queries.TeamView, stale_days: int
 
 @router.get("/teams/{team_id}/portfolio", name="team_portfolio")
 def team_portfolio(
-    request: Request, session: SessionDep, user: CurrentUser, team_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    team_id: IdPath,
+    page: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:
     view = queries.team_for(session, user=user, team_id=team_id)
     view.require_manager()
+    pages = PortfolioQuery.parse(page=page)
     stale_days = request.app.state.settings.scores_stale_days
-    return render(request, "teams/portfolio.html", _portfolio_context(session, view, stale_days))
+    context = _portfolio_context(session, view, pages, stale_days)
+    return render(request, "teams/portfolio.html", context)
 
 
 # ---------------------------------------------------------------- formula settings

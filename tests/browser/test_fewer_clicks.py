@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.test_portfolio_flow import open_portfolio, sign_up
+from tests.browser.test_portfolio_flow import open_portfolio, score_cell, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -185,9 +185,7 @@ def test_what_if_applies_the_change_as_a_rescore(page: Page, live_server: LiveSe
     assert clicks.count == 5
     expect(page.locator("main")).to_contain_text("Big Lab announced the same")
     open_portfolio(page, live_server)
-    expect(page.get_by_label("scoop risk of Sparse attention kernels", exact=True)).to_have_value(
-        "5"
-    )
+    expect(score_cell(page, "scoop_risk", "Sparse attention kernels")).to_have_text("5")
 
 
 def test_i_got_scooped_end_to_end(page: Page, live_server: LiveServer):

@@ -1,6 +1,7 @@
 """The portfolio as a user meets it, in real Chromium against a real server:
-sign up, score three projects, re-score one inline and watch the ranking
-change (with HTMX, and with JavaScript off), preview a change with "What if?".
+sign up, score three projects, open a row's score editor and re-score it
+inline, and watch the ranking change (with HTMX, and with JavaScript off),
+preview a change with "What if?".
 
 The scores are chosen so that the orders hold under any reading of the
 formula that ranks high impact and attainability first and punishes scoop
@@ -155,6 +156,21 @@ def score_select(page: Page, score: str, title: str) -> Locator:
     return page.get_by_label(f"{score} of {title}", exact=True)
 
 
+def score_cell(page: Page, score: str, title: str) -> Locator:
+    """A row's score as shown while its editor is closed."""
+    return portfolio_row(page, title).locator(f"td[data-score={score}]")
+
+
+def open_editor(page: Page, title: str) -> None:
+    """Press the row's "Edit scores": its editor is fetched and swapped in place."""
+    row = portfolio_row(page, title)
+    expect(row.locator("select")).to_have_count(0)  # no editor until asked for
+    page.evaluate("window.__before_edit = 1")
+    row.get_by_role("link", name=f"Edit the scores of {title}").click()
+    expect(score_select(page, "attainability", title)).to_be_focused()
+    assert page.evaluate("window.__before_edit") == 1  # the same document: in place
+
+
 def is_post_to(url: str):
     return lambda response: response.request.method == "POST" and response.url == url
 
@@ -169,6 +185,7 @@ def test_inline_rescore_reranks_the_portfolio_in_place(page: Page, live_server: 
     expect_ranking(page, [TOP, MIDDLE, LOW])
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    open_editor(page, TOP)
 
     # A competitor is about to ship: the project that aims to be first now has
     # scoop risk 5, and should fall below the thorough evaluation project.
@@ -198,8 +215,10 @@ def test_inline_rescore_reranks_the_portfolio_in_place(page: Page, live_server: 
     expect(page.locator("#scores-saved")).to_have_text(
         f"Saved. {TOP}: scoop risk 3→5, now #2 (was #1)."
     )
-    expect(score_select(page, "scoop risk", TOP)).to_have_value("5")
-    expect(score_select(page, "scoop risk", TOP)).to_be_focused()  # where the person was
+    expect(score_cell(page, "scoop_risk", TOP)).to_have_text("5")
+    # Focus stays on the row the person was in: its Edit link, to change it again.
+    edit_link = portfolio_row(page, TOP).get_by_role("link", name=f"Edit the scores of {TOP}")
+    expect(edit_link).to_be_focused()
     # Same document, new table: an HTMX swap, not a navigation.
     assert page.evaluate("window.__marker") == 1
     assert table_before.evaluate("el => el.isConnected") is False
@@ -208,13 +227,14 @@ def test_inline_rescore_reranks_the_portfolio_in_place(page: Page, live_server: 
     page.reload()
     assert page.evaluate("window.__marker") is None  # a real reload this time
     expect_ranking(page, [MIDDLE, TOP, LOW])
-    expect(score_select(page, "scoop risk", TOP)).to_have_value("5")
+    expect(score_cell(page, "scoop_risk", TOP)).to_have_text("5")
 
 
 def test_a_changed_score_can_be_put_back_without_saving(page: Page, live_server: LiveServer):
     sign_up(page, live_server)
     create_portfolio(page, live_server)
     open_portfolio(page, live_server)
+    open_editor(page, LOW)
     impact = score_select(page, "impact", LOW)
     impact.select_option("5")
     row = portfolio_row(page, LOW)
@@ -222,7 +242,7 @@ def test_a_changed_score_can_be_put_back_without_saving(page: Page, live_server:
     expect(impact).to_have_value("2")
     expect(row.get_by_role("button", name=f"Save the scores of {LOW}")).to_be_hidden()
     page.reload()
-    expect(score_select(page, "impact", LOW)).to_have_value("2")
+    expect(score_cell(page, "impact", LOW)).to_have_text("2")
 
 
 def test_rescore_without_javascript_saves_with_the_button(nojs_page: Page, live_server: LiveServer):
@@ -232,9 +252,13 @@ def test_rescore_without_javascript_saves_with_the_button(nojs_page: Page, live_
     open_portfolio(page, live_server)
     expect_ranking(page, [TOP, MIDDLE, LOW])
 
+    # Without JavaScript, "Edit scores" is a plain link to a page with the row's form.
+    portfolio_row(page, LOW).get_by_role("link", name=f"Edit the scores of {LOW}").click()
+    expect(page).to_have_url(f"{live_server.url}/projects/{ids[LOW]}/scores/edit")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Edit the scores of {LOW}")
     # The tokenizer work turns out to matter a lot more than expected.
     score_select(page, "impact", LOW).select_option("5")
-    save = portfolio_row(page, LOW).get_by_role("button", name="Save scores")
+    save = page.locator("#score-editor").get_by_role("button", name="Save scores")
     expect(save).to_be_visible()  # the <noscript> button shows only without JavaScript
     scores_url = f"{live_server.url}/projects/{ids[LOW]}/scores"
     with page.expect_response(is_post_to(scores_url)) as posted:
@@ -245,11 +269,11 @@ def test_rescore_without_javascript_saves_with_the_button(nojs_page: Page, live_
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("#flash")).to_have_text(f"Saved. {LOW}: impact 2→5, now #2 (was #3).")
     expect_ranking(page, [TOP, LOW, MIDDLE])
-    expect(score_select(page, "impact", LOW)).to_have_value("5")
+    expect(score_cell(page, "impact", LOW)).to_have_text("5")
 
     page.reload()
     expect_ranking(page, [TOP, LOW, MIDDLE])
-    expect(score_select(page, "impact", LOW)).to_have_value("5")
+    expect(score_cell(page, "impact", LOW)).to_have_text("5")
 
 
 def test_what_if_previews_a_new_ranking_without_saving(page: Page, live_server: LiveServer):
@@ -284,4 +308,4 @@ def test_what_if_previews_a_new_ranking_without_saving(page: Page, live_server: 
     # Nothing was saved: the portfolio and the project keep their scores.
     open_portfolio(page, live_server)
     expect_ranking(page, [TOP, MIDDLE, LOW])
-    expect(score_select(page, "scoop risk", TOP)).to_have_value("3")
+    expect(score_cell(page, "scoop_risk", TOP)).to_have_text("3")

@@ -160,11 +160,26 @@ def test_portfolio_filters_and_sorts(logged_in, db, user):
     assert logged_in.get("/?status=bogus&sort=;drop&order=sideways").status_code == 200
 
 
+def editor_page(client, portfolio: str, project_id: int):
+    """The page a browser without JavaScript opens from a portfolio row's
+    "Edit scores" link: the row has no editor until then."""
+    row = soup(client.get(portfolio)).select_one(f"#row-{project_id}")
+    assert row.select("select") == [] and row.select_one("form") is None
+    link = row.select_one("a[data-edit-scores]")
+    assert link.get_text(strip=True) == "Edit scores"
+    r = client.get(link["href"])
+    assert r.status_code == 200
+    page = soup(r)
+    assert page.select_one("h1").get_text(strip=True).startswith("Edit the scores of ")
+    return page
+
+
 def test_inline_rescore_without_javascript_redirects_back_reranked(logged_in, db, user):
     factories.make_project(db, user, "First", impact=5, attainability=5)
     second = factories.make_project(db, user, "Second", impact=3, attainability=3)
-    page = soup(logged_in.get("/?keyword=&sort=priority&order=desc&status="))
     assert titles_in_order(logged_in.get("/")) == ["First", "Second"]
+    # Without JavaScript, the row's "Edit scores" link opens a page with its form.
+    page = editor_page(logged_in, "/?keyword=&sort=priority&order=desc&status=", second.id)
     # What a browser without JavaScript posts: the row's form and the selects tied to it.
     form = page.select_one(f"#score-{second.id}")
     data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
@@ -179,7 +194,7 @@ def test_inline_rescore_without_javascript_redirects_back_reranked(logged_in, db
 def test_inline_rescore_from_a_filtered_view_returns_to_it(logged_in, db, user):
     project = factories.make_project(db, user, "A", status="active", keywords=["rl"])
     factories.make_project(db, user, "B", status="paused")
-    page = soup(logged_in.get("/?status=active&keyword=rl&sort=impact&order=asc"))
+    page = editor_page(logged_in, "/?status=active&keyword=rl&sort=impact&order=asc", project.id)
     form = page.select_one(f"#score-{project.id}")
     data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
     r = logged_in.post(
