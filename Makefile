@@ -55,8 +55,10 @@ format: setup ## Apply ruff's fixes and formatting
 
 # ARGS passes options through, e.g. make bench ARGS="--only journal --requests 10";
 # ARGS="--only data" runs only the full export/import bench (python -m bench.data).
-bench: setup ## Print page timings, export/import time and memory, and a 1,000-row spreadsheet import
+bench: setup ## Print page timings, ratios to a bare page (the floor), export/import time and memory, and a 1,000-row spreadsheet import
 	$(BIN)/python -m bench $(ARGS)
+	$(BIN)/python -m bench.ratios
+	$(BIN)/python -m bench.journal_export
 	$(BIN)/python -m bench.spreadsheet
 
 # ARGS passes options through, e.g. make bench-matching ARGS="--data DIR --compare".

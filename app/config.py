@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Worker processes of `goldfish serve` (each with its own threads and pool).
     workers: int = Field(1, ge=1, le=64)
+    # Move what start-up made (modules, routes, templates) out of the
+    # collector's reach with gc.freeze(), so that the collections a request
+    # triggers scan only that request's objects: fewer long pauses on small
+    # pages. Off only to measure the difference (bench/floor_bench.py).
+    gc_freeze: bool = True
     # How long `goldfish serve` lets in-flight requests finish on SIGTERM.
     shutdown_seconds: int = Field(10, ge=1, le=300)
 

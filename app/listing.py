@@ -1,15 +1,25 @@
 """What every "newest first, a page at a time, with a search box" list
 shares: the keyset cursor, the page query, and a case- and accent-blind match."""
 
+import base64
+import bisect
+import json
 import re
 import unicodedata
-from datetime import date
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
+from fastapi import Depends, Query
+from pydantic import Field as PydanticField
 from sqlmodel import Session
 
+from app.errors import ApiError
+
 Cursor = tuple[date, int]
+Row = TypeVar("Row")
 
 # What the API documents for `before`, and all that parse_cursor reads. Ids
 # of up to 9 digits stay below an INTEGER column's limit (app/inputs.py).
@@ -72,3 +82,114 @@ def newest_first_page(
         return rows, None
     last = rows[-1]
     return rows, f"{getattr(last, day.key).isoformat()}_{getattr(last, ident.key)}"
+
+
+# ------------------------------------------------------------ API list pages
+#
+# Every list of the API pages the same way: `limit` (1 to 200, 50 by
+# default) and `cursor`, the `next` of the page before. A cursor is opaque to
+# clients: the sort key of the last row shown (its rank key and id, or its
+# time and id), as base64url JSON. The next page is the rows that sort after
+# that key, so a row added or removed meanwhile never shifts another out
+# of the walk.
+
+PAGE_DEFAULT = 50
+PAGE_MAX = 200
+PAGE_CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,1200}$"
+PAGE_CURSOR_HELP = "`next` of the previous page; leave it out for the first page"
+PAGE_LIMIT_HELP = f"Rows a page, at most {PAGE_MAX}"
+
+KeyPart = int | float | str | datetime
+_JSON_TYPES: dict[type, tuple[type, ...]] = {int: (int,), float: (int, float), str: (str,)}
+
+
+class BadCursor(ValueError):
+    """A cursor this list did not hand out."""
+
+
+def encode_page_cursor(key: tuple[KeyPart, ...]) -> str:
+    parts = [part.isoformat() if isinstance(part, datetime) else part for part in key]
+    raw = json.dumps(parts, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_page_cursor(value: str, shape: tuple[type, ...]) -> tuple[KeyPart, ...]:
+    """The key a cursor holds, checked against the list's key `shape`
+    (types, in order); BadCursor if it is not one of this list's."""
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadCursor(value) from exc
+    if not isinstance(parts, list) or len(parts) != len(shape):
+        raise BadCursor(value)
+    key: list[KeyPart] = []
+    for part, kind in zip(parts, shape, strict=True):
+        if kind is datetime:
+            try:
+                key.append(_aware(datetime.fromisoformat(part)))
+            except (TypeError, ValueError) as exc:
+                raise BadCursor(value) from exc
+        elif isinstance(part, bool) or not isinstance(part, _JSON_TYPES[kind]):
+            raise BadCursor(value)
+        else:
+            key.append(kind(part))
+    return tuple(key)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def page_after(
+    rows: Sequence[Row], *, key: Callable[[Row], tuple], after: tuple | None, limit: int
+) -> tuple[list[Row], str | None]:
+    """A page of `rows` (already in `key` order, ascending): those after the
+    key `after`, `limit` of them, and the cursor of the next page (None on
+    the last). For lists ordered in Python (the ranking) or small ones."""
+    start = 0 if after is None else bisect.bisect_right([key(r) for r in rows], after)
+    page = list(rows[start : start + limit])
+    more = start + limit < len(rows)
+    return page, encode_page_cursor(key(page[-1])) if more and page else None
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """`limit` and `cursor` as an API list was asked for them."""
+
+    limit: int
+    cursor: str | None
+
+    def after(self, shape: tuple[type, ...]) -> tuple[KeyPart, ...] | None:
+        """The key the cursor holds; a 422 (in the API's error envelope) for
+        a cursor that is not one of this list's."""
+        if self.cursor is None:
+            return None
+        try:
+            return decode_page_cursor(self.cursor, shape)
+        except BadCursor:
+            raise ApiError(
+                422,
+                "This cursor is not one this list handed out: pass the `next` of its"
+                " previous page, or leave it out for the first page.",
+                code="validation_error",
+                fields=[{"field": "cursor", "message": "not a cursor of this list"}],
+            ) from None
+
+
+def page_query(
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX, description=PAGE_LIMIT_HELP)] = PAGE_DEFAULT,
+    cursor: Annotated[
+        str | None, Query(pattern=PAGE_CURSOR_PATTERN, description=PAGE_CURSOR_HELP)
+    ] = None,
+) -> PageQuery:
+    return PageQuery(limit=limit, cursor=cursor)
+
+
+PageParams = Annotated[PageQuery, Depends(page_query)]
+
+
+def next_cursor_field(order: str) -> Any:
+    """The `next` field of a page model: `order` says which way the pages go."""
+    return PydanticField(
+        None, description=f"Pass as `cursor` for the next page ({order}); null on the last page"
+    )

@@ -1,5 +1,6 @@
 """The application factory: routers, middleware, static files, error handlers."""
 
+import gc
 from contextlib import asynccontextmanager
 from functools import partial
 
@@ -93,6 +94,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        if settings.gc_freeze:
+            # Start-up's garbage collected first, the survivors frozen: they
+            # are never scanned again (and, in forked workers, never copied).
+            gc.collect()
+            gc.freeze()
         yield
         database.dispose()
 

@@ -1,17 +1,20 @@
 """The one Jinja environment, rendering, and the HTMX helpers."""
 
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
+from starlette.background import BackgroundTask
 
 from app.config import ROOT
 from app.markdown import stored_html
@@ -213,4 +216,35 @@ def past_horizon_warning(horizon: date | None, user) -> str:
     return (
         f" Its horizon, {horizon.strftime('%d %b %Y')}, is already past: "
         "revise the plan to set a later one."
+    )
+
+
+# A download larger than this is spooled to a temporary file, not memory.
+SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
+_SPOOL_CHUNK = 64 * 1024
+
+
+def spooled_download(
+    write: Callable[[IO[bytes]], object], *, media_type: str, filename: str
+) -> StreamingResponse:
+    """A file download written by `write` while the request's transaction is
+    open (the session ends as the handler returns), into a spool that stays
+    in memory up to SPOOL_IN_MEMORY_BYTES and goes to a temporary file past
+    that, then streamed out in chunks: memory stays flat however large the
+    file."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115 (closed after sending)
+    try:
+        write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return StreamingResponse(
+        iter(lambda: spool.read(_SPOOL_CHUNK), b""),
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+        background=BackgroundTask(spool.close),
     )

@@ -1,6 +1,8 @@
 """Goldfish's benches, each a module to run with `python -m`:
 
     python -m bench            page timings over real HTTP (bench/pages/), as `make bench`
+    python -m bench.ratios     project pages as ratios to a bare page (bench/floor.py)
+    python -m bench.journal_export  the journal's exports' peak memory, 2,000 vs 20,000 entries
     python -m bench.soak       load, crashes and a held write lock against real servers
     python -m bench.matching   release-matching quality and speed
     python -m bench.poll       a 500-entry feed polled end to end

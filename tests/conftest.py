@@ -127,7 +127,8 @@ def db(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(env="test", database_url=database_url, secret_key="t" * 48)
+    # gc_freeze off: each test's app would freeze that test's objects for good.
+    return Settings(env="test", database_url=database_url, secret_key="t" * 48, gc_freeze=False)
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """The journal as files a person keeps: Markdown (one file, or a zip by
 week) and JSON. Archived entries are included and marked."""
 
-import io
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import IO
 
 from app.auth.models import User
 from app.journal.models import EntryPublic, JournalEntry, JournalSettings
@@ -38,41 +38,50 @@ def _entry_markdown(entry: JournalEntry, titles: dict[int, str]) -> str:
     return "\n".join(lines)
 
 
-def _by_week(entries: Iterable[JournalEntry]) -> dict[str, list[JournalEntry]]:
-    weeks: dict[str, list[JournalEntry]] = {}
+def _weeks(entries: Iterable[JournalEntry]) -> Iterator[tuple[str, list[JournalEntry]]]:
+    """(week, its entries) as the entries come, oldest first: one week held
+    at a time, however long the journal."""
+    week, items = None, []
     for entry in entries:
-        weeks.setdefault(_week(entry), []).append(entry)
-    return weeks
+        this = _week(entry)
+        if this != week and items:
+            yield week, items
+            items = []
+        week = this
+        items.append(entry)
+    if items:
+        yield week, items
 
 
-def as_markdown(*, user: User, entries: list[JournalEntry], titles: dict[int, str]) -> str:
-    parts = [f"# Journal of {user.display_name}", ""]
-    for week, items in _by_week(entries).items():
-        parts += [f"## {week}", ""]
-        parts += [_entry_markdown(e, titles) for e in items]
-    return "\n".join(parts)
+def write_markdown(
+    out: IO[bytes], *, user: User, entries: Iterable[JournalEntry], titles: dict[int, str]
+) -> None:
+    out.write(f"# Journal of {user.display_name}\n".encode())
+    for week, items in _weeks(entries):
+        parts = ["", f"## {week}", "", *(_entry_markdown(e, titles) for e in items)]
+        out.write("\n".join(parts).encode())
 
 
-def as_zip(*, user: User, entries: list[JournalEntry], titles: dict[int, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for week, items in _by_week(entries).items():
+def write_zip(
+    out: IO[bytes], *, user: User, entries: Iterable[JournalEntry], titles: dict[int, str]
+) -> None:
+    """A Markdown file a week. zipfile writes each member as it is added
+    (compressed into `out`), so only the week in hand is in memory."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for week, items in _weeks(entries):
             text = "\n".join([f"# {week}", "", *(_entry_markdown(e, titles) for e in items)])
             archive.writestr(f"{week}.md", text)
-    return buffer.getvalue()
 
 
-def as_json(*, user: User, entries: list[JournalEntry], settings: JournalSettings) -> str:
-    return json.dumps(
-        {
-            "author": {
-                "email": user.email,
-                "display_name": user.display_name,
-                "timezone": user.timezone,
-            },
-            "purpose": settings.purpose,
-            "entries": [EntryPublic.model_validate(e).model_dump(mode="json") for e in entries],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+def write_json(
+    out: IO[bytes], *, user: User, entries: Iterable[JournalEntry], settings: JournalSettings
+) -> None:
+    """One JSON document, written entry by entry."""
+    author = {"email": user.email, "display_name": user.display_name, "timezone": user.timezone}
+    head = json.dumps({"author": author, "purpose": settings.purpose}, ensure_ascii=False)
+    out.write(head[:-1].encode() + b', "entries": [')
+    for n, entry in enumerate(entries):
+        item = EntryPublic.model_validate(entry).model_dump(mode="json")
+        out.write((", " if n else "\n").encode() + json.dumps(item, ensure_ascii=False).encode())
+        out.write(b"\n")
+    out.write(b"]}\n")

@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -274,15 +275,19 @@ def entries_between(
     )
 
 
-def all_entries(session: Session, *, user: User) -> list[JournalEntry]:
-    """Everything the author wrote, archived included: what an export carries."""
-    return list(
-        session.exec(
-            select(JournalEntry)
-            .where(JournalEntry.author_id == user.id)
-            .order_by(JournalEntry.day, JournalEntry.id)
-        )
+def each_entry(session: Session, *, user: User, batch: int = 500) -> Iterator[JournalEntry]:
+    """Everything the author wrote, archived included, oldest first, fetched
+    `batch` rows at a time (a server-side cursor on PostgreSQL): what an
+    export streams, in memory that does not grow with the journal."""
+    query = (
+        select(JournalEntry)
+        .where(JournalEntry.author_id == user.id)
+        .order_by(JournalEntry.day, JournalEntry.id)
+        .execution_options(yield_per=batch)
     )
+    # The session's identity map holds unchanged rows weakly: each batch is
+    # freed once written out.
+    yield from session.exec(query)
 
 
 # ---------------------------------------------------------------- shared with a team

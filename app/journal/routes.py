@@ -18,7 +18,7 @@ from app.journal.models import EntryIn, EntryUpdate, JournalEntry, SettingsIn
 from app.projects import queries as project_queries
 from app.routing import Route
 from app.versions import Conflict
-from app.web import is_htmx, redirect, render
+from app.web import is_htmx, redirect, render, spooled_download
 
 # Pages, not API: kept out of the OpenAPI document.
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -265,15 +265,17 @@ EXPORT_TYPES = {
 }
 
 
-def _export_file(session, user, fmt: str) -> str | bytes:
-    """Everything the user wrote, as a file in one of the EXPORT_TYPES."""
-    entries = queries.all_entries(session, user=user)
+def _export_file(session, user, fmt: str, out) -> None:
+    """Everything the user wrote, as a file in one of the EXPORT_TYPES,
+    written into `out` as the entries are read, a batch at a time."""
+    entries = queries.each_entry(session, user=user)
     if fmt == "json":
         settings = queries.settings_for(session, user=user)
-        return exports.as_json(user=user, entries=entries, settings=settings)
+        exports.write_json(out, user=user, entries=entries, settings=settings)
+        return
     titles = dict(page.project_choices(session, user=user))
-    write = exports.as_zip if fmt == "zip" else exports.as_markdown
-    return write(user=user, entries=entries, titles=titles)
+    write = exports.write_zip if fmt == "zip" else exports.write_markdown
+    write(out, user=user, entries=entries, titles=titles)
 
 
 @router.get("/journal/export.{fmt}", name="journal_export")
@@ -281,8 +283,8 @@ def journal_export(request: Request, session: SessionDep, user: CurrentUser, fmt
     if fmt not in EXPORT_TYPES:
         raise HTTPException(404, "No such export.")
     filename = f"journal-{service.today_for(user).isoformat()}.{fmt}"
-    return Response(
-        _export_file(session, user, fmt),
+    return spooled_download(
+        lambda out: _export_file(session, user, fmt, out),
         media_type=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        filename=filename,
     )

@@ -1,5 +1,6 @@
 """The notifications API: only ever the caller's own."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,6 +9,7 @@ from pydantic import BaseModel
 from app.auth.deps import ApiUser
 from app.db import SessionDep
 from app.errors import error_responses
+from app.listing import PageParams, encode_page_cursor, next_cursor_field
 from app.notifications import queries, service
 from app.notifications.models import MarkRead, NotificationPublic
 from app.routing import Route
@@ -21,22 +23,33 @@ class Marked(BaseModel):
     marked: int
 
 
+class NotificationPage(BaseModel):
+    items: list[NotificationPublic]
+    next: str | None = next_cursor_field("older")
+
+
 @router.get(
     "/notifications",
-    response_model=list[NotificationPublic],
-    summary="Your notifications, newest first",
+    response_model=NotificationPage,
+    summary="Your notifications, newest first, a page at a time",
 )
 def list_notifications(
     session: SessionDep,
     user: ApiUser,
+    page: PageParams,
     unread: Annotated[bool, Query(description="Only those not yet marked read")] = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = queries.PAGE,
-) -> list[NotificationPublic]:
-    rows = queries.notifications_latest(session, user=user, unread_only=unread, limit=limit)
-    return [
+) -> NotificationPage:
+    rows, more = queries.notifications_page(
+        session, user=user, unread_only=unread, limit=page.limit, before=page.after((datetime, int))
+    )
+    items = [
         NotificationPublic(**{name: getattr(row, name) for name in NotificationPublic.model_fields})
         for row in rows
     ]
+    last = rows[-1] if more and rows else None
+    return NotificationPage(
+        items=items, next=encode_page_cursor((last.created_at, last.id)) if last else None
+    )
 
 
 @router.post("/notifications/read", response_model=Marked, summary="Mark your notifications read")

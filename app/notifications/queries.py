@@ -117,17 +117,26 @@ def _rows_query(user: User) -> sa.Select:
 
 
 def notifications_page(
-    session: Session, *, user: User, before: NoticeCursor | None = None, limit: int = PAGE
+    session: Session,
+    *,
+    user: User,
+    before: NoticeCursor | None = None,
+    limit: int = PAGE,
+    unread_only: bool = False,
 ) -> tuple[list[NoticeRow], str | None]:
-    """The user's notifications newest first, a page at a time: the (user,
-    created_at) index walks straight to the cursor. One query."""
+    """The user's notifications newest first (only the unread ones, if
+    asked), a page at a time: the (user, created_at) index walks straight to
+    the cursor. One query."""
     bound = None
     if before is not None:
         # Bound with the column's own type: the instant is compared as stored.
         bound = (sa.literal(before[0], UTCDateTime()), before[1])
+    query = _rows_query(user)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
     rows, cursor = newest_first_page(
         session,
-        _rows_query(user),
+        query,
         day=Notification.created_at,
         ident=Notification.id,
         before=bound,

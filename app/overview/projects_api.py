@@ -3,6 +3,7 @@ portfolio ranks them (priority, rank, resilience). Same selectors and
 services as the pages; a project's score and plan histories are in
 app.projects.api."""
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -13,6 +14,7 @@ from app.auth.models import User
 from app.db import SessionDep
 from app.errors import error_responses
 from app.inputs import IdPath
+from app.listing import PageParams, page_after
 from app.overview.project_page import ranking
 from app.overview.ranked import PortfolioQuery, Resilience, portfolio_view
 from app.projects import queries, service
@@ -76,22 +78,55 @@ def _one(request: Request, session: Session, user: User, project: Project) -> Pr
     return _public(row, resilience, plan=queries.current_plan(session, project=project))
 
 
-@router.get("/projects", response_model=ProjectList, summary="List projects, ranked by priority")
+# A page's cursor: the assessment id the walk ranks as of, then the rank key
+# of the last project shown (app.scoring.rank's order, id last).
+RANK_CURSOR = (int, float, int, int, int, str, int)
+
+
+def _rank_key(as_of: int) -> Callable[[queries.PortfolioRow], tuple]:
+    def key(row: queries.PortfolioRow) -> tuple:
+        a = row.assessment
+        title = row.project.title.casefold()
+        return (
+            as_of,
+            -row.priority.value,
+            -a.impact,
+            -a.attainability,
+            a.scoop_risk,
+            title,
+            row.project.id,
+        )
+
+    return key
+
+
+@router.get(
+    "/projects",
+    response_model=ProjectList,
+    summary="List projects, ranked by priority, a page at a time",
+)
 def list_projects(
     request: Request,
     session: SessionDep,
     user: ApiUser,
+    page: PageParams,
     status: Annotated[ProjectStatus | None, Query()] = None,
     keyword: Annotated[str | None, Query(max_length=40)] = None,
     archived: bool = False,
 ) -> ProjectList:
-    # The portfolio page's read: the same projects, filtered and ranked the same way.
+    """The portfolio page's read: the same projects, filtered and ranked the
+    same way. Every page of a walk ranks by the scores as of its first page."""
+    after = page.after(RANK_CURSOR)
+    as_of = int(after[0]) if after else queries.latest_assessment_id(session)
     query = PortfolioQuery(
         status=status, keyword=(keyword or "").strip().lower(), archived=archived
     )
-    found = portfolio_view(session, user=user, scoring=request.app.state.scoring, query=query)
-    items = [_public(row, found.resilience) for row in found.rows]
-    return ProjectList(formula=found.config.formula(), items=items)
+    found = portfolio_view(
+        session, user=user, scoring=request.app.state.scoring, query=query, as_of=as_of
+    )
+    rows, cursor = page_after(found.rows, key=_rank_key(as_of), after=after, limit=page.limit)
+    items = [_public(row, found.resilience) for row in rows]
+    return ProjectList(formula=found.config.formula(), items=items, next=cursor)
 
 
 @router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Create a project")

@@ -178,10 +178,18 @@ class Portfolio:
 
 
 def portfolio_view(
-    session: Session, *, user: User, scoring: ScoringConfig, query: PortfolioQuery
+    session: Session,
+    *,
+    user: User,
+    scoring: ScoringConfig,
+    query: PortfolioQuery,
+    as_of: int | None = None,
 ) -> Portfolio:
-    """The user's own portfolio, ranked by `scoring` (their formula)."""
-    rows = queries.portfolio(session, user=user, config=scoring, archived=query.archived)
+    """The user's own portfolio, ranked by `scoring` (their formula); with
+    `as_of`, by the scores as they were at that assessment id."""
+    rows = queries.portfolio(
+        session, user=user, config=scoring, archived=query.archived, as_of=as_of
+    )
     resilience = Resilience.of(session, project_ids=[r.project.id for r in rows])
     return Portfolio(
         rows=query.apply(rows, resilience.reinforced),

@@ -335,3 +335,9 @@ class ProjectPublic(BaseModel):
 class ProjectList(BaseModel):
     formula: str
     items: list[ProjectPublic]
+    next: str | None = PydanticField(
+        None,
+        description="Pass as `cursor` for the next page (lower in the ranking); null on the "
+        "last page. A walk ranks by the scores as they were at its first page: each project "
+        "scored by then appears once, in that order, however it is re-scored meanwhile",
+    )

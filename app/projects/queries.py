@@ -47,16 +47,24 @@ def _in_team(team_id: int) -> sa.ColumnElement[bool]:
     return Project.team_id == team_id
 
 
-def _current_assessment_ids(scope: sa.ColumnElement[bool]) -> sa.Subquery:
+def _current_assessment_ids(scope: sa.ColumnElement[bool], as_of: int | None = None) -> sa.Subquery:
     """The newest assessment of each project in scope (a user's or a team's),
-    so its cost follows that portfolio, not the whole instance."""
-    return (
+    so its cost follows that portfolio, not the whole instance. With
+    `as_of`, the newest up to that assessment id: the scores as they were
+    then (assessments are only ever added)."""
+    query = (
         select(Assessment.project_id, sa.func.max(Assessment.id).label("assessment_id"))
         .join(Project, Project.id == Assessment.project_id)
         .where(scope)
-        .group_by(Assessment.project_id)
-        .subquery("current")
     )
+    if as_of is not None:
+        query = query.where(Assessment.id <= as_of)
+    return query.group_by(Assessment.project_id).subquery("current")
+
+
+def latest_assessment_id(session: Session) -> int:
+    """The newest assessment's id: a point in time for `portfolio(as_of=…)`."""
+    return session.exec(select(sa.func.coalesce(sa.func.max(Assessment.id), 0))).one()
 
 
 def portfolio_titles(session: Session, *, user: User) -> list[tuple[int, str]]:
@@ -170,10 +178,17 @@ class PortfolioRow:
 
 
 def portfolio(
-    session: Session, *, user: User, config: ScoringConfig, archived: bool = False
+    session: Session,
+    *,
+    user: User,
+    config: ScoringConfig,
+    archived: bool = False,
+    as_of: int | None = None,
 ) -> list[PortfolioRow]:
-    """The user's projects with current scores, ranked. Two queries whatever the size."""
-    return _ranked(session, scope=_visible(user), config=config, archived=archived)
+    """The user's projects with current scores, ranked. Two queries whatever
+    the size. With `as_of` (an assessment id), ranked by the scores as they
+    were then, and only the projects scored by then."""
+    return _ranked(session, scope=_visible(user), config=config, archived=archived, as_of=as_of)
 
 
 def team_portfolio(session: Session, *, team_id: int, config: ScoringConfig) -> list[PortfolioRow]:
@@ -183,9 +198,14 @@ def team_portfolio(session: Session, *, team_id: int, config: ScoringConfig) -> 
 
 
 def _ranked(
-    session: Session, *, scope: sa.ColumnElement[bool], config: ScoringConfig, archived: bool
+    session: Session,
+    *,
+    scope: sa.ColumnElement[bool],
+    config: ScoringConfig,
+    archived: bool,
+    as_of: int | None = None,
 ) -> list[PortfolioRow]:
-    current = _current_assessment_ids(scope)
+    current = _current_assessment_ids(scope, as_of)
     archived_clause = (
         Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None)
     )

@@ -3,6 +3,7 @@
 A request is seen by the researcher who made it and by the managers of its
 team; anyone else, teammates included, gets a 404. Same services as the pages."""
 
+from datetime import datetime
 from enum import StrEnum
 
 from fastapi import APIRouter
@@ -14,6 +15,7 @@ from app.auth.models import User
 from app.db import SessionDep
 from app.errors import ApiError, error_responses
 from app.inputs import IdPath
+from app.listing import PageParams, encode_page_cursor, next_cursor_field
 from app.projects import queries as project_queries
 from app.reviews import queries, service
 from app.reviews.models import (
@@ -43,6 +45,11 @@ class Box(StrEnum):
     waiting = "waiting"  # for me to answer, as a manager
     sent = "sent"  # asked by me
     team = "team"  # open in the teams I manage, whoever they are addressed to
+
+
+class RequestPage(BaseModel):
+    items: list[RequestPublic]
+    next: str | None = next_cursor_field("older")
 
 
 class RequestWithdraw(BaseModel):
@@ -103,16 +110,7 @@ def _reload(session: Session, user: User, request_id: int) -> RequestPublic:
     return _one(session, queries.request_for(session, user=user, request_id=request_id))
 
 
-@router.get(
-    "/reviews",
-    response_model=list[RequestPublic],
-    summary="Review requests: waiting for you, sent by you, or open in the teams you manage",
-)
-def list_requests(
-    session: SessionDep, user: ApiUser, box: Box = Box.waiting
-) -> list[RequestPublic]:
-    lister = {Box.waiting: queries.queue, Box.sent: queries.sent_by, Box.team: queries.team_open}
-    rows = lister[box](session, user=user)
+def _listed(session: Session, rows: list[queries.RequestRow]) -> list[RequestPublic]:
     ids = [row.request.id for row in rows]
     questions = queries.questions_by_request(session, request_ids=ids)
     reviews = queries.reviews_by_request(session, request_ids=ids)
@@ -126,6 +124,24 @@ def list_requests(
         )
         for row in rows
     ]
+
+
+@router.get(
+    "/reviews",
+    response_model=RequestPage,
+    summary="Review requests: waiting for you, sent by you, or open in the teams you manage; "
+    "newest first, a page at a time",
+)
+def list_requests(
+    session: SessionDep, user: ApiUser, page: PageParams, box: Box = Box.waiting
+) -> RequestPage:
+    lister = {Box.waiting: queries.queue, Box.sent: queries.sent_by, Box.team: queries.team_open}
+    before = page.after((datetime, int))
+    rows = lister[box](session, user=user, limit=page.limit + 1, before=before)
+    shown = rows[: page.limit]
+    last = shown[-1].request if len(rows) > page.limit else None
+    cursor = encode_page_cursor((last.created_at, last.id)) if last else None
+    return RequestPage(items=_listed(session, shown), next=cursor)
 
 
 @router.post(

@@ -3,6 +3,7 @@ it and by the managers of its team; by no one else, not even teammates."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.auth.models import User
+from app.db import UTCDateTime
 from app.errors import NotFound
 from app.navigation import nav_count
 from app.projects.models import PlanVersion, Project
@@ -99,11 +101,23 @@ class RequestRow:
 LIST_LIMIT = 200
 
 
+# Where a page of requests starts: (created_at, id) of the last one shown.
+RequestCursor = tuple[datetime, int]
+
+
 def _rows(
-    session: Session, *where: sa.ColumnElement[bool], limit: int = LIST_LIMIT
+    session: Session,
+    *where: sa.ColumnElement[bool],
+    limit: int = LIST_LIMIT,
+    before: RequestCursor | None = None,
 ) -> list[RequestRow]:
+    """Newest first; with `before`, those older than that (created_at, id)."""
     requester = aliased(User)
     reviewer = aliased(User)
+    if before is not None:
+        # Bound with the column's own type: the instant is compared as stored.
+        bound = (sa.literal(before[0], UTCDateTime()), before[1])
+        where = (*where, sa.tuple_(ReviewRequest.created_at, ReviewRequest.id) < sa.tuple_(*bound))
     rows = session.exec(
         select(
             ReviewRequest,
@@ -136,17 +150,31 @@ def _waiting_for(user: User) -> sa.ColumnElement[bool]:
     )
 
 
-def queue(session: Session, *, user: User) -> list[RequestRow]:
-    return _rows(session, _waiting_for(user))
+def queue(
+    session: Session,
+    *,
+    user: User,
+    limit: int = LIST_LIMIT,
+    before: RequestCursor | None = None,
+) -> list[RequestRow]:
+    return _rows(session, _waiting_for(user), limit=limit, before=before)
 
 
-def team_open(session: Session, *, user: User) -> list[RequestRow]:
+def team_open(
+    session: Session,
+    *,
+    user: User,
+    limit: int = LIST_LIMIT,
+    before: RequestCursor | None = None,
+) -> list[RequestRow]:
     """Every open request in the teams the user manages, whoever it is addressed to."""
     return _rows(
         session,
         ReviewRequest.status == RequestStatus.open,
         ReviewRequest.requested_by_id != user.id,
         _is_manager_of(user, ReviewRequest.team_id),
+        limit=limit,
+        before=before,
     )
 
 
@@ -157,12 +185,15 @@ def team_waiting(session: Session, *, team_id: int) -> list[RequestRow]:
     )
 
 
-def sent_by(session: Session, *, user: User, limit: int = 100) -> list[RequestRow]:
+def sent_by(
+    session: Session, *, user: User, limit: int = 100, before: RequestCursor | None = None
+) -> list[RequestRow]:
     return _rows(
         session,
         ReviewRequest.requested_by_id == user.id,
         Project.owner_id == user.id,
         limit=limit,
+        before=before,
     )
 
 

@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.db import SessionDep
 from app.errors import error_responses
 from app.inputs import IdPath
+from app.listing import PageParams, page_after
 from app.routing import Route
 from app.teams import queries, service
 from app.teams.models import (
@@ -21,11 +22,13 @@ from app.teams.models import (
     InviteCreate,
     InviteIssued,
     InvitePublic,
+    MemberPage,
     MemberPublic,
     Membership,
     MembershipUpdate,
     Team,
     TeamCreate,
+    TeamPage,
     TeamPublic,
     TeamSettingsUpdate,
 )
@@ -78,9 +81,23 @@ def _member_public(session: Session, membership: Membership) -> MemberPublic:
 # ---------------------------------------------------------------- teams
 
 
-@router.get("/teams", response_model=list[TeamPublic], summary="Your teams, with your role")
-def list_teams(session: SessionDep, user: ApiUser) -> list[TeamPublic]:
-    return [_team(v.team, v.membership) for v in queries.teams_of(session, user=user)]
+def _team_key(view: queries.TeamView) -> tuple[str, int]:
+    return (view.team.name, view.team.id)
+
+
+def _member_key(member: queries.Member) -> tuple[str, str, int]:
+    return (member.membership.role.value, member.user.display_name, member.user.id)
+
+
+@router.get(
+    "/teams",
+    response_model=TeamPage,
+    summary="Your teams, with your role, by name, a page at a time",
+)
+def list_teams(session: SessionDep, user: ApiUser, page: PageParams) -> TeamPage:
+    views = sorted(queries.teams_of(session, user=user), key=_team_key)
+    shown, cursor = page_after(views, key=_team_key, after=page.after((str, int)), limit=page.limit)
+    return TeamPage(items=[_team(v.team, v.membership) for v in shown], next=cursor)
 
 
 @router.post("/teams", response_model=TeamPublic, status_code=201, summary="Create a team")
@@ -118,11 +135,19 @@ def update_team(
 
 
 @router.get(
-    "/teams/{team_id}/members", response_model=list[MemberPublic], summary="A team's members"
+    "/teams/{team_id}/members",
+    response_model=MemberPage,
+    summary="A team's members, managers first, a page at a time",
 )
-def list_members(session: SessionDep, user: ApiUser, team_id: IdPath) -> list[MemberPublic]:
+def list_members(
+    session: SessionDep, user: ApiUser, team_id: IdPath, page: PageParams
+) -> MemberPage:
     view = queries.team_for(session, user=user, team_id=team_id)
-    return [_member(m.membership, m.user) for m in queries.members_of(session, team=view.team)]
+    members = sorted(queries.members_of(session, team=view.team), key=_member_key)
+    shown, cursor = page_after(
+        members, key=_member_key, after=page.after((str, str, int)), limit=page.limit
+    )
+    return MemberPage(items=[_member(m.membership, m.user) for m in shown], next=cursor)
 
 
 @router.patch(

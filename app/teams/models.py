@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
 from app.inputs import Bool, Id, integer
+from app.listing import next_cursor_field
 
 NAME_MAX = 120
 INVITE_DAYS_MAX = 30
@@ -135,12 +136,22 @@ class TeamPublic(BaseModel):
     created_at: datetime
 
 
+class TeamPage(BaseModel):
+    items: list[TeamPublic]
+    next: str | None = next_cursor_field("by name")
+
+
 class MemberPublic(BaseModel):
     user_id: int
     display_name: str
     role: TeamRole
     is_admin: bool
     joined_at: datetime
+
+
+class MemberPage(BaseModel):
+    items: list[MemberPublic]
+    next: str | None = next_cursor_field("managers first, then by name")
 
 
 class InvitePublic(BaseModel):

@@ -367,3 +367,23 @@ def test_an_entry_cannot_be_emptied_through_the_api(api, db, user):
     r = api.patch(f"/api/v1/journal/entries/{entry.id}", json={"version": 1, "body": ""})
     assert r.status_code == 422 and "empty entry" in r.json()["error"]["message"]
     assert api.post("/api/v1/journal/entries", json={"kind": "rest"}).status_code == 422
+
+
+def test_a_long_journal_exports_whole_a_week_a_section_in_every_format(logged_in, db, user):
+    """The exports are written a batch of entries at a time (and streamed):
+    a journal longer than a batch still comes out whole, in day order, each
+    week once, and the JSON is one document."""
+    from datetime import date, timedelta
+
+    first = date(2025, 1, 6)  # a Monday
+    days = [first + timedelta(days=3 * i) for i in range(700)]  # more than a batch (500)
+    for i, day in enumerate(days):
+        factories.make_entry(db, user, day=day.isoformat(), kind="writing", body=f"Entry {i}")
+    weeks = sorted({f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02}" for d in days})
+    text = logged_in.get("/journal/export.md").text
+    assert [line[3:] for line in text.splitlines() if line.startswith("## ")] == weeks
+    assert text.index("Entry 0\n") < text.index("Entry 500\n") < text.index("Entry 699\n")
+    archive = zipfile.ZipFile(io.BytesIO(logged_in.get("/journal/export.zip").content))
+    assert sorted(archive.namelist()) == [f"{w}.md" for w in weeks]
+    data = json.loads(logged_in.get("/journal/export.json").text)
+    assert [e["body"] for e in data["entries"]] == [f"Entry {i}" for i in range(700)]

@@ -44,7 +44,7 @@ def notices(db, user, other_user) -> list[int]:
 def test_my_notifications_newest_first(api, db, user, notices):
     r = api.get("/api/v1/notifications")
     assert r.status_code == 200, r.text
-    listing = r.json()
+    listing = r.json()["items"]
     assert [n["summary"] for n in listing] == ["Third", "Second", "First"]
     assert listing[0]["id"] == notices[-1]
     assert (listing[0]["kind"], listing[0]["actor_name"], listing[0]["read_at"]) == (
@@ -53,7 +53,7 @@ def test_my_notifications_newest_first(api, db, user, notices):
         None,
     )
     assert "user_id" not in listing[0]
-    assert [n["summary"] for n in api.get("/api/v1/notifications?limit=2").json()] == [
+    assert [n["summary"] for n in api.get("/api/v1/notifications?limit=2").json()["items"]] == [
         "Third",
         "Second",
     ]
@@ -62,10 +62,12 @@ def test_my_notifications_newest_first(api, db, user, notices):
 def test_marking_read_up_to_an_id_leaves_newer_ones_unread(api, db, user, other_user, notices):
     r = api.post("/api/v1/notifications/read", json={"up_to_id": notices[1]})
     assert r.status_code == 200 and r.json() == {"marked": 2}
-    assert [n["summary"] for n in api.get("/api/v1/notifications?unread=true").json()] == ["Third"]
-    assert len(api.get("/api/v1/notifications").json()) == 3
+    assert [n["summary"] for n in api.get("/api/v1/notifications?unread=true").json()["items"]] == [
+        "Third"
+    ]
+    assert len(api.get("/api/v1/notifications").json()["items"]) == 3
     assert api.post("/api/v1/notifications/read", json={}).json() == {"marked": 1}
-    assert api.get("/api/v1/notifications?unread=true").json() == []
+    assert api.get("/api/v1/notifications?unread=true").json()["items"] == []
     assert api.post("/api/v1/notifications/read").json() == {"marked": 0}
     assert unread_of(db, user) == 0
     assert unread_of(db, other_user) == 1  # Grace's own stay hers
@@ -73,7 +75,7 @@ def test_marking_read_up_to_an_id_leaves_newer_ones_unread(api, db, user, other_
 
 def test_someone_elses_notifications_stay_theirs(api, db, user, other_user, notices):
     as_grace = {"Authorization": f"Bearer {factories.make_token(db, other_user)}"}
-    theirs = api.get("/api/v1/notifications", headers=as_grace).json()
+    theirs = api.get("/api/v1/notifications", headers=as_grace).json()["items"]
     assert [n["summary"] for n in theirs] == ["Theirs"]
     # Marking "up to" a higher id never reaches another person's notifications.
     r = api.post("/api/v1/notifications/read", json={"up_to_id": notices[-1] + 100})
@@ -91,13 +93,13 @@ def test_a_review_request_notifies_its_reviewer(api, db, user, other_user):
     )
     assert r.status_code == 201
     as_grace = {"Authorization": f"Bearer {factories.make_token(db, other_user)}"}
-    [notice] = api.get("/api/v1/notifications?unread=true", headers=as_grace).json()
+    [notice] = api.get("/api/v1/notifications?unread=true", headers=as_grace).json()["items"]
     assert (notice["kind"], notice["request_id"], notice["actor_name"]) == (
         "review_requested",
         r.json()["id"],
         "Ada",
     )
-    assert api.get("/api/v1/notifications").json() == []
+    assert api.get("/api/v1/notifications").json()["items"] == []
 
 
 @pytest.mark.parametrize(

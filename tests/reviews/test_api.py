@@ -99,17 +99,17 @@ def test_a_researcher_shares_a_plan_up_and_the_manager_finds_it(api, db, user, c
         {"position": 2, "text": "Open?", "answer": ""},
     ]
     assert api.get(f"/api/v1/reviews/{created['id']}", headers=cast.as_maria).json() == created
-    assert [r["id"] for r in api.get("/api/v1/reviews?box=sent").json()] == [created["id"]]
-    waiting = api.get("/api/v1/reviews", headers=cast.as_maria).json()
+    assert [r["id"] for r in api.get("/api/v1/reviews?box=sent").json()["items"]] == [created["id"]]
+    waiting = api.get("/api/v1/reviews", headers=cast.as_maria).json()["items"]
     assert waiting == [created]
-    assert api.get("/api/v1/reviews").json() == []  # nothing waits for Ada
+    assert api.get("/api/v1/reviews").json()["items"] == []  # nothing waits for Ada
     # Grace manages the team too: she sees it among the team's open requests,
     # but it is not waiting for her.
-    assert api.get("/api/v1/reviews?box=waiting", headers=cast.as_grace).json() == []
-    assert [r["id"] for r in api.get("/api/v1/reviews?box=team", headers=cast.as_grace).json()] == [
-        created["id"]
-    ]
-    assert api.get("/api/v1/reviews?box=team", headers=cast.as_rita).json() == []
+    assert api.get("/api/v1/reviews?box=waiting", headers=cast.as_grace).json()["items"] == []
+    assert [
+        r["id"] for r in api.get("/api/v1/reviews?box=team", headers=cast.as_grace).json()["items"]
+    ] == [created["id"]]
+    assert api.get("/api/v1/reviews?box=team", headers=cast.as_rita).json()["items"] == []
     notice = db.exec(select(Notification).where(Notification.user_id == cast.maria.id)).one()
     assert (notice.kind, notice.request_id) == ("review_requested", created["id"])
 
@@ -193,7 +193,7 @@ def test_the_requester_and_the_teams_managers_see_a_request_no_one_else(api, db,
         error_of(
             api.post(f"{url}/withdraw", json={"version": 1}, headers=stranger), 404, "not_found"
         )
-        assert api.get("/api/v1/reviews?box=team", headers=stranger).json() == []
+        assert api.get("/api/v1/reviews?box=team", headers=stranger).json()["items"] == []
     error_of(api.get("/api/v1/reviews/999999"), 404, "not_found")
     db.expire_all()
     assert db.get(ReviewRequest, request_.id).version == 1
@@ -222,8 +222,11 @@ def test_a_manager_answers_and_the_researcher_reads_the_answer(api, db, user, ca
     )
     mine = api.get(f"/api/v1/reviews/{request_.id}").json()
     assert mine == answered
-    assert api.get("/api/v1/reviews", headers=cast.as_maria).json() == []
-    assert api.get("/api/v1/reviews?box=sent").json()[0]["review"]["decision"] == "acknowledged"
+    assert api.get("/api/v1/reviews", headers=cast.as_maria).json()["items"] == []
+    assert (
+        api.get("/api/v1/reviews?box=sent").json()["items"][0]["review"]["decision"]
+        == "acknowledged"
+    )
     notice = db.exec(select(Notification).where(Notification.user_id == user.id)).one()
     assert notice.kind == "review_answered" and "scoop risk acknowledged" in notice.summary
 
@@ -350,7 +353,7 @@ def test_a_withdrawn_request_cannot_be_answered_or_edited(api, db, cast, request
     withdrawn = api.post(f"{url}/withdraw", json={"version": 1})
     assert withdrawn.status_code == 200, withdrawn.text
     assert (withdrawn.json()["status"], withdrawn.json()["version"]) == ("withdrawn", 2)
-    assert api.get("/api/v1/reviews", headers=cast.as_maria).json() == []
+    assert api.get("/api/v1/reviews", headers=cast.as_maria).json()["items"] == []
     late = api.post(f"{url}/review", json=answer(version=2), headers=cast.as_maria)
     assert "withdrew" in error_of(late, 409, "review_changed")["message"]
     edit = api.patch(f"{url}/questions", json={"version": 2, "questions": ["Again?"]})
@@ -441,9 +444,9 @@ def test_a_demoted_manager_loses_sight_of_the_request_at_once(api, db, cast, req
     assert demoted.status_code == 200, demoted.text
     error_of(api.get(url, headers=cast.as_maria), 404, "not_found")
     error_of(api.post(f"{url}/review", json=answer(), headers=cast.as_maria), 404, "not_found")
-    assert api.get("/api/v1/reviews", headers=cast.as_maria).json() == []
+    assert api.get("/api/v1/reviews", headers=cast.as_maria).json()["items"] == []
     # Addressed to no one now, so it waits for any manager of the team.
-    waiting = api.get("/api/v1/reviews", headers=cast.as_grace).json()
+    waiting = api.get("/api/v1/reviews", headers=cast.as_grace).json()["items"]
     assert [(r["id"], r["reviewer_id"]) for r in waiting] == [(request_.id, None)]
     assert count(db, Review) == 0
 
@@ -468,7 +471,7 @@ def test_a_researcher_leaving_takes_their_requests_along(api, db, user, cast, pr
     mine = api.get(f"/api/v1/reviews/{request_.id}").json()
     assert mine["status"] == "withdrawn"
     assert api.get(f"/api/v1/projects/{project.id}").json()["team_id"] is None
-    assert api.get("/api/v1/reviews", headers=cast.as_maria).json() == []
+    assert api.get("/api/v1/reviews", headers=cast.as_maria).json()["items"] == []
 
 
 def test_a_box_costs_the_same_few_queries_however_full(api, db, user, cast, count_queries):
@@ -485,5 +488,5 @@ def test_a_box_costs_the_same_few_queries_however_full(api, db, user, cast, coun
         more = factories.make_project(db, user, f"More {n}", team_id=cast.team.id)
         request = factories.make_request(db, more, user, cast.grace, ["A?", "B?"])
         factories.make_review(db, request, cast.maria)
-    assert len(api.get("/api/v1/reviews?box=sent").json()) == 5
+    assert len(api.get("/api/v1/reviews?box=sent").json()["items"]) == 5
     assert statements() == few

@@ -49,7 +49,7 @@ def test_create_a_team_with_the_instance_formula_and_list_it(api, app, db, user)
     assert created["score_mapping"] == list(defaults.mapping)
     assert created["residual_open"] == defaults.residuals["open"]
     assert api.get(f"/api/v1/teams/{created['id']}").json() == created
-    assert [t["name"] for t in api.get("/api/v1/teams").json()] == ["Language models"]
+    assert [t["name"] for t in api.get("/api/v1/teams").json()["items"]] == ["Language models"]
     membership = db.exec(select(Membership).where(Membership.team_id == created["id"])).one()
     assert (membership.user_id, membership.role, membership.is_admin) == (user.id, "manager", True)
 
@@ -58,7 +58,7 @@ def test_the_team_list_shows_only_my_teams_with_my_role(api, db, user, other_use
     theirs = factories.make_team(db, other_user, "Another team")
     factories.add_member(db, theirs, user, "researcher")
     factories.make_team(db, other_user, "Not mine")
-    listing = api.get("/api/v1/teams").json()
+    listing = api.get("/api/v1/teams").json()["items"]
     assert [(t["name"], t["role"], t["is_admin"]) for t in listing] == [
         ("Another team", "researcher", False),
         ("Vision group", "manager", True),
@@ -143,7 +143,7 @@ def test_members_may_read_a_team_but_only_admins_change_it(api, db, team, grace,
 
 
 def test_members_are_listed_managers_first(api, db, user, other_user, team, grace, outsider):
-    members = api.get(f"/api/v1/teams/{team.id}/members", headers=grace).json()
+    members = api.get(f"/api/v1/teams/{team.id}/members", headers=grace).json()["items"]
     assert [(m["display_name"], m["role"], m["is_admin"]) for m in members] == [
         ("Ada", "manager", True),
         ("Grace", "researcher", False),
@@ -216,7 +216,7 @@ def test_an_admin_removes_a_member_who_then_sees_nothing(api, db, other_user, te
     assert r.status_code == 204 and r.content == b""
     assert count(db, Membership, Membership.user_id == other_user.id) == 0
     error_of(api.get(f"/api/v1/teams/{team.id}", headers=grace), 404, "not_found")
-    assert api.get("/api/v1/teams", headers=grace).json() == []
+    assert api.get("/api/v1/teams", headers=grace).json()["items"] == []
 
 
 def test_a_member_leaves_but_may_not_remove_others(api, db, user, other_user, team, grace):
@@ -225,9 +225,9 @@ def test_a_member_leaves_but_may_not_remove_others(api, db, user, other_user, te
     )
     r = api.delete(f"/api/v1/teams/{team.id}/members/{other_user.id}", headers=grace)
     assert r.status_code == 204
-    assert [m["display_name"] for m in api.get(f"/api/v1/teams/{team.id}/members").json()] == [
-        "Ada"
-    ]
+    assert [
+        m["display_name"] for m in api.get(f"/api/v1/teams/{team.id}/members").json()["items"]
+    ] == ["Ada"]
 
 
 def test_the_only_admin_cannot_leave_a_team_with_members(api, db, user, team, grace):
