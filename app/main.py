@@ -47,6 +47,8 @@ from app.reviews.routes import router as reviews_router
 from app.rounds.api import router as rounds_api
 from app.rounds.routes import router as rounds_router
 from app.scoring import config_from_settings
+from app.search.api import router as search_api
+from app.search.routes import router as search_router
 from app.security import (
     body_limit,
     canonical_origin,
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(projects_router)
     app.include_router(project_page_router)
     app.include_router(releases_router)
+    app.include_router(search_router)
     app.include_router(replans_router)
     app.include_router(week_router)
     app.include_router(journal_router)
@@ -142,6 +145,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(ranked_projects_api)
     app.include_router(projects_api)
     app.include_router(releases_api)
+    app.include_router(search_api)
     app.include_router(replans_api)
     app.include_router(journal_api)
     app.include_router(teams_api)

@@ -69,7 +69,7 @@
   function search() {
     var box = document.querySelector(
       "main input[type=search], main input[name=q], main input[name=keyword]"
-    );
+    ) || document.querySelector("form.header-search input");
     if (box) { box.focus(); box.select(); }
   }
   document.addEventListener("keydown", function (event) {

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.cli import alembic_config
 from app.db import UTCDateTime, make_engine, utcnow
+from app.fulltext import is_index_object
 from app.journal import service as journal_service
 from app.journal.models import EntryUpdate
 from app.markdown import render_markdown
@@ -25,7 +26,10 @@ BEFORE_STORED_HTML = "06d1571a32d2"  # the revision before bodies kept their HTM
 def _tables(url: str) -> set[str]:
     engine = make_engine(url)
     try:
-        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+        names = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+        # SQLite's FTS5 tables (and their shadow tables) have no model: they are
+        # the full-text index, made by its migration (see alembic/env.py).
+        return {name for name in names if not is_index_object(name)}
     finally:
         engine.dispose()
 

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from app import fulltext
 from app.auth.models import User
 from app.auth.queries import display_names
 from app.errors import NotFound
 from app.journal.models import EntryKind, JournalEntry, JournalRevision, JournalSettings
-from app.listing import folded_match, newest_first_page
+from app.listing import newest_first_page
 from app.projects.models import Project
 from app.teams.models import Membership
 
@@ -83,8 +84,10 @@ def entries(
         query = query.where(JournalEntry.kind == filters.kind)
     if filters.project_id:
         query = query.where(JournalEntry.project_id == filters.project_id)
-    if filters.text:
-        query = query.where(folded_match(JournalEntry.search_text, filters.text))
+    dialect = session.get_bind().dialect.name
+    found = fulltext.match(fulltext.JOURNAL, filters.text, dialect=dialect)
+    if found:
+        query = query.where(JournalEntry.id.in_(found.ids()))
     return newest_first_page(
         session, query, day=JournalEntry.day, ident=JournalEntry.id, before=before, limit=limit
     )

@@ -6,9 +6,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from app import fulltext
 from app.auth.models import User
 from app.errors import NotFound
-from app.listing import folded_match, newest_first_page
+from app.listing import newest_first_page
 from app.projects.models import Project
 from app.releases.models import LinkEffect, LinkState, Release, ReleaseKind, ReleaseLink
 
@@ -90,11 +91,16 @@ def release_log(
         query = query.where(Release.released_on >= filters.since)
     if filters.until:
         query = query.where(Release.released_on <= filters.until)
-    if filters.text:
-        query = query.where(folded_match(Release.search_text, filters.text))
+    found = fulltext.match(fulltext.RELEASES, filters.text, dialect=_dialect(session))
+    if found:
+        query = query.where(Release.id.in_(found.ids()))
     return newest_first_page(
         session, query, day=Release.released_on, ident=Release.id, before=before, limit=limit
     )
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def organisations(session: Session, *, user: User, limit: int = 200) -> list[str]:

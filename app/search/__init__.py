@@ -1,0 +1,1 @@
+"""One search box over everything a person may see: projects, releases, the journal."""
