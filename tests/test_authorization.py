@@ -35,6 +35,7 @@ _PUBLIC = {
     "/reset",
     "/reset/{token}",
     "/api/docs",
+    "/mail/unsubscribe/{token}",  # a signed token is the credential: tests/mail
 }
 _ID = re.compile(r"\{([a-z_]+)\}")
 

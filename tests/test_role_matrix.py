@@ -135,6 +135,7 @@ CLASSIFIED: dict[str, str] = {
     "POST /account/password": _SELF,
     "POST /account/sessions/revoke": _SELF,
     "POST /account/timezone": _SELF,
+    "POST /account/mail": _SELF,
     "GET /": _SELF,
     "GET /projects/new": _SELF,
     "POST /projects": _SELF,
@@ -291,6 +292,7 @@ _UNGUARDED = {
     "/reset",
     "/reset/{token}",
     "/api/docs",
+    "/mail/unsubscribe/{token}",  # a signed token, no log-in: tests/mail
 }
 _TOKENS = {"POST /account/tokens/{token_id}/revoke"}  # tokens: tests/auth
 MATRIX = [(m, p) for m, p in ROUTES if p not in _UNGUARDED and f"{m} {p}" not in _TOKENS]

@@ -22,6 +22,7 @@ from app.auth.models import (
 from app.auth.passwords import hash_password
 from app.config import Settings
 from app.db import utcnow
+from app.mail.preferences import digest_rezone
 
 TOKEN_PREFIX = "gf_"
 
@@ -220,6 +221,7 @@ def user_set_timezone(session: Session, *, user: User, timezone: str) -> None:
     user.timezone = timezone
     session.add(user)
     session.flush()
+    digest_rezone(session, user_id=user.id, zone=timezone)
 
 
 RESET_LIFETIME = timedelta(hours=1)

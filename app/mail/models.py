@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime, in_check, utcnow
@@ -96,3 +98,17 @@ class MailPreference(SQLModel, table=True):
     # None while the digest is off.
     digest_next_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class MailPreferenceForm(BaseModel):
+    """The account page's e-mail form: unticked boxes are absent, so absent is off."""
+
+    model_config = ConfigDict(extra="ignore")
+    scoops: ScoopMail = ScoopMail.off
+    reviews: bool = False
+    digest: bool = False
+    digest_weekday: int = PydanticField(default=0, ge=0, le=6)
+    digest_hour: int = PydanticField(default=8, ge=0, le=23)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from app.config import Settings
 from app.db import Database
 from app.mail.delivery import Delivered, deliver_due
+from app.mailings.compose import COMPOSERS
 
 log = logging.getLogger(__name__)
 
@@ -34,4 +35,4 @@ def deliver(database: Database, settings: Settings, **kwargs) -> Delivered:
 
 
 def composers() -> dict:
-    return {}
+    return COMPOSERS
