@@ -227,11 +227,57 @@ def worker(
     import logging
 
     from app.feeds.worker import run
+    from app.mailings.worker import mail_job
     from app.spreadsheets.worker import run_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    polls = run(_database(), get_settings(), once=once, jobs=[run_due])
+    settings = get_settings()
+    polls = run(_database(), settings, once=once, jobs=[run_due, mail_job(settings)])
     typer.echo(f"{polls} polls")
+
+
+mail = typer.Typer(help="E-mail: send a test message.", no_args_is_help=True)
+cli.add_typer(mail, name="mail")
+
+
+@mail.command("test")
+def mail_test(email: Annotated[str, typer.Argument(help="Where to send it")]) -> None:
+    """Send a test message now, through the outbox: it is queued, then
+    delivered by this command at once (not left to the worker), so the
+    answer of the SMTP server is printed here and the outbox keeps the record."""
+    import app.models  # noqa: F401 - every table, for the outbox's foreign key
+    from app.mail.models import MailKind
+    from app.mail.outbox import mail_enqueue
+    from app.mail.smtp import mail_configured
+    from app.mailings.worker import deliver
+
+    settings = get_settings()
+    if not mail_configured(settings):
+        raise _fail("GOLDFISH_SMTP_URL is not set: there is no mail server to send through.")
+    database = _database()
+    with database.session(write=True) as session:
+        mail_id = mail_enqueue(
+            session,
+            kind=MailKind.test,
+            to=email.strip()[:254],
+            subject="Goldfish test message",
+            text=(
+                f"This is a test message from Goldfish at {settings.public_url}.\n"
+                "If you can read it, e-mail from this instance reaches you.\n"
+            ),
+            html=(
+                f"<p>This is a test message from Goldfish at "
+                f'<a href="{settings.public_url}">{settings.public_url}</a>.</p>'
+                "<p>If you can read it, e-mail from this instance reaches you.</p>"
+            ),
+        )
+        session.commit()
+    done = deliver(database, settings, ids=[mail_id])
+    if not done.sent:
+        raise _fail(
+            f"Not sent: {done.last_error} (message {mail_id} is queued for the worker to retry)"
+        )
+    typer.echo(f"Sent to {email} (message {mail_id}).")
 
 
 # ------------------------------------------------------------ your data

@@ -75,12 +75,15 @@ class Settings(BaseSettings):
     # are built on it, whatever Host header a request brings. Required in
     # production; in development, links point at HOST:PORT.
     base_url: str = ""
-    # The SMTP server that sends password-reset links, e.g.
+    # The SMTP server that sends password-reset links and the e-mail people ask for, e.g.
     # smtp://user:password@mail.example.org:587 (STARTTLS when the server
     # offers it; smtps:// for TLS from the start). Unset: no mail is sent,
     # and "Forgot password" tells people to ask their administrator.
     smtp_url: str = ""
     mail_from: str = "Goldfish <goldfish@localhost>"
+    # How long the worker waits on the SMTP server (connecting, each reply)
+    # before the message is retried later.
+    smtp_timeout_seconds: float = Field(15, gt=0, le=300)
 
     # Anyone may create an account while this is on; the first account can
     # always be created so that an empty instance can be set up.

@@ -29,6 +29,7 @@ from app.journal.api import router as journal_api
 from app.journal.models import ENTRY_KIND_OPTIONS
 from app.journal.routes import router as journal_router
 from app.journal.team import router as team_journal_router
+from app.mailings.routes import router as mailings_router
 from app.notifications.api import router as notifications_api
 from app.notifications.routes import router as notifications_router
 from app.overview.portfolio import router as portfolio_router
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(reviews_router)
     app.include_router(rounds_router)
     app.include_router(notifications_router)
+    app.include_router(mailings_router)
     app.include_router(feeds_router)
     app.include_router(inbox_router)
     app.include_router(spreadsheets_router)

@@ -8,6 +8,7 @@ from app.calendar_feed.models import CalendarFeed
 from app.feeds.models import Feed, FeedItem
 from app.inbox.models import Suggestion
 from app.journal.models import JournalEntry, JournalRevision, JournalSettings
+from app.mail.models import MailOutbox, MailPreference
 from app.notifications.models import Notification
 from app.projects.models import Assessment, PlanVersion, Project, ProjectKeyword
 from app.releases.models import Release, ReleaseLink
@@ -31,6 +32,8 @@ __all__ = [
     "JournalRevision",
     "JournalSettings",
     "LoginAttempt",
+    "MailOutbox",
+    "MailPreference",
     "Membership",
     "Notification",
     "PlanVersion",

@@ -36,6 +36,7 @@ _PUBLIC = {
     "/reset/{token}",
     "/api/docs",
     "/calendar/{token}.ics",  # a calendar app, with the private link: tests/calendar_feed
+    "/mail/unsubscribe/{token}",  # a signed token is the credential: tests/mail
 }
 _ID = re.compile(r"\{([a-z_]+)\}")
 

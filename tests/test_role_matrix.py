@@ -163,6 +163,7 @@ CLASSIFIED: dict[str, str] = {
     "POST /account/calendar/revoke": _SELF,
     "POST /account/calendar/slot": _SELF,
     "POST /account/theme": _SELF,
+    "POST /account/mail": _SELF,
     "GET /": _SELF,
     "GET /projects/new": _SELF,
     "POST /projects": _SELF,
@@ -336,6 +337,7 @@ _UNGUARDED = {
     "/reset/{token}",
     "/api/docs",
     "/calendar/{token}.ics",  # the link is the key: tests/calendar_feed
+    "/mail/unsubscribe/{token}",  # a signed token, no log-in: tests/mail
 }
 _TOKENS = {"POST /account/tokens/{token_id}/revoke"}  # tokens: tests/auth
 MATRIX = [(m, p) for m, p in ROUTES if p not in _UNGUARDED and f"{m} {p}" not in _TOKENS]

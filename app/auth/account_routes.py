@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.auth import service
 from app.auth.deps import CurrentUser
@@ -22,7 +22,11 @@ from app.auth.policy import password_problem
 from app.auth.queries import tokens_of
 from app.auth.sessions import logged_out
 from app.db import SessionDep
+from app.forms import validate
 from app.inputs import IdPath
+from app.mail.models import WEEKDAYS, MailPreferenceForm
+from app.mail.preferences import preference_get, preference_save
+from app.mail.smtp import mail_configured
 from app.routing import Route
 from app.web import LOCAL_TIME, client_ip, redirect, render
 
@@ -61,6 +65,11 @@ def _account_page(
         "themes": THEMES,
         "values": {},
         "errors": {},
+        "mail_on": mail_configured(request.app.state.settings),
+        "mail_values": preference_get(session, user_id=user.id).model_dump(mode="json"),
+        "mail_errors": {},
+        "weekdays": [(str(n), day) for n, day in enumerate(WEEKDAYS)],
+        "hours": [(str(h), f"{h:02d}:00") for h in range(24)],
     } | extra
     return render(request, "auth/account.html", context, status_code=status_code)
 
@@ -182,6 +191,29 @@ def sessions_revoke(
     service.session_revoke_all(session, user=user, tokens_too=tokens == "revoke")
     session.commit()
     return logged_out()
+
+
+class MailForm(BaseModel):
+    """As posted: text, a ticked box is "on"."""
+
+    scoops: str = Field("off", max_length=10)
+    reviews: str = Field("", max_length=10)
+    digest: str = Field("", max_length=10)
+    digest_weekday: str = Field("0", max_length=10)
+    digest_hour: str = Field("8", max_length=10)
+
+
+@router.post("/account/mail", name="mail_preferences_update")
+def mail_preferences_update(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[MailForm, Form()]
+) -> Response:
+    typed = form.model_dump() | {"reviews": form.reviews == "on", "digest": form.digest == "on"}
+    data, errors = validate(MailPreferenceForm, typed)
+    if data is None:
+        return _account_page(request, session, user, 422, mail_errors=errors, mail_values=typed)
+    preference_save(session, user_id=user.id, zone=user.timezone, **data.model_dump())
+    session.commit()
+    return redirect(request, "/account#mail", message="E-mail choices saved.")
 
 
 @router.post("/account/timezone", name="timezone_update")

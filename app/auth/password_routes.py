@@ -10,7 +10,7 @@ answers the same whether or not the account exists."""
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
@@ -21,7 +21,9 @@ from app.auth.policy import password_problem
 from app.auth.queries import user_by_email
 from app.auth.sessions import clear_private_cookie, set_private_cookie, start_session
 from app.db import SessionDep, begin_reading
-from app.mail import mail_configured, send_mail
+from app.mail.models import MailKind
+from app.mail.outbox import mail_enqueue
+from app.mail.smtp import mail_configured
 from app.routing import Route
 from app.web import client_ip, render
 
@@ -69,7 +71,6 @@ class ForgotForm(BaseModel):
 def forgot(
     request: Request,
     session: SessionDep,
-    background: BackgroundTasks,
     form: Annotated[ForgotForm, Form()],
 ) -> Response:
     hour = timedelta(hours=1)
@@ -79,15 +80,16 @@ def forgot(
     ):
         session.commit()
         return _forgot(request, {"email": form.email}, status_code=429)
-    _mail_link(request.app.state.settings, session, background, form.email.strip().lower()[:254])
+    _mail_link(request.app.state.settings, session, form.email.strip().lower()[:254])
     session.commit()
     return _forgot(request, {"email": form.email}, sent=True)
 
 
-def _mail_link(settings, session: SessionDep, background: BackgroundTasks, email: str) -> None:
+def _mail_link(settings, session: SessionDep, email: str) -> None:
     """A reset link to `email`, if it names an active account, mail is set up
-    and it has not had its links for the hour. Sent after the answer, so
-    the time taken does not tell who has an account."""
+    and it has not had its links for the hour. Queued with the link, in the
+    request's transaction; `goldfish worker` sends it, so the time taken
+    does not tell who has an account."""
     flooded = service.throttled(
         session,
         action="forgot-email",
@@ -99,8 +101,13 @@ def _mail_link(settings, session: SessionDep, background: BackgroundTasks, email
     if flooded or user is None or not user.is_active or not mail_configured(settings):
         return
     body = reset_mail_body(service.reset_link(settings, service.reset_create(session, user=user)))
-    background.add_task(
-        send_mail, settings, to=user.email, subject="Reset your Goldfish password", body=body
+    mail_enqueue(
+        session,
+        kind=MailKind.account,
+        to=user.email,
+        user_id=user.id,
+        subject="Reset your Goldfish password",
+        text=body,
     )
 
 

@@ -3,10 +3,9 @@
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -20,7 +19,9 @@ from app.auth.sessions import logged_out, start_session
 from app.config import Settings
 from app.db import SessionDep, begin_reading
 from app.forms import validate
-from app.mail import mail_configured, send_mail
+from app.mail.models import MailKind
+from app.mail.outbox import mail_enqueue
+from app.mail.smtp import mail_configured
 from app.routing import Route
 from app.web import client_ip, redirect, render, safe_next
 
@@ -73,7 +74,6 @@ def _signup_page(request: Request, context: dict, status_code: int = 200) -> Res
 async def signup(
     request: Request,
     session: SessionDep,
-    background: BackgroundTasks,
     form: Annotated[SignupForm, Form()],
 ) -> Response:
     data, errors = validate(UserCreate, form.model_dump(exclude={"next"}))
@@ -86,7 +86,7 @@ async def signup(
         return _signup_page(request, context, 403 if not is_open else 422)
     password_hash = await hash_password_limited(request.app, data.password)
     by_mail = not first and mail_configured(request.app.state.settings)
-    finish = partial(_confirm_by_mail, background=background) if by_mail else _create
+    finish = _confirm_by_mail if by_mail else _create
     return await run_in_threadpool(
         finish, request, session, data, password_hash, context, form.next
     )
@@ -124,7 +124,7 @@ def _create(request, session: SessionDep, data, password_hash: str, context: dic
 
 
 def _confirm_by_mail(
-    request, session: SessionDep, data, password_hash: str, context: dict, _next: str, *, background
+    request, session: SessionDep, data, password_hash: str, context: dict, _next: str
 ) -> Response:
     """With mail, every sign-up gets the same answer ("check your inbox"),
     and the inbox tells the truth: a link to finish, or, to an existing
@@ -147,8 +147,9 @@ def _confirm_by_mail(
             f"Open this link within a day to finish creating your account:\n"
             f"{base}/signup/confirm/{raw}\n\nIf you did not sign up, ignore this message.\n"
         )
+    # Queued with the pending sign-up, sent by `goldfish worker`.
+    mail_enqueue(session, kind=MailKind.account, to=data.email, subject=subject, text=body)
     session.commit()
-    background.add_task(send_mail, settings, to=data.email, subject=subject, body=body)
     return _signup_page(request, context | {"sent": data.email})
 
 

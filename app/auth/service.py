@@ -23,6 +23,7 @@ from app.auth.models import (
 from app.auth.passwords import hash_password
 from app.config import Settings
 from app.db import utcnow
+from app.mail.preferences import digest_rezone
 
 TOKEN_PREFIX = "gf_"
 
@@ -221,6 +222,7 @@ def user_set_timezone(session: Session, *, user: User, timezone: str) -> None:
     user.timezone = timezone
     session.add(user)
     session.flush()
+    digest_rezone(session, user_id=user.id, zone=timezone)
 
 
 def user_set_theme(session: Session, *, user: User, theme: Theme) -> None:

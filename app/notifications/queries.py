@@ -193,3 +193,9 @@ def counts_by_kind(
     ).all()
     found = {NoticeKind(kind): n for kind, n in rows}
     return {kind: found.get(kind, 0) for kind in NoticeKind}
+
+
+def notice_for(session: Session, *, user: User, notification_id: int) -> NoticeRow | None:
+    """One of the user's notifications (as the list shows it), for its e-mail."""
+    row = session.exec(_rows_query(user).where(Notification.id == notification_id)).first()
+    return NoticeRow(**row._mapping) if row else None

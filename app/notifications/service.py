@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.db import utcnow
+from app.notifications.mailing import mail_notifications
 from app.notifications.models import NoticeKind, Notification
 
 
@@ -27,8 +28,9 @@ def notify(
     """One notification per recipient. The actor is not told of their own act,
     unless `tell_actor`: their own feed finding a scoop is news to them."""
     wanted = {uid for uid in user_ids if uid is not None and (tell_actor or uid != actor.id)}
+    notices = []
     for user_id in sorted(wanted):
-        session.add(
+        notices.append(
             Notification(
                 user_id=user_id,
                 kind=kind,
@@ -40,7 +42,10 @@ def notify(
                 summary=summary[:300],
             )
         )
+    session.add_all(notices)
     session.flush()
+    # Those who asked for it get it by e-mail too, queued in this transaction.
+    mail_notifications(session, notices=notices)
 
 
 def notifications_mark_read(session: Session, *, user: User, up_to_id: int | None = None) -> int:
