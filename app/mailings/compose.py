@@ -14,10 +14,13 @@ from app.mail.models import MailKind, MailOutbox
 from app.mail.preferences import preference_get, wants
 from app.mail.smtp import Letter
 from app.mail.tokens import unsubscribe_token
+from app.mailings.digests import digest_week
 from app.mailings.links import link_builder
 from app.notifications.mailing import REVIEW_KINDS
 from app.notifications.models import NoticeKind
 from app.notifications.queries import notice_for, notifications_between
+from app.overview.week_page import KIND_HEADINGS, digest_for
+from app.journal.queries import iso_week
 from app.web import templates
 
 GONE = "The reader's account is closed."
@@ -91,4 +94,30 @@ def compose_scoops(session: Session, row: MailOutbox, settings: Settings) -> Let
     return _render(settings, user, "scoops", "scoops", notices=notices, subject=subject)
 
 
-COMPOSERS = {MailKind.notice: compose_notice, MailKind.scoops: compose_scoops}
+def compose_digest(session: Session, row: MailOutbox, settings: Settings) -> Letter | str:
+    """The weekly digest, as the digest page shows that week to the reader now."""
+    user = _reader(session, row)
+    if user is None:
+        return GONE
+    if not wants(preference_get(session, user_id=user.id), "digest"):
+        return UNSUBSCRIBED
+    start = digest_week(row.due_at, user.timezone)
+    digest = digest_for(session, user=user, start=start)
+    subject = f"Your Goldfish week: {start:%d %b} – {digest.end:%d %b %Y}"
+    return _render(
+        settings,
+        user,
+        "digest",
+        "digest",
+        digest=digest,
+        headings=KIND_HEADINGS,
+        week=iso_week(start),
+        subject=subject,
+    )
+
+
+COMPOSERS = {
+    MailKind.notice: compose_notice,
+    MailKind.scoops: compose_scoops,
+    MailKind.digest: compose_digest,
+}

@@ -13,6 +13,8 @@ PATHS = {
     "notification_list": "/activity",
     "project_detail": "/projects/{project_id}",
     "review_detail": "/reviews/{request_id}",
+    "round_detail": "/rounds/{round_id}",
+    "journal_review": "/journal/review",
     "mail_unsubscribe": "/mail/unsubscribe/{token}",
 }
 
