@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.config import Settings
+from app.journal.queries import iso_week
 from app.mail.models import MailKind, MailOutbox
 from app.mail.preferences import preference_get, wants
 from app.mail.smtp import Letter
@@ -20,7 +21,6 @@ from app.notifications.mailing import REVIEW_KINDS
 from app.notifications.models import NoticeKind
 from app.notifications.queries import notice_for, notifications_between
 from app.overview.week_page import KIND_HEADINGS, digest_for
-from app.journal.queries import iso_week
 from app.web import templates
 
 GONE = "The reader's account is closed."
