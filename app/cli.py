@@ -613,6 +613,9 @@ def _abort(message: str):
 
 
 def _database():
+    # Every table known: a feature's rows can point at another's (a
+    # notification at a scoring round), and the ORM must find them all.
+    import app.models  # noqa: F401
     from app.db import Database, make_engine
 
     return Database(make_engine(get_settings().database_url))

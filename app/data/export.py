@@ -161,6 +161,7 @@ def _own_rows(user_id: int) -> dict[str, sa.ColumnElement[bool]]:
         "user": t["user"].c.id == user_id,
         "journal_settings": t["journal_settings"].c.user_id == user_id,
         "calendar_feed": t["calendar_feed"].c.user_id == user_id,
+        "mail_preference": t["mail_preference"].c.user_id == user_id,
         "membership": t["membership"].c.user_id == user_id,
         "project": t["project"].c.owner_id == user_id,
         "assessment": t["assessment"].c.project_id.in_(projects),

@@ -50,7 +50,7 @@ def test_upload_map_preview_import(page: Page, live_server: LiveServer, tmp_path
     page.get_by_role("button", name="Upload and map the columns").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Which column holds what?")
-    expect(page.get_by_label("Project")).to_have_value("title")
+    expect(page.get_by_label("Project", exact=True)).to_have_value("title")
     expect(page.get_by_label("Impact (0-10)", exact=True)).to_have_value("impact")
     expect(page.get_by_label("Scale of Impact (0-10)")).to_have_value("0-10")
     page.get_by_role("button", name="Preview the projects").click()

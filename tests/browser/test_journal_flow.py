@@ -376,7 +376,7 @@ def test_pace_counts_the_hours_of_the_week(page: Page, live_server: LiveServer):
     expect(cells.nth(2)).to_have_text("1")
     expect(cells.nth(6)).to_have_text(re.compile(r"^4(\.0+)?$"))
     # The charts draw it: the week's bar has a height and says its hours.
-    bar = page.locator("svg[aria-label='Hours per week'] rect.bar-hours").last
+    bar = page.locator("svg#hours-chart rect.bar-hours").last
     expect(bar.locator("title")).to_contain_text("3.5 h")
     assert float(bar.get_attribute("height")) > 0
-    expect(page.locator("svg[aria-label='Energy over time'] circle.dot-energy")).to_have_count(1)
+    expect(page.locator("svg#energy-chart circle.dot-energy")).to_have_count(1)

@@ -70,11 +70,34 @@ def _ids(database_url: str, import_id: str) -> dict[str, object]:
                 ).first(),
                 "request_id": db.exec(select(ReviewRequest.id)).first(),
                 "team_id": db.exec(select(Team.id)).first(),
+                "round_id": _a_round(db, researcher),
                 "import_id": import_id,
                 "token": "not-a-real-token",
             }
     finally:
         engine.dispose()
+
+
+def _a_round(db: Session, researcher: User) -> int:
+    """The demo has no scoring round: the researcher asks a teammate for
+    estimates on a shared project, as on its page."""
+    from app.rounds import service as round_service
+    from app.rounds.models import RoundCreate
+    from app.teams.models import Membership
+
+    shared = db.exec(
+        select(Project).where(Project.owner_id == researcher.id, Project.team_id.is_not(None))
+    ).first()
+    mate = db.exec(
+        select(Membership.user_id).where(
+            Membership.team_id == shared.team_id, Membership.user_id != researcher.id
+        )
+    ).first()
+    started = round_service.round_start(
+        db, project=shared, actor=researcher, data=RoundCreate(estimator_ids=[mate])
+    )
+    db.commit()
+    return started.id
 
 
 def _pages(ids: dict[str, object]) -> list[str]:

@@ -96,7 +96,7 @@ def test_phone_cards_editor_in_place_and_pages(browser: Browser, live_server: Li
         title = last.locator("td.title > a").inner_text()
         expect(last.locator("td.rank")).to_have_text("50")
         page.evaluate("window.__marker = 1")
-        last.get_by_role("link", name=f"Edit the scores of {title}").click()
+        last.get_by_role("link", name=f"Edit scores of {title}").click()
         editor = page.locator("#portfolio-table tr.editing")
         expect(editor.locator("td.title > a")).to_have_text(title)
         expect(editor.get_by_label(f"attainability of {title}", exact=True)).to_be_focused()

@@ -166,7 +166,7 @@ def open_editor(page: Page, title: str) -> None:
     row = portfolio_row(page, title)
     expect(row.locator("select")).to_have_count(0)  # no editor until asked for
     page.evaluate("window.__before_edit = 1")
-    row.get_by_role("link", name=f"Edit the scores of {title}").click()
+    row.get_by_role("link", name=f"Edit scores of {title}").click()
     expect(score_select(page, "attainability", title)).to_be_focused()
     assert page.evaluate("window.__before_edit") == 1  # the same document: in place
 
@@ -217,7 +217,7 @@ def test_inline_rescore_reranks_the_portfolio_in_place(page: Page, live_server: 
     )
     expect(score_cell(page, "scoop_risk", TOP)).to_have_text("5")
     # Focus stays on the row the person was in: its Edit link, to change it again.
-    edit_link = portfolio_row(page, TOP).get_by_role("link", name=f"Edit the scores of {TOP}")
+    edit_link = portfolio_row(page, TOP).get_by_role("link", name=f"Edit scores of {TOP}")
     expect(edit_link).to_be_focused()
     # Same document, new table: an HTMX swap, not a navigation.
     assert page.evaluate("window.__marker") == 1
@@ -253,7 +253,7 @@ def test_rescore_without_javascript_saves_with_the_button(nojs_page: Page, live_
     expect_ranking(page, [TOP, MIDDLE, LOW])
 
     # Without JavaScript, "Edit scores" is a plain link to a page with the row's form.
-    portfolio_row(page, LOW).get_by_role("link", name=f"Edit the scores of {LOW}").click()
+    portfolio_row(page, LOW).get_by_role("link", name=f"Edit scores of {LOW}").click()
     expect(page).to_have_url(f"{live_server.url}/projects/{ids[LOW]}/scores/edit")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Edit the scores of {LOW}")
     # The tokenizer work turns out to matter a lot more than expected.

@@ -12,6 +12,9 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.models import LoginAttempt, ThrottleEvent, User
 from app.calendar_feed import service as calendar_service
+from app.mail.models import MailKind, ScoopMail
+from app.mail.outbox import mail_enqueue
+from app.mail.preferences import preference_save
 from app.db import utcnow
 from app.feeds.models import FeedItem
 from app.journal import service as journal_service
@@ -87,6 +90,23 @@ def seed_every_table(db: Session) -> dict[str, User]:
     factories.make_import(db, ada, "Title,Impact\nFrom a sheet,4\n")  # an upload, bytes and all
     calendar_service.link_create(db, user=ada)
     calendar_service.slot_save(db, user=grace, weekday=0, hour=9, minute=30, minutes=45)
+    preference_save(
+        db,
+        user_id=ada.id,
+        zone="Europe/Berlin",
+        scoops=ScoopMail.hourly,
+        reviews=True,
+        digest=True,
+        digest_weekday=0,
+        digest_hour=8,
+    )
+    mail_enqueue(
+        db,
+        kind=MailKind.digest,
+        to=ada.email,
+        user_id=ada.id,
+        dedupe_key=f"digest:{ada.id}:2026-11-30",
+    )
     db.commit()
     # An old timestamp with no microseconds, and one far in the past.
     db.execute(

@@ -56,7 +56,8 @@ def test_nothing_beyond_the_round_page_shows_a_blind_value(client, db, cast):
         "Rita Researcher: waiting",
     ]
     # Rita's notification names the project, not anyone's numbers.
-    rita_notes = client.get("/api/v1/notifications", headers=token_of(db, cast.rita)).json()
+    notes = client.get("/api/v1/notifications", headers=token_of(db, cast.rita)).json()
+    rita_notes = notes["items"]
     assert [n["summary"] for n in rita_notes] == [
         "Shared project Alpha: your estimate of its scores"
     ]
