@@ -12,13 +12,13 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.models import LoginAttempt, ThrottleEvent, User
 from app.calendar_feed import service as calendar_service
-from app.mail.models import MailKind, ScoopMail
-from app.mail.outbox import mail_enqueue
-from app.mail.preferences import preference_save
 from app.db import utcnow
 from app.feeds.models import FeedItem
 from app.journal import service as journal_service
 from app.journal.models import EntryUpdate, JournalSettings
+from app.mail.models import MailKind, ScoopMail
+from app.mail.outbox import mail_enqueue
+from app.mail.preferences import preference_save
 from app.models import metadata
 from app.replans.models import ReplanDraft
 from app.reviews import queries as review_queries
