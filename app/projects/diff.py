@@ -48,11 +48,41 @@ Parts = list[tuple[str, str]]  # ("same" | "del" | "ins", text)
 Opcode = tuple[str, int, int, int, int]
 
 
+# A changed line is marked word by word only while at least this share of
+# its characters (difflib's ratio: twice the common over both lengths) is in
+# common with the line it replaces; below, it reads as rewritten, and shows
+# as a removed and an added line without word marks, which are noise there.
+LINE_SIMILAR_MIN = 0.5
+# Runs of more unchanged lines than this fold away, keeping one line of
+# context either side.
+UNCHANGED_RUN_MAX = 3
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One line of a field's unified diff. "same", "del" and "ins" rows carry
+    `text`; a "change" row pairs a removed and an added line that are alike,
+    with `old_parts` ("same" | "del") and `new_parts` ("same" | "ins")."""
+
+    kind: str
+    text: str = ""
+    old_parts: Parts | None = None
+    new_parts: Parts | None = None
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Unchanged lines folded away."""
+
+    rows: list[LineRow]
+
+
 @dataclass(frozen=True)
 class FieldDiff:
     label: str
     changed: bool
     parts: Parts
+    rows: list[LineRow | Fold]
 
 
 class _Budget:
@@ -180,6 +210,70 @@ def text_diff(old: str, new: str, *, budget: _Budget | None = None) -> Parts:
     return parts
 
 
+def _changed_pair(old: str, new: str, budget: _Budget) -> list[LineRow]:
+    """A removed line and the added one in its place: a "change" row with
+    word marks when they are alike enough, else a plain "del" and "ins"."""
+    if old == new:  # autojunk can leave equal lines inside a changed block
+        return [LineRow("same", old)]
+    parts: Parts = []
+    _word_diff(parts, old, new, budget)
+    common = sum(len(text) for kind, text in parts if kind == "same")
+    if 2 * common / (len(old) + len(new)) < LINE_SIMILAR_MIN:
+        return [LineRow("del", old), LineRow("ins", new)]
+    return [
+        LineRow(
+            "change",
+            old_parts=[(k, t) for k, t in parts if k != "ins"],
+            new_parts=[(k, t) for k, t in parts if k != "del"],
+        )
+    ]
+
+
+def _fold(rows: list[LineRow]) -> list[LineRow | Fold]:
+    """Runs of unchanged lines longer than UNCHANGED_RUN_MAX folded, but for
+    one line of context next to a change."""
+    out: list[LineRow | Fold] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j].kind == "same":
+            j += 1
+        if j == i:
+            out.append(rows[i])
+            i += 1
+            continue
+        run = rows[i:j]
+        if len(run) > UNCHANGED_RUN_MAX:
+            keep_start = 1 if i > 0 else 0
+            keep_end = 1 if j < len(rows) else 0
+            out += run[:keep_start]
+            out.append(Fold(run[keep_start : len(run) - keep_end]))
+            out += run[len(run) - keep_end :]
+        else:
+            out += run
+        i = j
+    return out
+
+
+def line_rows(old: str, new: str, *, budget: _Budget | None = None) -> list[LineRow | Fold]:
+    """The unified diff of a field, line by line: unchanged lines plain (long
+    runs folded), changed lines paired in order, each pair marked word by
+    word if alike (see LINE_SIMILAR_MIN); lines left over removed or added."""
+    budget = budget or _Budget(DIFF_WORD_PAIRS_MAX)
+    a, b = old.splitlines(), new.splitlines()
+    rows: list[LineRow] = []
+    for op, i1, i2, j1, j2 in _opcodes(a, b, side_max=LINE_DIFF_SIDE_MAX, autojunk=True):
+        if op == "equal":
+            rows += [LineRow("same", line) for line in a[i1:i2]]
+            continue
+        pairs = min(i2 - i1, j2 - j1)
+        for k in range(pairs):
+            rows += _changed_pair(a[i1 + k], b[j1 + k], budget)
+        rows += [LineRow("del", line) for line in a[i1 + pairs : i2]]
+        rows += [LineRow("ins", line) for line in b[j1 + pairs : j2]]
+    return _fold(rows)
+
+
 def _text(plan: PlanVersion, name: str) -> str:
     value = getattr(plan, name)
     if name == "horizon":
@@ -187,10 +281,15 @@ def _text(plan: PlanVersion, name: str) -> str:
     return value or ""
 
 
-def plan_diff(old: PlanVersion, new: PlanVersion) -> list[FieldDiff]:
+def plan_diff(old: PlanVersion, new: PlanVersion, *, by_line: bool = False) -> list[FieldDiff]:
+    """Each field's changes: inline `parts` (a review's summary), or with
+    `by_line` the `rows` of a unified diff (the plan diff page), not both."""
     budget = _Budget(DIFF_WORD_PAIRS_MAX)  # one for the page's five fields
     out = []
     for name, label in PLAN_FIELD_LABELS.items():
         a, b = _text(old, name), _text(new, name)
-        out.append(FieldDiff(label=label, changed=a != b, parts=text_diff(a, b, budget=budget)))
+        changed = a != b
+        parts = text_diff(a, b, budget=budget) if changed and not by_line else []
+        rows = line_rows(a, b, budget=budget) if changed and by_line else []
+        out.append(FieldDiff(label=label, changed=changed, parts=parts, rows=rows))
     return out

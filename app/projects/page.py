@@ -22,5 +22,5 @@ def plan_diff_page(session: Session, *, user: User, project_id: int, a: str, b: 
         "numbers": sorted(plans),
         "old": plans[old_number],
         "new": plans[new_number],
-        "fields": plan_diff(plans[old_number], plans[new_number]),
+        "fields": plan_diff(plans[old_number], plans[new_number], by_line=True),
     }

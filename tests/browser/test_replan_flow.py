@@ -275,19 +275,24 @@ def expect_goal_diff(page: Page, server: LiveServer, project_id: int) -> None:
     expect(goal.locator("del").first).to_be_visible()
     expect(goal.locator("ins").first).to_be_visible()
     # Read back both sides as a reader of the diff would: the old goal is the
-    # text without the insertions, the new goal the text without the deletions.
-    sides = goal.locator("p:not(.field-name)").evaluate(
-        """p => {
-            const side = drop => {
-                const copy = p.cloneNode(true);
-                copy.querySelectorAll(drop).forEach(el => el.remove());
-                return copy.textContent;
-            };
-            return {old: side("ins"), new: side("del")};
+    # unchanged and removed lines, the new goal the unchanged and added ones.
+    sides = goal.locator(".lines").evaluate(
+        """lines => {
+            const side = kinds => [...lines.querySelectorAll(kinds)]
+                .map(line => line.querySelector(".text").textContent).join("\\n");
+            return {old: side(".line-same, .line-del"), new: side(".line-same, .line-ins")};
         }"""
     )
     assert sides == {"old": PROJECT.goal, "new": NEW_GOAL}
+    # Rewritten, with little in common: whole lines, no word marked.
     expect(goal.locator("del")).to_contain_text(["first"])
+    expect(goal.locator(".word")).to_have_count(0)
+    # On a phone the lines wrap: nothing scrolls sideways.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    page.set_viewport_size(size)
     expect(page.locator("p.meta")).to_contain_text("version 2 (re-plan after")
 
 

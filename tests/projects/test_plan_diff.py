@@ -155,7 +155,8 @@ def two_word_blocks(rng: random.Random) -> str:
     ],
     ids=["two-word blocks", "one line", "one word a line"],
 )
-def test_the_matcher_is_only_ever_handed_bounded_work(monkeypatch, make):
+@pytest.mark.parametrize("by_line", [False, True], ids=["inline", "by line"])
+def test_the_matcher_is_only_ever_handed_bounded_work(monkeypatch, make, by_line):
     """However hostile the plans, and however many changed blocks they make."""
     calls: list[tuple[int, int, bool]] = []
 
@@ -168,7 +169,7 @@ def test_the_matcher_is_only_ever_handed_bounded_work(monkeypatch, make):
     rng = random.Random(11)
     fields = ("goal", "approach", "differentiation", "contingency", "questions")
     old, new = (plan(**{name: make(rng) for name in fields}) for _ in range(2))
-    plan_diff(old, new)
+    plan_diff(old, new, by_line=by_line)
     words = [(a, b) for a, b, autojunk in calls if not autojunk]
     lines = [(a, b) for a, b, autojunk in calls if autojunk]
     assert all(a * b <= diff.WORD_DIFF_PAIRS_MAX for a, b in words)
@@ -189,3 +190,108 @@ def test_a_diff_of_two_long_unrelated_plans_is_shown(logged_in, db, user):
     goal = soup(r).select(".field-diff")[0]
     assert "".join(d.get_text() for d in goal.select("del")) == old
     assert "".join(i.get_text() for i in goal.select("ins")) == new
+
+
+# ---------------------------------------------------------------- by field and by line
+
+
+def unfolded(rows):
+    return [r for row in rows for r in (row.rows if isinstance(row, diff.Fold) else [row])]
+
+
+def old_and_new_lines(rows) -> tuple[list[str], list[str]]:
+    old, new = [], []
+    for r in unfolded(rows):
+        if r.kind == "change":
+            old.append("".join(t for _, t in r.old_parts))
+            new.append("".join(t for _, t in r.new_parts))
+        else:
+            (old if r.kind in ("same", "del") else []).append(r.text)
+            (new if r.kind in ("same", "ins") else []).append(r.text)
+    return old, new
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_line_rows_spell_the_old_and_the_new_lines_exactly(seed):
+    rng = random.Random(seed)
+    old = random_text(rng, rng.randint(0, 300))
+    new = edited(rng, old)
+    assert old_and_new_lines(diff.line_rows(old, new)) == (old.splitlines(), new.splitlines())
+
+
+def test_a_line_alike_its_replacement_is_marked_by_word_and_a_rewritten_one_is_not():
+    (alike,) = diff.line_rows("we train the model on data", "we train the model on eval")
+    assert alike.kind == "change"
+    assert alike.old_parts == [("same", "we train the model on "), ("del", "data")]
+    assert alike.new_parts == [("same", "we train the model on "), ("ins", "eval")]
+    # Only "the " in common: ratio 2*4/(19+20) ≈ 0.2 < LINE_SIMILAR_MIN.
+    rewritten = diff.line_rows("the first benchmark", "the ablation of GPUs")
+    assert [(r.kind, r.text) for r in rewritten] == [
+        ("del", "the first benchmark"),
+        ("ins", "the ablation of GPUs"),
+    ]
+
+
+def test_the_similarity_threshold_sits_at_half_the_characters_in_common():
+    # "ab cd" vs "ab xy": "ab " is 3 of 5 on each side, a ratio of 0.6, marked;
+    # "ab cdef" vs "ab wxyz": 3 of 7 each, 0.43, shown as rewritten.
+    assert [r.kind for r in diff.line_rows("ab cd", "ab xy")] == ["change"]
+    assert [r.kind for r in diff.line_rows("ab cdef", "ab wxyz")] == ["del", "ins"]
+
+
+def test_long_runs_of_unchanged_lines_fold_with_one_line_of_context():
+    old = "".join(f"line {n}\n" for n in range(10)) + "last"
+    new = old.replace("last", "final")
+    rows = diff.line_rows(old, new)
+    assert isinstance(rows[0], diff.Fold) and len(rows[0].rows) == 9
+    assert [(r.kind, r.text) for r in rows[1:]] == [
+        ("same", "line 9"),
+        ("del", "last"),
+        ("ins", "final"),
+    ]
+    # Three unchanged lines or fewer stay in view.
+    assert not any(isinstance(r, diff.Fold) for r in diff.line_rows("a\nb\nc\nd", "a\nb\nc\nD"))
+
+
+def test_the_page_shows_a_rewritten_field_as_lines_and_a_small_edit_by_word(logged_in, db, user):
+    approach = "\n".join(f"Step {n}: collect the data for week {n}" for n in range(1, 11))
+    project = factories.make_project(
+        db, user, "P", goal="Be first with the benchmark", approach=approach
+    )
+    logged_in.submit(
+        f"/projects/{project.id}/plan",
+        {
+            "goal": "Publish an ablation of tokenisers instead",
+            "approach": approach.replace("week 5", "week 6"),
+            "based_on": "1",
+        },
+    )
+    page = soup(logged_in.get(f"/projects/{project.id}/plans/diff"))
+    goal, approach_diff, differentiation = page.select(".field-diff")[:3]
+    # Rewritten: the old line removed, the new one added, no word marked.
+    assert [r.select_one(".text").get_text() for r in goal.select(".line")] == [
+        "Be first with the benchmark",
+        "Publish an ablation of tokenisers instead",
+    ]
+    assert [r["class"] for r in goal.select(".line")] == [
+        ["line", "line-del"],
+        ["line", "line-ins"],
+    ]
+    assert goal.select(".word") == []
+    # One word edited: only it is marked, inside its own line; the lines
+    # around it are plain and the long runs fold away, counted.
+    assert [w.get_text() for w in approach_diff.select("del.word")] == ["5"]
+    assert [w.get_text() for w in approach_diff.select("ins.word")] == ["6"]
+    changed = approach_diff.select(".line-del, .line-ins")
+    assert [c.select_one(".text").get_text() for c in changed] == [
+        "Step 5: collect the data for week 5",
+        "Step 5: collect the data for week 6",
+    ]
+    assert all(not s.select("del, ins") for s in approach_diff.select(".line-same"))
+    assert [s.get_text() for s in approach_diff.select("details.fold > summary")] == [
+        "3 unchanged lines",
+        "4 unchanged lines",
+    ]
+    assert differentiation.get_text(" ", strip=True) == (
+        "What still stands if someone ships first: unchanged"
+    )
