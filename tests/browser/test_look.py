@@ -213,7 +213,10 @@ def test_the_keyboard_reaches_everything_and_is_told_what_changed(
         expect(page).to_have_url(f"{live_server.url}/journal")
         page.keyboard.press("n")
         expect(page).to_have_url(f"{live_server.url}/projects/new")
+        title = page.locator("main input[name=title]")
+        title.focus()
         page.keyboard.press("n")  # inside the title field: a letter, not a shortcut
+        expect(title).to_have_value("n")
         assert page.url == f"{live_server.url}/projects/new"
 
         # After an HTMX swap: focus on what it says, and the live region says it.

@@ -288,7 +288,7 @@ def test_schemathesis_finds_nothing(new_database_url, tmp_path, capsys):
         print(f"\n{summary} (wall {elapsed:.0f} s)")
 
     output = result.stdout[-20_000:]
-    assert report["operations"]["tested"] == report["operations"]["total"] == 62, output
+    assert report["operations"]["tested"] == report["operations"]["total"] == 63, output
     assert report["complete"], output
     assert not report["failures"], f"{summary}\n\n{output}\n\nserver log:\n{server_log}"
     assert not report["errors"], f"{summary}\n\n{output}"
