@@ -24,7 +24,9 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
-def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     # The full-text index (FTS5 tables with their shadow tables on SQLite,
     # GIN expression indexes on PostgreSQL) is built by raw SQL in its
     # migration and has no model: SQLAlchemy cannot declare a virtual table,
