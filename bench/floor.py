@@ -5,10 +5,11 @@ What a page of the same rows cannot cost less than, on this machine, now.
 
     DATABASE_URL=sqlite:///… uvicorn bench.floor:app
 
-`GET /floor?owner=ID` renders owner ID's live projects, ranked as Goldfish
-ranks them (app.scoring, the default formula); `GET /floor.json?owner=ID
-&limit=N` answers the first N of them as JSON, the floor of the API list.
-Started beside Goldfish by bench/ratios.py.
+`GET /floor?owner=ID` renders owner ID's live projects (`?team=ID`: a
+team's), ranked as Goldfish ranks them (app.scoring, the default formula);
+`GET /floor.json?owner=ID&limit=N` answers the first N of them as JSON, the
+floor of the API list. Started beside Goldfish by bench/ratios.py and
+bench/portfolio.py.
 """
 
 import os
@@ -32,22 +33,21 @@ PAGE = jinja2.Environment(autoescape=True).from_string(
 {% endfor %}</tbody></table></main></body></html>"""
 )
 
-# The newest assessment of each of the owner's live projects.
-ROWS = sa.text(
-    """SELECT p.id, p.title, p.status, a.attainability, a.scoop_risk, a.impact, a.success_axis
+# The newest assessment of each of the owner's (or team's) live projects.
+ROWS = """SELECT p.id, p.title, p.status, a.attainability, a.scoop_risk, a.impact, a.success_axis
     FROM project p JOIN assessment a ON a.id = (
         SELECT max(id) FROM assessment WHERE project_id = p.id)
-    WHERE p.owner_id = :owner AND p.archived_at IS NULL"""
-)
+    WHERE p.{column} = :id AND p.archived_at IS NULL"""
 
 engine = sa.create_engine(os.environ["DATABASE_URL"])
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 CONFIG = config_from_settings(Settings(env="test", secret_key="floor-" + "x" * 42))
 
 
-def _ranked(owner: int) -> list[dict]:
+def _ranked(owner: int, team: int = 0) -> list[dict]:
+    column, key = ("team_id", team) if team else ("owner_id", owner)
     with engine.connect() as conn:
-        found = conn.execute(ROWS, {"owner": owner}).all()
+        found = conn.execute(sa.text(ROWS.format(column=column)), {"id": key}).all()
     by_id = {row.id: row for row in found}
     entries = (
         (
@@ -71,8 +71,8 @@ def _ranked(owner: int) -> list[dict]:
 
 
 @app.get("/floor", response_class=HTMLResponse)
-def floor(owner: int) -> str:
-    return PAGE.render(rows=_ranked(owner))
+def floor(owner: int = 0, team: int = 0) -> str:
+    return PAGE.render(rows=_ranked(owner, team))
 
 
 @app.get("/floor.json")

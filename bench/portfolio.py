@@ -4,7 +4,7 @@
 
 Seeds a fresh SQLite file through the app's services (a user with N
 projects, a team sharing N projects, for each size), then starts on that
-file `goldfish serve` and the floor (bench/portfolio_floor.py: a bare
+file `goldfish serve` and the floor (bench/floor.py: a bare
 FastAPI + Jinja table of the same rows). Requests are interleaved: each
 round asks every page once, in turn, so that whatever else the machine does
 falls on all of them alike. Printed per page and size: p50 and p95 of the
@@ -15,12 +15,8 @@ same rows. `--extra /?page=2` adds a path of the personal portfolio.
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from argparse import Namespace
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +25,10 @@ import httpx2 as httpx
 from alembic import command
 
 from app.cli import alembic_config
-from app.config import ROOT
 from app.db import Database, make_engine
 from bench import progress, server
 from bench.pages.harness import Context, Timing
+from bench.ratios import start_floor
 from bench.seed import SECRET_KEY, Seeder
 from bench.seed.projects import seed_user
 from bench.seed.teams import seed_team
@@ -54,29 +50,6 @@ class Page:
 
     def timing(self) -> Timing:
         return Timing(self.label, self.path, f"{self.size}", self.samples, self.body_bytes)
-
-
-def start_floor(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
-    port = server.free_port()
-    log = (workdir / "floor.log").open("ab")
-    argv = [sys.executable, "-m", "uvicorn", "bench.portfolio_floor:app", "--port", str(port)]
-    process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
-        [*argv, "--host", "127.0.0.1", "--no-access-log"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + server.STARTUP_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/floor?owner=0", timeout=1):  # noqa: S310
-                return process, url
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"the floor did not start: {(workdir / 'floor.log').read_text()}")
 
 
 def seed_pages(seeder: Seeder, size: int, extra: list[str]) -> list[Page]:
@@ -120,7 +93,7 @@ def table(pages: list[Page], load: tuple[float, ...], rounds: int) -> str:
     floors = {(p.size, p.label): p.timing().median for p in pages if p.target == "floor"}
     lines = [
         f"Portfolio pages against a bare FastAPI + Jinja table of the same rows "
-        f"(bench/portfolio_floor.py), {rounds} interleaved rounds, one run, SQLite.",
+        f"(bench/floor.py), {rounds} interleaved rounds, one run, SQLite.",
         f"Load average before: {', '.join(f'{v:.2f}' for v in load)} on {os.cpu_count()} CPUs.",
         "",
         f"{'page':<22} {'projects':>8} {'p50 ms':>7} {'p95 ms':>7} {'KiB':>7} {'stmts':>5} "
