@@ -47,6 +47,7 @@ from app.reviews.api import router as reviews_api
 from app.reviews.routes import router as reviews_router
 from app.rounds.api import router as rounds_api
 from app.rounds.routes import router as rounds_router
+from app.routing import index_route_names
 from app.scoring import config_from_settings
 from app.search.api import router as search_api
 from app.search.routes import router as search_router
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     install_error_handlers(app)
     install_contract(app)
+    index_route_names(app.router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

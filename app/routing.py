@@ -18,6 +18,8 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 from sqlmodel import Session
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, NoMatchFound, Router
 
 from app.db import end_transaction
 
@@ -44,3 +46,32 @@ def _ending_transactions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 class Route(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, _ending_transactions(endpoint), **kwargs)
+
+
+def index_route_names(router: Router) -> None:
+    """Make `url_for` a lookup rather than a scan.
+
+    Starlette finds a route by name by asking every route in turn, each
+    refusal an exception: with ~300 routes that is ~0.4 ms a call, and a
+    page's header alone makes 20 (half of a small page's time). A route is
+    found by its name and the names of its parameters, never their values,
+    so the route that answered is remembered for that pair and asked
+    directly next time; it builds the URL exactly as before.
+    """
+    found: dict[tuple[str, frozenset[str]], BaseRoute] = {}
+
+    def url_path_for(name: str, /, **path_params: Any) -> URLPath:
+        key = (name, frozenset(path_params))
+        route = found.get(key)
+        if route is not None:
+            return route.url_path_for(name, **path_params)
+        for candidate in router.routes:
+            try:
+                url = candidate.url_path_for(name, **path_params)
+            except NoMatchFound:
+                continue
+            found[key] = candidate
+            return url
+        raise NoMatchFound(name, path_params)
+
+    router.url_path_for = url_path_for  # type: ignore[method-assign]
