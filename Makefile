@@ -27,12 +27,14 @@ run: migrate ## Set up, migrate and serve on HOST:PORT (127.0.0.1:8000)
 # The whole suite on SQLite; then on PostgreSQL too when GOLDFISH_TEST_POSTGRES_URL is set,
 # all but the browser tests: those check pages and what a person clicks, which no engine
 # changes, while what does differ (locks, connections, processes) is the live tier's
-# (tests/live), which runs on both. `make test-postgres` runs every test on PostgreSQL.
+# (tests/live), which runs on both; nor the tests that open no database at all
+# (parsers, fetching, rules), which the SQLite run has run. `make test-postgres` runs
+# every test on PostgreSQL.
 # One pytest process per core (pytest-xdist), a test module kept on one of them.
 PYTEST := $(BIN)/pytest -n auto --dist loadfile
 test: setup ## Run the whole test suite (SQLite; PostgreSQL too, browsers aside, if configured)
 	$(PYTEST)
-	@if [ -n "$$GOLDFISH_TEST_POSTGRES_URL" ]; then $(PYTEST) --postgres -m "not browser"; \
+	@if [ -n "$$GOLDFISH_TEST_POSTGRES_URL" ]; then $(PYTEST) --postgres --database-tests-only -m "not browser"; \
 	else echo "PostgreSQL run skipped: set GOLDFISH_TEST_POSTGRES_URL to include it (CI does)."; fi
 
 test-sqlite: setup ## Run the suite on SQLite only

@@ -33,6 +33,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run against PostgreSQL at GOLDFISH_TEST_POSTGRES_URL instead of SQLite",
     )
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests that open no database (the engine cannot change them);"
+        " `make test` passes it to its PostgreSQL run, after the SQLite run has run them",
+    )
+
+
+def opens_a_database(item: pytest.Item) -> bool:
+    """Every database a test opens, and every server it starts, comes from
+    `new_database_url`, so a test whose fixtures do not reach it is the same
+    test on either engine."""
+    return "postgres_admin_url" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if opens_a_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not opens_a_database(item)])
+        items[:] = kept
 
 
 def pytest_report_header(config: pytest.Config) -> str:
