@@ -51,10 +51,10 @@ def opens_a_database(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.getoption("--database-tests-only"):
         return
-    kept = [item for item in items if opens_a_database(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not opens_a_database(item)])
-        items[:] = kept
+    left_out = [item for item in items if not opens_a_database(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if opens_a_database(item)]
 
 
 def pytest_report_header(config: pytest.Config) -> str:
