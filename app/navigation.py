@@ -7,6 +7,10 @@ above it), so each registers its count here when it is imported:
 
     @nav_count("reviews")
     def _waiting(user) -> sa.Select: ...   # a SELECT of one count
+
+The statement is built once, with the user's id a bound parameter: a page
+asks for it on every request, and building it cost more than running it.
+A count query may use only the user's ``id``.
 """
 
 from collections.abc import Callable
@@ -28,12 +32,26 @@ def nav_count(name: str) -> Callable[[CountQuery], CountQuery]:
     return register
 
 
+class _Anyone:
+    """The user a count is built for, once for all: the id is bound later."""
+
+    id = sa.bindparam("nav_user_id", type_=sa.Integer())
+
+
+_built: dict[tuple[str, ...], sa.Select] = {}
+
+
+def _statement(names: tuple[str, ...]) -> sa.Select:
+    if names not in _built:
+        _built.clear()
+        _built[names] = sa.select(*(_counts[name](_Anyone).scalar_subquery() for name in names))
+    return _built[names]
+
+
 def nav_counts(session: Session, *, user: Any) -> dict[str, int]:
     """Every registered count for this user, in one statement."""
     if not _counts:
         return {}
-    names = list(_counts)
-    row = session.execute(
-        sa.select(*(_counts[name](user).scalar_subquery() for name in names))
-    ).one()
+    names = tuple(_counts)
+    row = session.execute(_statement(names), {"nav_user_id": user.id}).one()
     return dict(zip(names, row, strict=True))
