@@ -47,6 +47,27 @@ def path_for(context: Context, name: str, /, **params: object) -> str:
 
 templates.env.globals["path_for"] = path_for
 
+_BASE = "goldfish.base_url"
+
+
+@pass_context
+def url_for(context: Context, name: str, /, **params: Any) -> str:
+    """Starlette's url_for, the same absolute URL, with the request's base
+    URL written out once per request rather than parsed and rebuilt on each
+    of a page's ~30 calls."""
+    request: Request = context["request"]
+    path = (request.scope.get("router") or request.scope["app"]).url_path_for(name, **params)
+    if path.host or path.protocol != "http":
+        return str(path.make_absolute_url(request.base_url))
+    base = request.scope.get(_BASE)
+    if base is None:
+        url = request.base_url
+        base = request.scope[_BASE] = f"{url.scheme}://{url.netloc}{url.path.rstrip('/')}"
+    return base + path
+
+
+templates.env.globals["url_for"] = url_for
+
 
 def _reader_zone(context: Context) -> tzinfo:
     user = context.get("current_user")

@@ -2,7 +2,10 @@
 and builds the very URL Starlette's scan builds."""
 
 import pytest
+from starlette.requests import Request
 from starlette.routing import Mount, NoMatchFound, Router
+
+from app.web import templates
 
 
 def _leaves(routes):
@@ -61,3 +64,31 @@ def test_a_name_found_once_is_not_looked_for_among_the_other_routes(app, monkeyp
     app.url_path_for("notification_list")
     assert first > 1
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize(
+    ("base", "root_path"),
+    [("https://testserver", ""), ("http://example.org:8080", "/goldfish")],
+)
+def test_templates_url_for_writes_what_starlettes_writes(app, base, root_path):
+    """The pages' url_for (app.web) gives Starlette's absolute URL, scheme,
+    host, port and root path included, for every route and a static file."""
+    scheme, _, hostport = base.partition("://")
+    host, _, port = hostport.partition(":")
+    scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": (host, int(port or (443 if scheme == "https" else 80))),
+        "headers": [(b"host", hostport.encode())],
+        "path": root_path + "/",
+        "root_path": root_path,
+        "query_string": b"",
+        "app": app,
+    }
+    ours = templates.env.globals["url_for"]
+    cases = [*_named_routes(app), ("static", {"path": "icons/goldfish.svg"})]
+    for name, params in cases:
+        request = Request(dict(scope))
+        context = templates.env.from_string("").new_context({"request": request})
+        assert ours(context, name, **params) == str(request.url_for(name, **params)), name
+    assert len(cases) > 100
