@@ -235,7 +235,8 @@ def test_the_keyboard_reaches_everything_and_is_told_what_changed(
         page.goto(f"/journal/entries/{demo.ids['entry']}")
         page.get_by_role("link", name="Edit").click()
         expect(page.locator("#entry-view form")).to_be_visible()
-        assert page.evaluate("document.activeElement !== document.body")
+        # Focus moves when htmx settles, a moment after the form shows: wait for it.
+        page.wait_for_function("document.activeElement !== document.body", timeout=5000)
         # Only the refused empty entry (422, as meant) shows in the console.
         assert [p for p in seen.seen if "422" not in p] == []
 
