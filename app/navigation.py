@@ -14,6 +14,7 @@ A count query may use only the user's ``id``.
 """
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ _counts: dict[str, CountQuery] = {}
 def nav_count(name: str) -> Callable[[CountQuery], CountQuery]:
     def register(query: CountQuery) -> CountQuery:
         _counts[name] = query
+        _statement.cache_clear()
         return query
 
     return register
@@ -38,20 +40,14 @@ class _Anyone:
     id = sa.bindparam("nav_user_id", type_=sa.Integer())
 
 
-_built: dict[tuple[str, ...], sa.Select] = {}
-
-
-def _statement(names: tuple[str, ...]) -> sa.Select:
-    if names not in _built:
-        _built.clear()
-        _built[names] = sa.select(*(_counts[name](_Anyone).scalar_subquery() for name in names))
-    return _built[names]
+@cache
+def _statement() -> sa.Select:
+    return sa.select(*(query(_Anyone).scalar_subquery() for query in _counts.values()))
 
 
 def nav_counts(session: Session, *, user: Any) -> dict[str, int]:
     """Every registered count for this user, in one statement."""
     if not _counts:
         return {}
-    names = tuple(_counts)
-    row = session.execute(_statement(names), {"nav_user_id": user.id}).one()
-    return dict(zip(names, row, strict=True))
+    row = session.execute(_statement(), {"nav_user_id": user.id}).one()
+    return dict(zip(_counts, row, strict=True))
