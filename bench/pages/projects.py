@@ -2,14 +2,17 @@
 
 from collections.abc import Callable
 
+from app.listing import PAGE_DEFAULT
+from app.overview.ranked import PAGE_SIZE
 from app.projects.models import Project
 from bench.checks import Check, api_items_check, count_check, json_check, shows_check
 from bench.pages.harness import Context
 from bench.seed.projects import Seeded, seed_user
 
 
-def project_rows_check(expected: int) -> Check:
-    return count_check("tr[data-project-id]", expected, "project rows")
+def project_rows_check(projects: int) -> Check:
+    """The first page of a portfolio of this many projects: PAGE_SIZE rows at most."""
+    return count_check("tr[data-project-id]", min(projects, PAGE_SIZE), "project rows")
 
 
 def bench_projects(ctx: Context) -> None:
@@ -31,6 +34,13 @@ def bench_projects(ctx: Context) -> None:
     size = f"{large_n} projects"
     page = ctx.page_headers(large)
     ctx.time("portfolio", "/", size, headers=page, check=project_rows_check(large_n))
+    ctx.time(
+        "portfolio",
+        "/?page=all",
+        f"{size}, every one on one page",
+        headers=page,
+        check=count_check("tr[data-project-id]", large_n, "project rows"),
+    )
     project_id = large.deepest_project
     with ctx.seed.db.session() as s:
         title = s.get(Project, project_id).title
@@ -46,7 +56,7 @@ def bench_projects(ctx: Context) -> None:
         "/api/v1/projects",
         size,
         headers=ctx.api_headers(large),
-        check=api_items_check(large_n),
+        check=api_items_check(min(large_n, PAGE_DEFAULT)),
     )
     # The small user again, now that the instance holds everyone's projects:
     # a page whose time depends on other users' data shows here.
