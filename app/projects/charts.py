@@ -2,6 +2,7 @@
 
 Templates draw; this module only computes where things go."""
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -254,12 +255,7 @@ def map_points(rows: list) -> list[MapPoint]:
         for row, (dx, dy) in zip(members, _spread(len(members), step), strict=True):
             spots.append((row, round(cx + dx, 1), round(cy + dy, 1)))
     spots.sort(key=lambda s: _importance(s[0]))
-    bounds = Box(4, 4, MAP_WIDTH - 4, MAP_HEIGHT - MAP_MARGIN + 4)
-    labels = place_labels(
-        [(x, y, short_title(row.project.title)) for row, x, y in spots],
-        bounds=bounds,
-        obstacles=[q["box"] for q in quadrant_labels()],
-    )
+    labels = map_labels(tuple((x, y, short_title(row.project.title)) for row, x, y in spots))
     return [
         MapPoint(
             project_id=row.project.id,
@@ -274,6 +270,19 @@ def map_points(rows: list) -> list[MapPoint]:
         )
         for (row, x, y), label in zip(spots, labels, strict=True)
     ]
+
+
+@functools.lru_cache(maxsize=64)
+def map_labels(markers: tuple[tuple[float, float, str], ...]) -> tuple[Label | None, ...]:
+    """The map's labels for these markers, in their order. Placing them is
+    most of the map's cost (about a tenth of a portfolio of 50), and a
+    portfolio shows the same map until a score or a title changes: the
+    placements of the last maps drawn are kept, per process, keyed by what
+    they depend on alone (positions and titles), so a changed map is placed
+    afresh and no one is shown a placement made for other markers."""
+    bounds = Box(4, 4, MAP_WIDTH - 4, MAP_HEIGHT - MAP_MARGIN + 4)
+    obstacles = [q["box"] for q in quadrant_labels()]
+    return tuple(place_labels(list(markers), bounds=bounds, obstacles=obstacles))
 
 
 def _importance(row) -> tuple:

@@ -144,3 +144,17 @@ def test_score_history_has_dates_a_priority_line_and_a_marker_per_replan_and_lin
         assert name in legend
     # Nothing hard-coded: colours come from the chart tokens (dark mode included).
     assert not svg.select("[stroke], [fill]:not([fill=none])")
+
+
+def test_a_map_drawn_again_reuses_its_placement_and_a_changed_one_is_placed_afresh():
+    rows = [row(i, f"Project {i}", 1 + i % 5, 1 + (i // 5) % 5) for i in range(30)]
+    charts.map_labels.cache_clear()
+    first = charts.map_points(rows)
+    again = charts.map_points(rows)
+    assert again == first
+    assert charts.map_labels.cache_info().hits == 1
+    # A new title is placed for itself: the label says it, nothing stale is shown.
+    renamed = [row(0, "Renamed project", 1, 1), *rows[1:]]
+    (moved,) = [p for p in charts.map_points(renamed) if p.project_id == 0]
+    assert moved.label.text == "Renamed project"
+    assert charts.map_labels.cache_info().misses == 2
