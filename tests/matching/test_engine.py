@@ -93,6 +93,18 @@ def test_an_unrelated_release_is_not_suggested():
     assert Matcher(PROJECTS).match([SOURDOUGH]) == []
 
 
+def test_one_shared_word_is_not_a_match_and_two_are():
+    agents = ProjectProfile(id="agents", title="Agents", summary="Agents.")
+    one_word = ReleaseText(id="one", title="Agents", summary="Agents in a robot kitchen.")
+    two_words = ReleaseText(id="two", title="Agents", summary="Agents that plan.")
+    planning = replace(agents, summary="Agents that plan their next step.")
+
+    assert Matcher([agents]).match([one_word]) == []
+    matches = Matcher([planning]).match([two_words])
+    assert [m.release_id for m in matches] == ["two"]
+    assert matches[0].explanation.terms
+
+
 def test_each_release_goes_to_its_own_project():
     matches = Matcher(PROJECTS).match([SOURDOUGH, EXPERT_CHOICE, AYA])
 
