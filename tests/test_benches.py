@@ -4,8 +4,12 @@ change to a page that the bench no longer describes stops it with the
 page and the problem named. Run here at their smallest sizes, so that such a
 change fails the suite rather than the next person who runs the bench."""
 
+import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from app.config import ROOT
 
@@ -43,3 +47,28 @@ def test_the_ratio_bench_puts_every_page_beside_the_floor():
     ratios = {row[0]: row[-1] for row in rows if row and row[-1].endswith("×")}
     assert {"portfolio", "project", "api"} <= set(ratios), run.stdout
     assert all(float(r.rstrip("×")) > 0 for r in ratios.values())
+
+
+def test_the_throughput_bench_drives_the_server_with_the_python_client():
+    run = bench(
+        "-m", "bench.throughput", "--seconds", "1", "--clients", "4", "--generator", "httpx"
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    (total,) = [line for line in run.stdout.splitlines() if line.strip().startswith("all ")]
+    assert float(total.split()[1]) > 0 and " 0 errors)" in total, run.stdout
+    for page in ("portfolio (50)", "project page", "release log", "journal"):
+        assert page in run.stdout
+
+
+def test_the_throughput_bench_drives_the_server_with_wrk():
+    if not shutil.which("wrk"):
+        message = "the wrk load generator is not installed (apt-get install -y wrk)"
+        if os.environ.get("GOLDFISH_REQUIRE_WRK") == "1":
+            pytest.fail(message + " [GOLDFISH_REQUIRE_WRK=1]")
+        pytest.skip(message)
+    run = bench("-m", "bench.throughput", "--seconds", "1", "--clients", "4", "--generator", "wrk")
+    assert run.returncode == 0, run.stderr[-3000:]
+    (total,) = [line for line in run.stdout.splitlines() if line.strip().startswith("all ")]
+    # Only 200s count as answered: a page that sent wrk to the sign-in page is an error.
+    requests = int(total.split("(")[1].split()[0])
+    assert requests > 0 and " 0 errors)" in total, run.stdout
